@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule, type AppConfig } from '@terra-connections/config';
+import { PersistenceModule } from '@terra-connections/persistence';
+import { WebhookQueueModule } from '@terra-connections/terra';
+import { WorkerHealthServer } from './worker-health.server';
+
+/** The queue deployable: an application context with processors and no public HTTP port. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        // One connection per concurrent job, plus one for the sweeper and health checks.
+        PersistenceModule.forRoot({ applicationName: 'terra-connections-worker', poolSize: config.WORKER_CONCURRENCY + 2 }),
+        WebhookQueueModule.forRoot(),
+      ],
+      providers: [WorkerHealthServer],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Persisted values: the data webhook types we store. */
+export enum HealthDataType {
+  Activity = 'activity',
+  Sleep = 'sleep',
+  Body = 'body',
+  Daily = 'daily',
+  Nutrition = 'nutrition',
+  Menstruation = 'menstruation',
+  Athlete = 'athlete',
+}
+
+/**
+ * One record of health data per Terra key: summary_id (activity, sleep), the day sliced from
+ * metadata.start_time (daily, body, nutrition, menstruation), or 'athlete'. Keyed by terra_user_id, not by a
+ * foreign key, so data that races ahead of its `auth` is kept and is attached once the connection exists.
+ */
+@Entity({ name: 'health_data' })
+@Index('uq_health_data_key', ['terraUserId', 'type', 'dataKey'], { unique: true })
+@Index('idx_health_data_read', ['terraUserId', 'type', 'startTime', 'id'])
+export class HealthDataEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_health_data' })
+  id!: string;
+
+  @Column({ name: 'terra_user_id', type: 'varchar', length: 64 })
+  terraUserId!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  type!: HealthDataType;
+
+  @Column({ name: 'data_key', type: 'varchar', length: 200 })
+  dataKey!: string;
+
+  @Column({ name: 'summary_id', type: 'varchar', length: 200, nullable: true })
+  summaryId!: string | null;
+
+  @Column({ type: 'date', nullable: true })
+  date!: string | null;
+
+  @Column({ name: 'start_time', type: 'timestamptz', nullable: true })
+  startTime!: Date | null;
+
+  @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
+  endTime!: Date | null;
+
+  @Column({ type: 'jsonb' })
+  payload!: unknown;
+
+  /** Emission time of the event that wrote this copy: an older retry never overwrites a newer copy. */
+  @Column({ name: 'event_at', type: 'timestamptz' })
+  eventAt!: Date;
+
+  @Column({ name: 'webhook_event_id', type: 'bigint', nullable: true })
+  webhookEventId!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,2 @@
+export * from './queue/webhook-queue.contract';
+export * from './queue/queue.module';

@@ -1,0 +1,30 @@
+/**
+ * The queue contract between the API (producer) and the worker (consumer).
+ *
+ * PERSISTED IDENTIFIERS: queue and job names live in Redis keys and in jobs already enqueued. Changing one
+ * strands every job under the old name: add a new name and drain the old one instead.
+ */
+export const TERRA_WEBHOOK_QUEUE = 'terra-webhooks';
+
+export enum WebhookJobName {
+  /** Apply one inbox row (webhook_events.id) to Postgres. */
+  ApplyEvent = 'apply-webhook-event',
+  /** Repeatable: re-enqueue inbox rows still pending after the grace period (an enqueue lost to Redis). */
+  SweepInbox = 'sweep-inbox',
+  /** Repeatable and on demand: compare Terra's /subscriptions with our connections and repair drift. */
+  Reconcile = 'reconcile-connections',
+}
+
+/** Job name -> payload. Payloads are plain JSON with ids only: health data never sits in Redis. */
+export interface WebhookJobPayloads {
+  [WebhookJobName.ApplyEvent]: { eventId: string; requestId?: string };
+  [WebhookJobName.SweepInbox]: Record<string, never>;
+  [WebhookJobName.Reconcile]: Record<string, never>;
+}
+
+export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];
+
+/** One job per inbox row: the API and the sweeper enqueueing the same row collapse into one job. */
+export function applyEventJobId(eventId: string): string {
+  return `evt-${eventId}`;
+}

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, type AppConfig } from '@terra-connections/config';
 import { PersistenceModule } from '@terra-connections/persistence';
 import { WebhookQueueModule } from '@terra-connections/terra';
+import { ConnectionsHttpModule } from './connections/connections-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 
 /** The HTTP deployable: wiring only; the logic lives in libs. */
 @Module({})
@@ -13,6 +15,8 @@ export class ApiModule {
         AppConfigModule.forRoot(config),
         PersistenceModule.forRoot({ applicationName: 'terra-connections-api' }),
         WebhookQueueModule.forRoot(),
+        ConnectionsHttpModule,
+        WebhooksHttpModule,
       ],
     };
   }

@@ -5,6 +5,9 @@ export const SANDBOX_API_URL = 'http://127.0.0.1:3100/v2';
 export const SANDBOX_WIDGET_URL = 'http://127.0.0.1:3100/api/widget/session';
 export const SANDBOX_DEV_ID = 'sandbox-dev-id';
 export const SANDBOX_API_KEY = 'sandbox-api-key';
+/** The sandbox signs its webhooks with this unless told otherwise; `npm start` gives the API the same. */
+export const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
+export const SANDBOX_PORT = 3100;
 
 const csv = z
   .string()

@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
 import type { AppConfig } from '@terra-connections/config';
 import { ApiModule } from './api.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { createValidationPipe } from './common/validation.pipe';
 
 /** The webhook route: the body stays raw bytes so the signature is checked before anything parses it. */
 export const TERRA_WEBHOOK_PATH = '/webhooks/terra';
@@ -25,6 +27,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // webhook body is read once, as a Buffer, whatever its Content-Type. Backfill chunks reach 10 MB.
   app.use(TERRA_WEBHOOK_PATH, raw({ type: () => true, limit: config.WEBHOOK_BODY_LIMIT }));
   app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
   return app;
 }

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, type AppConfig } from '@terra-connections/config';
 import { PersistenceModule } from '@terra-connections/persistence';
-import { WebhookQueueModule } from '@terra-connections/terra';
+import { TerraClientModule, TerraGateway, WebhookQueueModule } from '@terra-connections/terra';
+import { TERRA_USER_DIRECTORY, WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhooks';
+import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
+import { WebhookSchedules } from './schedulers/webhook-schedules.service';
 import { WorkerHealthServer } from './worker-health.server';
 
 /** The queue deployable: an application context with processors and no public HTTP port. */
@@ -15,8 +18,15 @@ export class WorkerModule {
         // One connection per concurrent job, plus one for the sweeper and health checks.
         PersistenceModule.forRoot({ applicationName: 'terra-connections-worker', poolSize: config.WORKER_CONCURRENCY + 2 }),
         WebhookQueueModule.forRoot(),
+        TerraClientModule,
       ],
-      providers: [WorkerHealthServer],
+      providers: [
+        ...WEBHOOK_APPLY_PROVIDERS,
+        { provide: TERRA_USER_DIRECTORY, useExisting: TerraGateway },
+        TerraWebhookProcessor,
+        WebhookSchedules,
+        WorkerHealthServer,
+      ],
     };
   }
 }

@@ -63,6 +63,14 @@ export const envSchema = z
 
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    /** First retry delay of a webhook job; doubles per attempt up to 10 min (libs/webhooks webhook-job-options.ts). */
+    WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+    /** How often the worker re-enqueues inbox rows whose enqueue was lost (Redis down at ingest). */
+    INBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /** Pending inbox rows younger than this are left to the job the API enqueued. */
+    INBOX_SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    /** How often the worker compares Terra's /subscriptions with our connections; 0 turns the schedule off. */
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {

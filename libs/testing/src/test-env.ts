@@ -19,6 +19,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     ADMIN_API_KEYS: TEST_ADMIN_KEY,
     PORT: '0',
     WORKER_HEALTH_PORT: '0',
+    // Tests that exercise reconciliation turn it on explicitly; a schedule firing mid-test would race them.
+    RECONCILE_INTERVAL_MS: '0',
     ...overrides,
   };
 }

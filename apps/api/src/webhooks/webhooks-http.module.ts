@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { WEBHOOK_INGEST_PROVIDERS } from '@terra-connections/webhooks';
+import { ConnectionDataController } from './connection-data.controller';
+import { ReconcileController } from './reconcile.controller';
+import { TerraWebhookController } from './terra-webhook.controller';
+import { WebhookEventsController } from './webhook-events.controller';
 
-/** Terra's webhook receiver (/webhooks/terra) and the inbox read/replay routes (issue 3). */
-@Module({})
+/**
+ * Terra's webhook receiver (/webhooks/terra), the read-back routes (/v1/connections/:id/data|events) and
+ * the inbox admin routes (/v1/webhook-events, /v1/admin/reconcile).
+ */
+@Module({
+  controllers: [TerraWebhookController, ConnectionDataController, WebhookEventsController, ReconcileController],
+  providers: WEBHOOK_INGEST_PROVIDERS,
+})
 export class WebhooksHttpModule {}

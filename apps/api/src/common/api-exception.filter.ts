@@ -1,0 +1,83 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+import { ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
+import {
+  TerraApiError,
+  TerraBadRequestError,
+  TerraCredentialsError,
+  TerraNotFoundError,
+  TerraTimeoutError,
+} from '@terra-connections/terra';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: unknown;
+}
+
+/** Errors thrown by express's body parsers (malformed JSON, too large, bad charset) carry these. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  expose?: boolean;
+  message: string;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const e = error as Partial<BodyParserError> | null;
+  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+}
+
+function body(status: number, message: unknown): ErrorBody {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+}
+
+/**
+ * One JSON error shape for the whole API (Nest's: statusCode, error, message). Domain and Terra errors get
+ * their status here, so services stay free of HTTP; anything unexpected is a 500 that shows no internals.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toBody(exception);
+    if (response.headersSent) return;
+    response.status(error.statusCode).json(error);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      return typeof payload === 'string' ? body(status, payload) : { ...body(status, exception.message), ...(payload as object) };
+    }
+    if (isBodyParserError(exception)) {
+      if (exception.type === 'entity.parse.failed') return body(400, `Malformed JSON body: ${exception.message}`);
+      if (exception.type === 'entity.too.large') return body(413, 'Request body is too large');
+      return body(exception.status, exception.expose === false ? STATUS_CODES[exception.status] : exception.message);
+    }
+    if (exception instanceof ConnectionNotFoundError) return body(404, exception.message);
+    if (exception instanceof ConnectionInputError) return body(400, exception.message);
+    if (exception instanceof TerraApiError) return this.terraBody(exception);
+    this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
+    return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+
+  private terraBody(error: TerraApiError): ErrorBody {
+    if (error instanceof TerraBadRequestError) return body(400, `Terra rejected the request: ${error.terraMessage}`);
+    if (error instanceof TerraNotFoundError) return body(404, `Terra: ${error.terraMessage}`);
+    if (error instanceof TerraCredentialsError) {
+      this.logger.error(`Terra answered ${error.terraStatus} to ${error.operation}: check TERRA_DEV_ID and TERRA_API_KEY`);
+      return body(502, 'Terra rejected our credentials');
+    }
+    if (error instanceof TerraTimeoutError) {
+      this.logger.warn(error.message);
+      return body(504, `Terra did not answer in time (${error.operation})`);
+    }
+    this.logger.warn(error.message);
+    return body(502, `Terra is unavailable: ${error.operation} failed${error.terraStatus ? ` with ${error.terraStatus}` : ''}: ${error.terraMessage}`);
+  }
+}

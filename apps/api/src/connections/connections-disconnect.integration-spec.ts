@@ -1,0 +1,159 @@
+import {
+  createTestDatabase,
+  FakeTerraServer,
+  testEnv,
+  TEST_API_KEY,
+  type TestDatabase,
+} from '@terra-connections/testing';
+import { startApi, type ApiUnderTest } from './connections-api.harness';
+
+/** DELETE /v1/connections/:terra_user_id: Terra first, then status + health data deletion in one transaction. */
+describe('disconnect API (real API, real Postgres, real SDK against a fake Terra)', () => {
+  let db: TestDatabase;
+  let fake: FakeTerraServer;
+  let api: ApiUnderTest;
+
+  async function givenConnection(terraUserId: string, healthRows = 3): Promise<void> {
+    await db.dataSource.query(
+      `INSERT INTO terra_connections (terra_user_id, reference_id, provider, status, connected_at)
+       VALUES ($1, 'person-d', 'GARMIN', 'active', now())`,
+      [terraUserId],
+    );
+    await db.dataSource.query(
+      `INSERT INTO health_data (terra_user_id, type, data_key, payload, event_at)
+       SELECT $1, 'daily', '2026-11-' || lpad(n::text, 2, '0'), '{"steps": 1000}'::jsonb, now()
+         FROM generate_series(1, $2::int) AS n`,
+      [terraUserId, healthRows],
+    );
+  }
+
+  async function healthRows(terraUserId: string): Promise<number> {
+    const [{ count }] = await db.dataSource.query('SELECT count(*)::int AS count FROM health_data WHERE terra_user_id = $1', [
+      terraUserId,
+    ]);
+    return count;
+  }
+
+  async function status(terraUserId: string): Promise<string> {
+    const [row] = await db.dataSource.query('SELECT status FROM terra_connections WHERE terra_user_id = $1', [terraUserId]);
+    return row.status;
+  }
+
+  beforeAll(async () => {
+    [db, fake] = await Promise.all([createTestDatabase('api_disconnect'), FakeTerraServer.start()]);
+    api = await startApi(
+      testEnv({
+        DATABASE_URL: db.url,
+        TERRA_API_URL: fake.baseUrl,
+        TERRA_WIDGET_URL: fake.widgetUrl,
+        TERRA_DEV_ID: 'd',
+        TERRA_API_KEY: 'k',
+        TERRA_TIMEOUT_SECONDS: '1',
+        TERRA_MAX_RETRIES: '0',
+      }),
+      TEST_API_KEY,
+    );
+  });
+  afterAll(async () => {
+    await api?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    fake.reset();
+    await db.dataSource.query('TRUNCATE terra_connections, health_data');
+  });
+
+  it('deauthenticates at Terra, marks the row disconnected and deletes only that connection\'s health data', async () => {
+    await givenConnection('del-1', 3);
+    await givenConnection('keep-1', 2);
+    fake.addUser({ user_id: 'del-1', provider: 'GARMIN', reference_id: 'person-d' });
+
+    const res = await api.request('DELETE', '/v1/connections/del-1');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      terra_user_id: 'del-1',
+      status: 'disconnected',
+      status_reason: 'disconnected via API',
+      disconnected_at: expect.any(String),
+    });
+    expect(fake.requestsTo('deauthenticateUser').map((r) => r.query)).toEqual([{ user_id: 'del-1' }]);
+    expect(fake.users.has('del-1')).toBe(false);
+    expect(await healthRows('del-1')).toBe(0);
+    expect(await healthRows('keep-1')).toBe(2);
+    expect(await status('keep-1')).toBe('active');
+    const [row] = await db.dataSource.query(
+      `SELECT status_changed_at IS NOT NULL AS changed FROM terra_connections WHERE terra_user_id = 'del-1'`,
+    );
+    expect(row.changed).toBe(true);
+  });
+
+  it('is idempotent: a second DELETE answers the same body without calling Terra again', async () => {
+    await givenConnection('del-2');
+    fake.addUser({ user_id: 'del-2', provider: 'GARMIN' });
+
+    const first = await api.request('DELETE', '/v1/connections/del-2');
+    const second = await api.request('DELETE', '/v1/connections/del-2');
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect(fake.requestsTo('deauthenticateUser')).toHaveLength(1);
+  });
+
+  it('still disconnects locally when Terra answers 404 (already gone there)', async () => {
+    await givenConnection('del-3', 4);
+
+    const res = await api.request('DELETE', '/v1/connections/del-3');
+
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('disconnected');
+    expect(fake.requestsTo('deauthenticateUser')).toHaveLength(1);
+    expect(await healthRows('del-3')).toBe(0);
+  });
+
+  it('answers 404 for an unknown id without calling Terra', async () => {
+    const res = await api.request('DELETE', '/v1/connections/no-such-user');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it.each([
+    { terra: 500, ours: 502 },
+    { terra: 403, ours: 502 },
+    { terra: 400, ours: 400 },
+  ])('keeps the connection and its data when Terra answers $terra (we answer $ours)', async ({ terra, ours }) => {
+    await givenConnection('del-4', 2);
+    fake.addUser({ user_id: 'del-4', provider: 'GARMIN' });
+    fake.fail('deauthenticateUser', { status: terra });
+
+    const res = await api.request('DELETE', '/v1/connections/del-4');
+
+    expect(res.status).toBe(ours);
+    expect(await status('del-4')).toBe('active');
+    expect(await healthRows('del-4')).toBe(2);
+  });
+
+  it('keeps the connection when Terra times out (504), and a retry then succeeds', async () => {
+    await givenConnection('del-5', 1);
+    fake.addUser({ user_id: 'del-5', provider: 'GARMIN' });
+    fake.fail('deauthenticateUser', { delayMs: 1_500, times: 1 });
+
+    const timedOut = await api.request('DELETE', '/v1/connections/del-5');
+    expect(timedOut.status).toBe(504);
+    expect(await status('del-5')).toBe('active');
+
+    const retried = await api.request('DELETE', '/v1/connections/del-5');
+    expect(retried.status).toBe(200);
+    expect(await healthRows('del-5')).toBe(0);
+  });
+
+  it('needs the API key', async () => {
+    await givenConnection('del-6');
+    const res = await api.request('DELETE', '/v1/connections/del-6', { key: null });
+    expect(res.status).toBe(401);
+    expect(await status('del-6')).toBe('active');
+  });
+});

@@ -1,0 +1,67 @@
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import {
+  IsAbsoluteUrl,
+  NotTogetherWith,
+  PROVIDER_MESSAGE,
+  PROVIDER_PATTERN,
+  toUpperCase,
+  toUpperCaseList,
+} from './dto-validators';
+
+// class-validator runs the decorator nearest the property first and the pipe stops at the first failure per
+// field, so the type check sits at the bottom: `reference_id: 5` reads "must be a string", not "too long".
+
+/** `POST /v1/connections`: `provider` gives a direct auth link, otherwise a widget session (optionally limited to `providers`). */
+export class CreateConnectionDto {
+  @MaxLength(255)
+  @IsNotEmpty()
+  @IsString()
+  reference_id!: string;
+
+  @IsOptional()
+  @NotTogetherWith('providers', 'give provider for a direct auth link, or providers for the widget')
+  @Matches(PROVIDER_PATTERN, { message: PROVIDER_MESSAGE('provider') })
+  @IsString()
+  @Transform(toUpperCase)
+  provider?: string;
+
+  @IsOptional()
+  @Matches(PROVIDER_PATTERN, { each: true, message: PROVIDER_MESSAGE('providers') })
+  @IsString({ each: true })
+  @ArrayMaxSize(50)
+  @ArrayNotEmpty()
+  @IsArray()
+  @Transform(toUpperCaseList)
+  providers?: string[];
+
+  @IsOptional()
+  @MaxLength(2048)
+  @IsAbsoluteUrl()
+  success_url?: string;
+
+  @IsOptional()
+  @MaxLength(2048)
+  @IsAbsoluteUrl()
+  failure_url?: string;
+
+  @IsOptional()
+  @Matches(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$/, { message: 'language must be a language code like en or pt-BR' })
+  @IsString()
+  language?: string;
+
+  @IsOptional()
+  @NotTogetherWith('provider', 'multi_auth applies to widget sessions only')
+  @IsBoolean()
+  multi_auth?: boolean;
+}

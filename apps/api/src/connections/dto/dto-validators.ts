@@ -1,0 +1,55 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import type { TransformFnParams } from 'class-transformer';
+
+/** Terra resource names: upper-case letters, digits and underscores (FITBIT, GOOGLE_FIT, ...). */
+export const PROVIDER_PATTERN = /^[A-Z0-9_]{1,64}$/;
+export const PROVIDER_MESSAGE = (field: string) =>
+  field.endsWith('s')
+    ? `${field} must hold Terra provider names like FITBIT (letters, digits, _)`
+    : `${field} must be a Terra provider name like FITBIT (letters, digits, _)`;
+
+export const toUpperCase = ({ value }: TransformFnParams): unknown =>
+  typeof value === 'string' ? value.trim().toUpperCase() : value;
+
+/** `providers` as a JSON array, or as Terra's own comma-separated string. */
+export const toUpperCaseList = ({ value }: TransformFnParams): unknown => {
+  const list = typeof value === 'string' ? value.split(',') : value;
+  return Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item.trim().toUpperCase() : item)) : list;
+};
+
+/** Query strings carry text: only the literals true and false are booleans. */
+export const toBoolean = ({ value }: TransformFnParams): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** Fails when this property and `other` are both given (null counts as absent, as with @IsOptional). */
+export function NotTogetherWith(other: string, hint = '', options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notTogetherWith',
+      target: target.constructor,
+      propertyName,
+      constraints: [other],
+      options,
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) =>
+          (args.object as Record<string, unknown>)[other] == null,
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} and ${other} are mutually exclusive${hint ? `: ${hint}` : ''}`,
+      },
+    });
+}
+
+/** An absolute URL with any scheme: https pages and app deep links (myapp://done) are both valid redirects. */
+export function IsAbsoluteUrl(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAbsoluteUrl',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value) && URL.canParse(value),
+        defaultMessage: (args: ValidationArguments) => `${args.property} must be an absolute URL like https://app.example/done`,
+      },
+    });
+}

@@ -1,0 +1,51 @@
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  HealthDataQuery,
+  WebhookEventsQuery,
+  type HealthDataItem,
+  type Page,
+  type WebhookEventSummary,
+} from '@terra-connections/webhooks';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { TerraUserIdPipe } from '../connections/terra-user-id.pipe';
+import { HealthDataQueryDto } from './dto/health-data.query.dto';
+import { PageQueryDto } from './dto/page.query.dto';
+
+const DATA_PAGE = { default: 50, max: 200 };
+const EVENTS_PAGE = { default: 50, max: 500 };
+
+/** What internal services read instead of our tables: a connection's health data and webhook history. */
+@Controller('v1/connections')
+@UseGuards(ApiKeyGuard)
+export class ConnectionDataController {
+  constructor(
+    private readonly healthData: HealthDataQuery,
+    private readonly events: WebhookEventsQuery,
+  ) {}
+
+  @Get(':terra_user_id/data')
+  data(
+    @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
+    @Query() query: HealthDataQueryDto,
+  ): Promise<Page<HealthDataItem>> {
+    return this.healthData.list(terraUserId, {
+      type: query.type,
+      from: query.from,
+      to: query.to,
+      limit: Math.min(query.limit ?? DATA_PAGE.default, DATA_PAGE.max),
+      cursor: query.cursor,
+    });
+  }
+
+  /** Newest first; type, status, times and last_error, never the payload. */
+  @Get(':terra_user_id/events')
+  history(
+    @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<WebhookEventSummary>> {
+    return this.events.forConnection(terraUserId, {
+      limit: Math.min(query.limit ?? EVENTS_PAGE.default, EVENTS_PAGE.max),
+      cursor: query.cursor,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { SANDBOX_CONFIG, type SandboxConfig } from '../config/sandbox-config';
+import { terraError } from './terra-error';
+
+const PUBLIC_ROUTE = 'terra-sandbox:public';
+/** Terra's catalogue endpoints answer without credentials (CONTRACT 2.9). */
+export const PublicTerraRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * `dev-id` + `x-api-key` as CONTRACT 1 fixes for the sandbox: either header missing -> 401
+ * `unauthorized`; unknown dev-id or a key that does not match it -> 403.
+ */
+@Injectable()
+export class TerraAuthGuard implements CanActivate {
+  private readonly devId: Buffer;
+  private readonly apiKey: Buffer;
+
+  constructor(
+    @Inject(SANDBOX_CONFIG) config: SandboxConfig,
+    private readonly reflector: Reflector,
+  ) {
+    this.devId = digest(config.SANDBOX_DEV_ID);
+    this.apiKey = digest(config.SANDBOX_API_KEY);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const headers = context.switchToHttp().getRequest<Request>().headers;
+    const devId = headerValue(headers['dev-id']);
+    const apiKey = headerValue(headers['x-api-key']);
+    if (!devId || !apiKey) throw terraError(401, 'unauthorized');
+    if (!timingSafeEqual(digest(devId), this.devId)) throw terraError(403, 'Invalid dev-id was provided');
+    if (!timingSafeEqual(digest(apiKey), this.apiKey)) throw terraError(403, 'API key does not match the dev-id');
+    return true;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first && first.trim() !== '' ? first.trim() : undefined;
+}

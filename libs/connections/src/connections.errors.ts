@@ -1,0 +1,32 @@
+/**
+ * Domain failures with a caller-facing message. The API maps ConnectionInputError to 400 and
+ * ConnectionNotFoundError to 404; the worker treats both as permanent.
+ */
+export class ConnectionInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ConnectionNotFoundError extends Error {
+  constructor(readonly terraUserId: string) {
+    super(`No connection with terra_user_id ${terraUserId}`);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidCursorError extends ConnectionInputError {
+  constructor() {
+    super('cursor is not valid: pass the next_cursor of a previous page unchanged');
+  }
+}
+
+export class UnknownProviderError extends ConnectionInputError {
+  constructor(
+    readonly providers: string[],
+    detail = 'not enabled for this Terra account; see GET /v1/providers',
+  ) {
+    super(`Unknown provider${providers.length > 1 ? 's' : ''} ${providers.join(', ')}: ${detail}`);
+  }
+}

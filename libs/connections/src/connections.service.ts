@@ -1,0 +1,150 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { ConnectionStatus, TerraConnectionEntity } from '@terra-connections/persistence';
+import { TerraGateway, type TerraUser } from '@terra-connections/terra';
+import { decodeCursor, encodeCursor } from './connection-cursor';
+import { parseTerraScopes, toConnectionView, type ConnectionPage, type ConnectionView } from './connection.view';
+import { ConnectionNotFoundError } from './connections.errors';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+/** Persisted in status_reason; callers may match on it. */
+export const DISCONNECTED_VIA_API = 'disconnected via API';
+export const NOT_FOUND_AT_TERRA = 'Terra no longer knows this user (found on refresh)';
+export const INACTIVE_AT_TERRA = 'Terra reports the connection inactive: the user must reconnect';
+
+export interface ListConnectionsFilter {
+  referenceId?: string;
+  provider?: string;
+  status?: ConnectionStatus;
+  /** Clamped to 1..MAX_PAGE_SIZE. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** Statuses a Terra answer on refresh must not undo: the row is superseded or we ended it. */
+const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([ConnectionStatus.Replaced, ConnectionStatus.Disconnected]);
+
+@Injectable()
+export class ConnectionsService {
+  private readonly logger = new Logger(ConnectionsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly gateway: TerraGateway,
+  ) {}
+
+  private get connections(): Repository<TerraConnectionEntity> {
+    return this.dataSource.getRepository(TerraConnectionEntity);
+  }
+
+  /** Keyset pagination by id: stable under concurrent inserts, and as cheap on page 100 as on page 1. */
+  async list(filter: ListConnectionsFilter = {}): Promise<ConnectionPage> {
+    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+    const query = this.connections.createQueryBuilder('c').orderBy('c.id', 'ASC').limit(limit + 1);
+    if (filter.cursor !== undefined) query.andWhere('c.id > :after', { after: decodeCursor(filter.cursor) });
+    if (filter.referenceId !== undefined) query.andWhere('c.referenceId = :referenceId', { referenceId: filter.referenceId });
+    if (filter.provider !== undefined) query.andWhere('c.provider = :provider', { provider: filter.provider });
+    if (filter.status !== undefined) query.andWhere('c.status = :status', { status: filter.status });
+    const rows = await query.getMany();
+    const page = rows.slice(0, limit);
+    return {
+      data: page.map(toConnectionView),
+      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
+  }
+
+  async get(terraUserId: string): Promise<ConnectionView> {
+    return toConnectionView(await this.findOrThrow(terraUserId));
+  }
+
+  /** The active Terra user ids of one person: the widget shows them as already connected. */
+  async activeUserIds(referenceId: string, max = 100): Promise<string[]> {
+    const rows = await this.connections.find({
+      select: { id: true, terraUserId: true },
+      where: { referenceId, status: ConnectionStatus.Active },
+      order: { id: 'ASC' },
+      take: max,
+    });
+    return rows.map((row) => row.terraUserId);
+  }
+
+  /** Asks Terra (userInfo) and brings the row in line with its answer. */
+  async refresh(terraUserId: string): Promise<ConnectionView> {
+    const row = await this.findOrThrow(terraUserId);
+    const user = await this.gateway.getUser(terraUserId);
+    const patch = user ? this.patchFromTerra(row, user) : this.patchForMissingUser(row);
+    if (Object.keys(patch).length > 0) await this.connections.update({ id: row.id }, patch);
+    return toConnectionView(await this.findOrThrow(terraUserId));
+  }
+
+  /**
+   * Deauthenticates at Terra, then marks the row disconnected and deletes its health data in one transaction.
+   * Idempotent: an already disconnected row is answered as is, without asking Terra again.
+   */
+  async disconnect(terraUserId: string): Promise<ConnectionView> {
+    const row = await this.findOrThrow(terraUserId);
+    if (row.status === ConnectionStatus.Disconnected) return toConnectionView(row);
+
+    // Terra first: if it fails we keep the connection, so the caller can retry and nothing is half done.
+    const outcome = await this.gateway.deauthenticateUser(terraUserId);
+    await this.dataSource.transaction(async (manager) => {
+      // `status <> 'disconnected'` keeps the first of two racing DELETEs as the one that is recorded.
+      await manager.query(
+        `UPDATE terra_connections
+            SET status = 'disconnected', disconnected_at = now(), status_reason = $2,
+                status_changed_at = now(), updated_at = now()
+          WHERE terra_user_id = $1 AND status <> 'disconnected'`,
+        [terraUserId, DISCONNECTED_VIA_API],
+      );
+      await manager.query('DELETE FROM health_data WHERE terra_user_id = $1', [terraUserId]);
+    });
+    this.logger.log(`Connection ${terraUserId} disconnected via API (Terra: ${outcome})`);
+    return toConnectionView(await this.findOrThrow(terraUserId));
+  }
+
+  private patchFromTerra(row: TerraConnectionEntity, user: TerraUser): Partial<TerraConnectionEntity> {
+    const patch: Partial<TerraConnectionEntity> = {};
+    if (user.provider && user.provider.toUpperCase() !== row.provider) patch.provider = user.provider.toUpperCase();
+    if (user.reference_id && user.reference_id !== row.referenceId) patch.referenceId = user.reference_id;
+    if (user.scopes !== undefined && user.scopes !== null) {
+      const scopes = parseTerraScopes(user.scopes);
+      if (scopes.join(',') !== row.scopes.join(',')) patch.scopes = scopes;
+    }
+    const lastWebhook = user.last_webhook_update ? new Date(user.last_webhook_update) : null;
+    if (lastWebhook && !Number.isNaN(lastWebhook.getTime()) && (!row.lastWebhookAt || lastWebhook > row.lastWebhookAt)) {
+      patch.lastWebhookAt = lastWebhook;
+    }
+    if (!SETTLED_ON_REFRESH.has(row.status)) {
+      const status = user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active;
+      if (status !== row.status) {
+        const now = new Date();
+        patch.status = status;
+        patch.statusReason = status === ConnectionStatus.Active ? null : INACTIVE_AT_TERRA;
+        patch.statusChangedAt = now;
+        if (status === ConnectionStatus.Active) {
+          patch.disconnectedAt = null;
+          if (!row.connectedAt) patch.connectedAt = now;
+        }
+      }
+    }
+    return patch;
+  }
+
+  private patchForMissingUser(row: TerraConnectionEntity): Partial<TerraConnectionEntity> {
+    if (SETTLED_ON_REFRESH.has(row.status)) return {};
+    const now = new Date();
+    return {
+      status: ConnectionStatus.Disconnected,
+      statusReason: NOT_FOUND_AT_TERRA,
+      statusChangedAt: now,
+      disconnectedAt: now,
+    };
+  }
+
+  private async findOrThrow(terraUserId: string): Promise<TerraConnectionEntity> {
+    const row = await this.connections.findOne({ where: { terraUserId } });
+    if (!row) throw new ConnectionNotFoundError(terraUserId);
+    return row;
+  }
+}

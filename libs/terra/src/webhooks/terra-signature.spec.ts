@@ -1,0 +1,70 @@
+import { signTerraBody } from '@terra-connections/testing';
+import { signatureTimestamp, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from './terra-signature';
+
+const SECRET = 'current-secret';
+const PREVIOUS = 'previous-secret';
+const body = Buffer.from('{\n  "type": "healthcheck",\n  "status": "success"\n}');
+const now = () => Math.floor(Date.now() / 1000);
+
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TerraSignatureError) return error.failure;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('verifyTerraSignature', () => {
+  it('accepts Terra\'s signature over the exact bytes and returns t', async () => {
+    const t = now();
+    await expect(verifyTerraSignature(body, signTerraBody(body, SECRET, t), [SECRET], 300)).resolves.toEqual({ timestampSeconds: t });
+  });
+
+  it('rejects a missing header or an empty body', async () => {
+    expect(await failure(verifyTerraSignature(body, undefined, [SECRET], 300))).toBe('missing');
+    expect(await failure(verifyTerraSignature(Buffer.alloc(0), signTerraBody('', SECRET), [SECRET], 300))).toBe('missing');
+  });
+
+  it('rejects a tampered body, a re-serialised body and the wrong secret', async () => {
+    const header = signTerraBody(body, SECRET);
+    expect(await failure(verifyTerraSignature(Buffer.from(body.toString().replace('success', 'succesS')), header, [SECRET], 300))).toBe('mismatch');
+    const reserialised = Buffer.from(JSON.stringify(JSON.parse(body.toString())));
+    expect(await failure(verifyTerraSignature(reserialised, header, [SECRET], 300))).toBe('mismatch');
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, 'someone-else'), [SECRET], 300))).toBe('mismatch');
+  });
+
+  it('rejects a malformed header', async () => {
+    expect(await failure(verifyTerraSignature(body, 'v1=abcdef', [SECRET], 300))).toBe('mismatch');
+    expect(await failure(verifyTerraSignature(body, 'garbage', [SECRET], 300))).toBe('mismatch');
+  });
+
+  it('rejects signatures older or newer than the tolerance, in either direction', async () => {
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, SECRET, now() - 330), [SECRET], 300))).toBe('expired');
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, SECRET, now() + 330), [SECRET], 300))).toBe('expired');
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, SECRET, now() - 200), [SECRET], 300))).toBe('accepted');
+  });
+
+  it('accepts the previous secret during a rotation, and any one of several v1 values', async () => {
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, PREVIOUS), [SECRET, PREVIOUS], 300))).toBe('accepted');
+    expect(await failure(verifyTerraSignature(body, signTerraBody(body, PREVIOUS), [SECRET], 300))).toBe('mismatch');
+    const t = now();
+    const good = signTerraBody(body, SECRET, t).split('v1=')[1];
+    const header = `t=${t},v1=${'0'.repeat(64)},v1=${good.toUpperCase()}`;
+    expect(await failure(verifyTerraSignature(body, header, [SECRET], 300))).toBe('accepted');
+  });
+});
+
+describe('signature headers', () => {
+  it('prefers x-terra-signature and falls back to terra-signature', () => {
+    expect(terraSignatureHeader({ 'x-terra-signature': 'a', 'terra-signature': 'b' })).toBe('a');
+    expect(terraSignatureHeader({ 'terra-signature': 'b' })).toBe('b');
+    expect(terraSignatureHeader({})).toBeUndefined();
+  });
+
+  it('reads t from the header', () => {
+    expect(signatureTimestamp('t=1700000000,v1=ab')).toBe(1700000000);
+    expect(signatureTimestamp('v1=ab')).toBeUndefined();
+  });
+});

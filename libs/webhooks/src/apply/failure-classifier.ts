@@ -1,0 +1,33 @@
+import { PermanentEventError } from './permanent-event.error';
+
+/** SQLSTATE of a pg error, whether raw or wrapped by TypeORM (QueryFailedError.driverError). */
+export function sqlState(error: unknown): string | undefined {
+  const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Permanent: the payload itself cannot be applied (our own PermanentEventError, or Postgres rejecting a
+ * value: class 22 data exception, class 23 integrity violation other than a unique race). Everything else is
+ * transient and retried: connection refused or reset, timeouts, deadlock (40P01), serialization failure
+ * (40001), a restarting server (57P01, 08xxx). Unknown errors retry too: a retry costs a delay, a wrong
+ * "permanent" costs an event until someone replays it.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  if (error instanceof PermanentEventError) return true;
+  const state = sqlState(error);
+  if (!state) return false;
+  if (state === '23505') return false;
+  return state.startsWith('22') || state.startsWith('23');
+}
+
+/** What goes into webhook_events.last_error: the error's kind and message, bounded. */
+export function describeFailure(error: unknown): string {
+  const state = sqlState(error);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return (state ? `[${state}] ${message}` : message).slice(0, 2000);
+}

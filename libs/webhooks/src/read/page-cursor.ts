@@ -1,0 +1,30 @@
+import { BadRequestException } from '@nestjs/common';
+
+/** Opaque keyset cursors: base64url JSON, so clients never build or parse them. */
+export function encodeCursor(position: Record<string, string | null>): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string | null> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      if (keys.every((key) => record[key] === null || typeof record[key] === 'string')) {
+        return record as Record<K, string | null>;
+      }
+    }
+  } catch {
+    // fall through
+  }
+  throw invalidCursor();
+}
+
+export function invalidCursor(): BadRequestException {
+  return new BadRequestException('cursor is invalid: pass back the next_cursor of a previous page');
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}

@@ -1,0 +1,75 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { WebhookEventStatus } from '@terra-connections/persistence';
+import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/terra';
+import { DataSource } from 'typeorm';
+import { applyEventJobOptions } from '../queue/webhook-job-options';
+
+/** Rows looked at per sweep: a large backlog is walked over several sweeps instead of in one long job. */
+export const SWEEP_MAX_ROWS = 5_000;
+const SWEEP_PAGE = 500;
+
+export interface SweepResult {
+  scanned: number;
+  enqueued: number;
+}
+
+/**
+ * Re-enqueues inbox rows still pending after the grace period: an enqueue lost to a Redis outage (the API
+ * answered 200 with the row committed) delays the event, never drops it. It adds with the row's own jobId,
+ * so a job that is waiting, delayed or running is not duplicated. A pending row whose job already finished
+ * (a stalled job BullMQ gave up on, a replay whose re-enqueue failed) gets its old job removed and a new one.
+ */
+@Injectable()
+export class InboxSweeper {
+  private readonly logger = new Logger(InboxSweeper.name);
+  /** Keyset position across sweeps, so the rows past SWEEP_MAX_ROWS are reached on the next ticks. */
+  private afterId = '0';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<AppConfig, 'INBOX_SWEEP_GRACE_MS' | 'WEBHOOK_RETRY_BASE_DELAY_MS'>,
+  ) {}
+
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { scanned: 0, enqueued: 0 };
+    while (result.scanned < SWEEP_MAX_ROWS) {
+      const rows: { id: string }[] = await this.dataSource.query(
+        `SELECT id FROM webhook_events
+         WHERE status = $1 AND received_at < now() - make_interval(secs => $2::double precision / 1000) AND id > $3
+         ORDER BY id LIMIT $4`,
+        [WebhookEventStatus.Pending, this.config.INBOX_SWEEP_GRACE_MS, this.afterId, SWEEP_PAGE],
+      );
+      if (rows.length === 0) {
+        this.afterId = '0';
+        break;
+      }
+      result.scanned += rows.length;
+      this.afterId = String(rows[rows.length - 1].id);
+      const added = await Promise.all(rows.map((row) => this.ensureQueued(String(row.id))));
+      result.enqueued += added.filter(Boolean).length;
+    }
+    if (result.enqueued > 0) this.logger.warn(`Sweeper re-enqueued ${result.enqueued} pending inbox row(s)`);
+    return result;
+  }
+
+  private async ensureQueued(eventId: string): Promise<boolean> {
+    const jobId = applyEventJobId(eventId);
+    const existing = await this.queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+      if (state !== 'unknown') await existing.remove();
+    }
+    await this.queue.add(
+      WebhookJobName.ApplyEvent,
+      { eventId },
+      applyEventJobOptions(jobId, this.config.WEBHOOK_RETRY_BASE_DELAY_MS),
+    );
+    return true;
+  }
+}

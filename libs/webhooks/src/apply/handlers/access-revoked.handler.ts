@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import { TerraEventType } from '@terra-connections/terra';
-import { applyStatusChange } from '../connection-state.writer';
-import { asObject, optionalString, requireUser } from '../terra-payload';
+import { applyUserStatusEvent } from '../connection-state.writer';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
@@ -15,17 +14,10 @@ export class AccessRevokedHandler implements WebhookEventHandler {
   readonly types = [TerraEventType.AccessRevoked];
 
   async handle({ event, tx }: EventContext): Promise<void> {
-    const payload = asObject(event.payload);
-    const user = requireUser(payload);
-    await applyStatusChange(tx, {
-      terraUserId: user.userId,
-      provider: user.provider,
-      referenceId: user.referenceId,
-      scopes: null,
+    const terraUserId = await applyUserStatusEvent(tx, event, {
       status: ConnectionStatus.Revoked,
-      reason: optionalString(payload.message) ?? 'access revoked',
-      eventAt: event.eventAt,
+      defaultReason: 'access revoked',
     });
-    await tx.query(`DELETE FROM health_data WHERE terra_user_id = $1 AND event_at <= $2`, [user.userId, event.eventAt]);
+    await tx.query(`DELETE FROM health_data WHERE terra_user_id = $1 AND event_at <= $2`, [terraUserId, event.eventAt]);
   }
 }

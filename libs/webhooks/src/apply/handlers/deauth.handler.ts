@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import { TerraEventType } from '@terra-connections/terra';
-import { applyStatusChange } from '../connection-state.writer';
-import { asObject, optionalString, requireUser } from '../terra-payload';
+import { applyUserStatusEvent, ENDED_STATUSES } from '../connection-state.writer';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
@@ -14,17 +13,10 @@ export class DeauthHandler implements WebhookEventHandler {
   readonly types = [TerraEventType.Deauth];
 
   async handle({ event, tx }: EventContext): Promise<void> {
-    const payload = asObject(event.payload);
-    const user = requireUser(payload);
-    await applyStatusChange(tx, {
-      terraUserId: user.userId,
-      provider: user.provider,
-      referenceId: user.referenceId,
-      scopes: null,
+    await applyUserStatusEvent(tx, event, {
       status: ConnectionStatus.Disconnected,
-      reason: optionalString(payload.message) ?? 'deauthenticated',
-      eventAt: event.eventAt,
-      unlessStatus: [ConnectionStatus.Disconnected, ConnectionStatus.Revoked, ConnectionStatus.Replaced],
+      defaultReason: 'deauthenticated',
+      unlessStatus: ENDED_STATUSES,
     });
   }
 }

@@ -1,11 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
+import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@terra-connections/config';
+import { createHttpLogger, MetricsService, ROOT_LOGGER } from '@terra-connections/observability';
 import { ApiModule } from './api.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
+import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 
 /** The webhook route: the body stays raw bytes so the signature is checked before anything parses it. */
 export const TERRA_WEBHOOK_PATH = '/webhooks/terra';
@@ -21,14 +25,27 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     rawBody: true,
     bodyParser: true,
-    logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
+    // Nest's own boot lines are held until the JSON logger takes over (silent: none at all).
+    ...(config.LOG_LEVEL === 'silent' ? { logger: false } : { bufferLogs: true }),
   });
+  app.useLogger(app.get(Logger));
+  // First of all middleware, so requests a body parser rejects are counted, timed and logged too. Both are
+  // in-memory work: a counter, a histogram, one log line when the response ends.
+  app.use(app.get(MetricsService).httpMiddleware());
+  app.use(createHttpLogger(app.get(ROOT_LOGGER)));
   // Registered before Nest's JSON parser: that parser then skips the request (body already read), so the
   // webhook body is read once, as a Buffer, whatever its Content-Type. Backfill chunks reach 10 MB.
   app.use(TERRA_WEBHOOK_PATH, raw({ type: () => true, limit: config.WEBHOOK_BODY_LIMIT }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
+  // Swagger UI at /docs, the document at /docs/openapi.json (built on first request).
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'terra-connections API',
+  });
+  // SIGTERM: HttpDrain (ops/) stops accepting and drains requests first, then queues and the pool close.
   app.enableShutdownHooks();
   return app;
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, type AppConfig } from '@terra-connections/config';
+import { LoggingModule, MetricsModule, ObservabilityHealthModule } from '@terra-connections/observability';
 import { PersistenceModule } from '@terra-connections/persistence';
 import { TerraClientModule, TerraGateway, WebhookQueueModule } from '@terra-connections/terra';
 import { TERRA_USER_DIRECTORY, WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhooks';
@@ -15,6 +16,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'worker'),
+        MetricsModule,
+        ObservabilityHealthModule,
         // One connection per concurrent job, plus one for the sweeper and health checks.
         PersistenceModule.forRoot({ applicationName: 'terra-connections-worker', poolSize: config.WORKER_CONCURRENCY + 2 }),
         WebhookQueueModule.forRoot(),

@@ -30,47 +30,151 @@ const url = (protocols: string[]) =>
  * The one environment schema of every process. Validated before Nest boots (see loadConfig):
  * a bad value stops the process with a message that names the variable.
  */
+/**
+ * Defaults that depend on other variables (applied in the transform below), as the configuration table shows
+ * them. Keep in step with the transform.
+ */
+export const COMPUTED_DEFAULTS: Record<string, string> = {
+  TERRA_DEV_ID: `\`${SANDBOX_DEV_ID}\` when TERRA_API_KEY is unset`,
+  TERRA_API_KEY: 'unset: the offline sandbox',
+  TERRA_API_URL: `\`${SANDBOX_API_URL}\` without TERRA_API_KEY, else \`https://api.tryterra.co/v2\``,
+  TERRA_WIDGET_URL: `\`${SANDBOX_WIDGET_URL}\` without TERRA_API_KEY, else \`https://access.tryterra.co/api/widget/session\``,
+  BULL_BOARD_ENABLED: '`true`; `false` when NODE_ENV=production',
+  PUBLIC_URL: '`http://127.0.0.1:$PORT`',
+};
+
+/** true/false/1/0; empty or unset means the default. */
+const booleanString = optionalString.pipe(z.enum(['true', 'false', '1', '0']).optional());
+
+/**
+ * The one environment schema of every process. Validated before Nest boots (see loadConfig):
+ * a bad value stops the process with a message that names the variable. Every variable has a description:
+ * the README's configuration table is rendered from them (config-table.ts) and a test keeps the two equal.
+ */
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NODE_ENV: z
+      .enum(['development', 'test', 'production'])
+      .default('development')
+      .describe('`production` requires TERRA_API_KEY and turns Bull Board off by default; `development` pretty-prints logs on a terminal.'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino log level of every process; `silent` turns logging off entirely.'),
 
-    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/terra_connections'),
+    DATABASE_URL: url(['postgres:', 'postgresql:'])
+      .default('postgres://postgres@127.0.0.1:5432/terra_connections')
+      .describe('Postgres connection URL (connections, attempts, the webhook inbox, health data).'),
     /** Sized to worker concurrency: an idle pool closing connections together stalls a small box. */
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    DATABASE_POOL_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(10)
+      .describe('Postgres pool size of an API process (a worker uses WORKER_CONCURRENCY + 2).'),
+    REDIS_URL: url(['redis:', 'rediss:'])
+      .default('redis://127.0.0.1:6379')
+      .describe('Redis for the BullMQ queue; run it with AOF on and `maxmemory-policy noeviction`.'),
     /** BullMQ key prefix: lets several deployments (or test suites) share one Redis. */
-    QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only').default('tc'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('tc')
+      .describe('BullMQ key prefix, so several deployments can share one Redis.'),
 
-    TERRA_DEV_ID: optionalString,
-    TERRA_API_KEY: optionalString,
-    TERRA_API_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
-    TERRA_WIDGET_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+    TERRA_DEV_ID: optionalString.describe('Terra dev-id; required with TERRA_API_KEY.'),
+    TERRA_API_KEY: optionalString.describe('Terra API key. Unset: every Terra call goes to the offline sandbox (apps/terra-sandbox), never to Terra.'),
+    TERRA_API_URL: optionalString.pipe(url(['http:', 'https:']).optional()).describe("Base URL of Terra's REST API (the SDK's baseUrl)."),
+    TERRA_WIDGET_URL: optionalString
+      .pipe(url(['http:', 'https:']).optional())
+      .describe("Terra's widget session endpoint."),
     /** Which widget endpoint is tried first: `session` (CONTRACT 2.1b) or `legacy` (SDK generateWidgetSession). A 410 from either switches to the other. */
-    TERRA_WIDGET_MODE: z.enum(['session', 'legacy']).default('session'),
-    TERRA_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
-    TERRA_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-    TERRA_WEBHOOK_SECRET: optionalString,
-    TERRA_WEBHOOK_SECRET_PREVIOUS: optionalString,
-    TERRA_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    TERRA_WIDGET_MODE: z
+      .enum(['session', 'legacy'])
+      .default('session')
+      .describe('Widget endpoint tried first: `session` (TERRA_WIDGET_URL) or `legacy` (SDK generateWidgetSession); a 410 from one switches to the other.'),
+    TERRA_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10).describe('Timeout of one call to Terra, per attempt.'),
+    TERRA_MAX_RETRIES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(2)
+      .describe("SDK retries of a Terra call (only on 408, 429 and 5xx)."),
+    TERRA_WEBHOOK_SECRET: optionalString.describe("Signing secret of Terra's webhook destination; the API refuses to start without it."),
+    TERRA_WEBHOOK_SECRET_PREVIOUS: optionalString.describe('The previous signing secret, also accepted during a rotation; unset it once the rotation is done.'),
+    TERRA_WEBHOOK_TOLERANCE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(300)
+      .describe("Accepted clock skew of a webhook signature's timestamp, both ways."),
 
-    API_KEYS: optionalString.pipe(csv.optional()),
-    ADMIN_API_KEYS: optionalString.pipe(csv.optional()),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    API_KEYS: optionalString.pipe(csv.optional()).describe('Comma-separated bearer keys of internal services for /v1; the API refuses to start without one.'),
+    ADMIN_API_KEYS: optionalString
+      .pipe(csv.optional())
+      .describe('Comma-separated admin keys: /v1/webhook-events, /v1/admin/* and Bull Board (bearer, or HTTP Basic password).'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the API (0 picks a free one).'),
     /** Public base URL of this API, used for its own result pages when callers give no redirect URL. */
-    PUBLIC_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
-    WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'like 50mb').default('50mb'),
+    PUBLIC_URL: optionalString
+      .pipe(url(['http:', 'https:']).optional())
+      .describe("Public base URL of the API, for its own /connect result pages when a caller gives no redirect URL."),
+    WEBHOOK_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(kb|mb)$/i, 'like 50mb')
+      .default('50mb')
+      .describe('Largest accepted webhook body (Terra backfill chunks reach 10 MB).'),
+    BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(8_000)
+      .describe('On SIGTERM, how long the API waits for requests in flight before closing their connections.'),
 
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8).describe('Jobs in flight per worker process.'),
+    WORKER_HEALTH_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(3001)
+      .describe("Internal port of a worker's /health/live, /health/ready and /metrics."),
     /** First retry delay of a webhook job; doubles per attempt up to 10 min (libs/webhooks webhook-job-options.ts). */
-    WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+    WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(600_000)
+      .default(5_000)
+      .describe('First retry delay of a webhook job; doubles per attempt up to 10 min, 16 attempts (over an hour).'),
     /** How often the worker re-enqueues inbox rows whose enqueue was lost (Redis down at ingest). */
-    INBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    INBOX_SWEEP_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(30_000)
+      .describe('How often a worker re-enqueues pending inbox rows whose enqueue was lost (Redis down at ingest).'),
     /** Pending inbox rows younger than this are left to the job the API enqueued. */
-    INBOX_SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    INBOX_SWEEP_GRACE_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(60_000)
+      .describe('Age of a pending inbox row before the sweeper re-enqueues it.'),
     /** How often the worker compares Terra's /subscriptions with our connections; 0 turns the schedule off. */
-    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
+    RECONCILE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(604_800_000)
+      .default(3_600_000)
+      .describe("How often a worker compares Terra's /subscriptions with our connections; 0 = only on demand (POST /v1/admin/reconcile)."),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {
@@ -93,6 +197,9 @@ export const envSchema = z
         env.TERRA_WIDGET_URL ?? (sandbox ? SANDBOX_WIDGET_URL : 'https://access.tryterra.co/api/widget/session'),
       API_KEYS: env.API_KEYS ?? [],
       ADMIN_API_KEYS: env.ADMIN_API_KEYS ?? [],
+      // A queue dashboard that can retry and delete jobs is opt-in where it matters.
+      BULL_BOARD_ENABLED:
+        env.BULL_BOARD_ENABLED === undefined ? env.NODE_ENV !== 'production' : ['true', '1'].includes(env.BULL_BOARD_ENABLED),
     };
   });
 

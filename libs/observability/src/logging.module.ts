@@ -1,12 +1,22 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { AppConfig } from '@terra-connections/config';
-import { REDACTED_PATHS, redactUrl } from './log-redaction';
+import { LogContext } from './log-context';
+import { REDACTED, REDACTED_PATHS, redactUrl } from './log-redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** The request id's key on every log line, in the API and, for the job of a webhook, in the worker. */
+export const REQUEST_ID_LOG_KEY = 'request_id';
+/** Injection token of the process's root pino logger. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Probes and scrapes arrive every few seconds; a line for each would bury the requests that matter. */
+const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)\/?(\?|$)/;
 
 /** Takes the caller's x-request-id when it is sane, else mints one; echoed back on the response. */
 export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
@@ -16,33 +26,71 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   return id;
 }
 
+/** Express rewrites req.url inside mounted routers (Bull Board); originalUrl is what the client asked for. */
+const originalUrl = (req: IncomingMessage) => (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+
 /**
- * Structured JSON logs (pino): one line per request with its request id; pretty only in development on a
- * terminal. Secrets, bearer keys, signatures, tokens and bodies are redacted or never logged.
+ * The root logger of one process: JSON lines on stdout, pretty only in development on a terminal. Secrets,
+ * bearer keys, signatures, tokens and health data are redacted (log-redaction.ts); LOG_LEVEL=silent is silent.
+ */
+export function createRootLogger(
+  config: Pick<AppConfig, 'LOG_LEVEL' | 'NODE_ENV'>,
+  service: string,
+  destination?: DestinationStream,
+): PinoInstance {
+  const pretty = !destination && config.NODE_ENV === 'development' && process.stdout.isTTY === true;
+  const options: LoggerOptions = {
+    level: config.LOG_LEVEL,
+    base: { service, pid: process.pid },
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * One line per request (method, url without credentials, status, time, request id) and a request-scoped
+ * child logger whose lines all carry `request_id`. Mounted first in the API (bootstrap.ts), so requests that
+ * a body parser rejects are logged too. Bodies and headers are never logged.
+ */
+export function createHttpLogger(root: PinoInstance): HttpLogger {
+  return pinoHttp({
+    logger: root,
+    genReqId: requestIdFor,
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: REQUEST_ID_LOG_KEY, responseTime: 'duration_ms' },
+    autoLogging: { ignore: (req) => QUIET_PATHS.test(originalUrl(req) ?? '') },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customSuccessMessage: (req, res) => `${req.method} ${redactUrl(originalUrl(req))} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${redactUrl(originalUrl(req))} ${res.statusCode}`,
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
+
+/**
+ * nestjs-pino over the process's root logger: Nest's Logger (app.useLogger) writes through it, and inside
+ * a request (or a job, see LogContext) through the child logger bound to that request or job.
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(config: AppConfig, service: string): DynamicModule {
-    const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY;
+  static forRoot(config: Pick<AppConfig, 'LOG_LEVEL' | 'NODE_ENV'>, service: string): DynamicModule {
+    const root = createRootLogger(config, service);
+    const nestPino = LoggerModule.forRoot({
+      pinoHttp: { logger: root },
+      // The HTTP logger runs earlier (createHttpLogger); here nestjs-pino only binds its req.log to the request.
+      useExisting: true,
+      forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    });
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            base: { service },
-            redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
-            genReqId: requestIdFor,
-            customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-          },
-        }),
-      ],
-      exports: [LoggerModule],
+      global: true,
+      imports: [nestPino],
+      providers: [{ provide: ROOT_LOGGER, useValue: root }, LogContext],
+      exports: [nestPino, ROOT_LOGGER, LogContext],
     };
   }
 }

@@ -9,15 +9,18 @@ const KNOWN_TYPES = new Set([
   'nutrition', 'menstruation', 'athlete', 'processing', 'rate_limit_hit', 's3_payload',
 ]);
 
+/** `unknown` when there is no type (an unsigned or unparsable delivery), `other` for a type we do not know. */
 export function eventTypeLabel(type: unknown): string {
+  if (type === undefined || type === null || type === '') return 'unknown';
   return typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'other';
 }
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'rejected_signature' | 'rejected_body' | 'unavailable';
 
 /**
- * The Prometheus metrics of one process, in its own registry. Gauges that need a database or queue
- * (queue depth, connections by status) are registered by the app through `registerCollector`.
+ * The Prometheus metrics of one process, in its own registry. Counters and histograms are updated in memory
+ * on the hot paths; gauges that need a database or queue read (queue depth, connections by status) are
+ * computed at scrape time through `registerCollector`.
  */
 @Injectable()
 export class MetricsService {
@@ -25,14 +28,14 @@ export class MetricsService {
 
   readonly httpRequests = new Counter({
     name: 'http_requests_total',
-    help: 'HTTP requests by route and status',
+    help: 'HTTP requests by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
 
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by route and status',
+    help: 'HTTP request latency by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
@@ -47,7 +50,7 @@ export class MetricsService {
 
   readonly jobDuration = new Histogram({
     name: 'terra_webhook_job_duration_seconds',
-    help: 'Time to apply one inbox event, by event type and outcome',
+    help: 'Time to run one job (apply an inbox event, sweep, reconcile), by event type or job name and outcome',
     labelNames: ['type', 'outcome'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
@@ -56,8 +59,15 @@ export class MetricsService {
   readonly jobAttempts = new Histogram({
     name: 'terra_webhook_job_attempts',
     help: 'Attempts a job needed before it completed or failed for good, by event type',
-    labelNames: ['type'] as const,
-    buckets: [1, 2, 3, 5, 8, 13, 21],
+    labelNames: ['type', 'result'] as const,
+    buckets: [1, 2, 3, 5, 8, 13, 16],
+    registers: [this.registry],
+  });
+
+  readonly collectErrors = new Counter({
+    name: 'terra_metrics_collect_errors_total',
+    help: 'Scrape-time reads (queue depth, connections) that failed or timed out; their series are left out of that scrape',
+    labelNames: ['collector'] as const,
     registers: [this.registry],
   });
 
@@ -69,7 +79,16 @@ export class MetricsService {
     this.webhooksReceived.inc({ type: eventTypeLabel(type), outcome });
   }
 
-  /** A gauge whose value is computed at scrape time (queue depth, connections by status). */
+  /** One finished run of a job; `attempts` when the job is done for good (completed, or failed its last attempt). */
+  observeJob(type: string, outcome: string, seconds: number, final?: { attempts: number; result: 'completed' | 'failed' }): void {
+    this.jobDuration.observe({ type, outcome }, seconds);
+    if (final) this.jobAttempts.observe({ type, result: final.result }, final.attempts);
+  }
+
+  /**
+   * A gauge whose value is computed at scrape time. A failing `collect` does not fail the scrape: the gauge
+   * has no samples that time and terra_metrics_collect_errors_total{collector=name} counts it.
+   */
   registerCollector<L extends string>(
     name: string,
     help: string,
@@ -78,13 +97,19 @@ export class MetricsService {
   ): Gauge<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Gauge<L>;
+    const errors = this.collectErrors;
     return new Gauge<L>({
       name,
       help,
       labelNames,
       registers: [this.registry],
       async collect() {
-        await collect(this);
+        try {
+          await collect(this);
+        } catch {
+          this.reset();
+          errors.inc({ collector: name });
+        }
       },
     });
   }
@@ -93,10 +118,8 @@ export class MetricsService {
   httpMiddleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
       const stop = this.httpDuration.startTimer();
-      res.on('finish', () => {
-        const routePath = (req.route as { path?: string } | undefined)?.path;
-        const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
-        const labels = { method: req.method, route, status: String(res.statusCode) };
+      res.once('finish', () => {
+        const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
         this.httpRequests.inc(labels);
         stop(labels);
       });
@@ -107,4 +130,13 @@ export class MetricsService {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * The route pattern (`/v1/connections/:terra_user_id`), never the path itself: ids would explode cardinality.
+ * No route, or only a catch-all (Nest's 404 handler is `/{*splat}`), is `unmatched`.
+ */
+function routeLabel(req: Request): string {
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' && !pattern.includes('*') ? `${req.baseUrl}${pattern}` : 'unmatched';
 }

@@ -20,7 +20,14 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
 /** Names of migrations that exist in code but not in the database. */
 export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
   const executed = new Set<string>();
-  const hasTable = await dataSource.createQueryRunner().hasTable('typeorm_migrations');
+  // A query runner holds a pooled connection until released; readiness probes call this every few seconds.
+  const runner = dataSource.createQueryRunner();
+  let hasTable: boolean;
+  try {
+    hasTable = await runner.hasTable('typeorm_migrations');
+  } finally {
+    await runner.release();
+  }
   if (hasTable) {
     const rows: { name: string }[] = await dataSource.query('SELECT name FROM typeorm_migrations');
     rows.forEach((row) => executed.add(row.name));

@@ -9,11 +9,11 @@ const ADMIN_ONLY = 'terra-connections:admin-only';
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
 /** Hashing first makes every comparison the same length, so timingSafeEqual leaks neither value nor length. */
-function digest(value: string): Buffer {
+export function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function matchesAny(candidate: string, keys: readonly Buffer[]): boolean {
+export function matchesAny(candidate: string, keys: readonly Buffer[]): boolean {
   const presented = digest(candidate);
   let match = false;
   for (const key of keys) match = timingSafeEqual(presented, key) || match; // no early exit

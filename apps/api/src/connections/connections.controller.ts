@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import {
   ConnectionAttemptsService,
   ConnectionsService,
   type ConnectionPage,
@@ -8,15 +18,29 @@ import {
   type MobileTokenIssued,
   type WidgetConnectStarted,
 } from '@terra-connections/connections';
+import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { JsonBodyGuard } from '../common/json-body.guard';
 import { ResultPageUrls } from '../pages/result-page-urls';
+import {
+  ConnectionPageResponse,
+  ConnectionResponse,
+  DirectConnectResponse,
+  MobileTokenResponse,
+  WidgetConnectResponse,
+} from './dto/connection.response';
 import { CreateConnectionDto } from './dto/create-connection.dto';
 import { GetConnectionQuery } from './dto/get-connection.query';
 import { ListConnectionsQuery } from './dto/list-connections.query';
 import { MobileTokenDto } from './dto/mobile-token.dto';
 import { TerraUserIdPipe } from './terra-user-id.pipe';
 
+/** Path parameter of every /v1/connections/{terra_user_id} route. */
+export const ApiTerraUserId = () => ApiParam({ name: 'terra_user_id', description: 'Terra user id (1-64 letters, digits, - or _)' });
+
+@ApiTags('connections')
+@ApiBearerAuth(SERVICE_KEY_SCHEME)
+@ApiErrors(401)
 @Controller('v1/connections')
 @UseGuards(ApiKeyGuard)
 export class ConnectionsController {
@@ -27,6 +51,13 @@ export class ConnectionsController {
   ) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createConnection', summary: "Start a connection: a direct provider login link (`provider`) or a Terra widget session" })
+  @ApiExtraModels(DirectConnectResponse, WidgetConnectResponse)
+  @ApiCreatedResponse({
+    description: 'A link to open in a real browser tab; the connection appears once Terra\'s `auth` webhook arrives',
+    schema: { oneOf: [{ $ref: getSchemaPath(DirectConnectResponse) }, { $ref: getSchemaPath(WidgetConnectResponse) }] },
+  })
+  @ApiErrors(400, 413, 502, 504)
   @UseGuards(JsonBodyGuard)
   create(@Body() body: CreateConnectionDto): Promise<DirectConnectStarted | WidgetConnectStarted> {
     const redirects = {
@@ -46,12 +77,18 @@ export class ConnectionsController {
   }
 
   @Post('mobile-token')
+  @ApiOperation({ operationId: 'createMobileToken', summary: 'A single-use token for the Terra mobile SDKs (Apple Health, Samsung Health, Health Connect)' })
+  @ApiCreatedResponse({ type: MobileTokenResponse })
+  @ApiErrors(400, 413, 502, 504)
   @UseGuards(JsonBodyGuard)
   mobileToken(@Body() body: MobileTokenDto): Promise<MobileTokenIssued> {
     return this.attempts.startMobile({ referenceId: body.reference_id });
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listConnections', summary: 'List and search connections (keyset pagination, oldest first)' })
+  @ApiOkResponse({ type: ConnectionPageResponse })
+  @ApiErrors(400)
   list(@Query() query: ListConnectionsQuery): Promise<ConnectionPage> {
     return this.connections.list({
       referenceId: query.reference_id,
@@ -63,6 +100,10 @@ export class ConnectionsController {
   }
 
   @Get(':terra_user_id')
+  @ApiOperation({ operationId: 'getConnection', summary: 'One connection; `refresh=true` asks Terra first and updates it' })
+  @ApiTerraUserId()
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiErrors(400, 404, 502, 504)
   get(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: GetConnectionQuery,
@@ -71,6 +112,10 @@ export class ConnectionsController {
   }
 
   @Delete(':terra_user_id')
+  @ApiOperation({ operationId: 'disconnectConnection', summary: 'Disconnect: deauthenticate at Terra, mark disconnected, delete the stored health data (idempotent)' })
+  @ApiTerraUserId()
+  @ApiOkResponse({ type: ConnectionResponse, description: 'The connection as it now is' })
+  @ApiErrors(400, 404, 502, 504)
   @HttpCode(200)
   disconnect(@Param('terra_user_id', TerraUserIdPipe) terraUserId: string): Promise<ConnectionView> {
     return this.connections.disconnect(terraUserId);

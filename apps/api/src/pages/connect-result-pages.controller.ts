@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { renderResultPage } from './result-page.html';
 import { FAILURE_PAGE_PATH, SUCCESS_PAGE_PATH } from './result-page-urls';
 
@@ -18,6 +19,8 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'";
  * redirect URLs. Unauthenticated on purpose (it is a browser). The `auth` webhook, not this page, is the
  * source of truth for the connection.
  */
+// Browser pages, not part of the API contract: left out of the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class ConnectResultPagesController {
   @Get(SUCCESS_PAGE_PATH)

@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthDataQuery,
   WebhookEventsQuery,
@@ -6,15 +7,21 @@ import {
   type Page,
   type WebhookEventSummary,
 } from '@terra-connections/webhooks';
+import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
+import { ApiTerraUserId } from '../connections/connections.controller';
 import { TerraUserIdPipe } from '../connections/terra-user-id.pipe';
 import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
+import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 
 const DATA_PAGE = { default: 50, max: 200 };
 const EVENTS_PAGE = { default: 50, max: 500 };
 
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
+@ApiTags('connections')
+@ApiBearerAuth(SERVICE_KEY_SCHEME)
+@ApiErrors(400, 401, 404)
 @Controller('v1/connections')
 @UseGuards(ApiKeyGuard)
 export class ConnectionDataController {
@@ -24,6 +31,9 @@ export class ConnectionDataController {
   ) {}
 
   @Get(':terra_user_id/data')
+  @ApiOperation({ operationId: 'listHealthData', summary: 'Health data stored for a connection, oldest first by start time' })
+  @ApiTerraUserId()
+  @ApiOkResponse({ type: HealthDataPageResponse })
   data(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: HealthDataQueryDto,
@@ -39,6 +49,9 @@ export class ConnectionDataController {
 
   /** Newest first; type, status, times and last_error, never the payload. */
   @Get(':terra_user_id/events')
+  @ApiOperation({ operationId: 'listConnectionEvents', summary: 'Webhook history of a connection, newest first (never the payload)' })
+  @ApiTerraUserId()
+  @ApiOkResponse({ type: WebhookEventPageResponse })
   history(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: PageQueryDto,

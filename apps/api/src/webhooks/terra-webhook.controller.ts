@@ -1,16 +1,34 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { TerraWebhookReceiver } from '@terra-connections/webhooks';
+import { ApiErrorResponse } from '../common/api-error.response';
+import { WebhookReceiptResponse } from './dto/webhook.responses';
 
 /**
  * Terra's webhook destination. bootstrap.ts mounts a raw body parser on this path (TERRA_WEBHOOK_PATH, keep
  * the two in step) ahead of the JSON parser, so `req.body` is the exact bytes Terra signed.
  */
+@ApiTags('webhooks')
 @Controller('webhooks/terra')
 export class TerraWebhookController {
   constructor(private readonly receiver: TerraWebhookReceiver) {}
 
   @Post()
+  @ApiOperation({
+    operationId: 'receiveTerraWebhook',
+    summary: "Terra's webhook destination: verified, stored in the inbox, enqueued, answered",
+    description: 'Authenticated by the HMAC signature over the raw body (TERRA_WEBHOOK_SECRET), not by an API key. 200 means the delivery is durably stored.',
+  })
+  @ApiHeader({ name: 'terra-signature', required: true, description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (x-terra-signature is also read)' })
+  @ApiHeader({ name: 'x-terra-trace-id', required: false, description: 'Stable across retries: the dedup key when sent' })
+  @ApiHeader({ name: 'x-terra-ordering-timestamp', required: false, description: 'Emission time, unix ms: orders the events' })
+  @ApiBody({ description: 'A Terra event, exactly as signed', schema: { type: 'object', required: ['type'], properties: { type: { type: 'string', example: 'activity' } }, additionalProperties: true } })
+  @ApiOkResponse({ type: WebhookReceiptResponse })
+  @ApiResponseFor(400, 'The signed body is not a JSON object with a string `type`')
+  @ApiResponseFor(401, 'Missing, malformed, wrong or expired signature')
+  @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT')
+  @ApiResponseFor(503, 'The inbox is unavailable; Terra retries')
   @HttpCode(200)
   async receive(@Req() req: Request & { id?: unknown }): Promise<{ status: string; event_id: string }> {
     const receipt = await this.receiver.receive({
@@ -24,4 +42,8 @@ export class TerraWebhookController {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+function ApiResponseFor(status: number, description: string) {
+  return ApiResponse({ status, description, type: ApiErrorResponse });
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   WebhookEventsQuery,
   WebhookReplayService,
@@ -6,13 +7,18 @@ import {
   type ReplayResult,
   type WebhookEventSummary,
 } from '@terra-connections/webhooks';
+import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { WebhookEventsQueryDto } from './dto/webhook-events.query.dto';
+import { ReplayFailedResponse, ReplayResultResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 import { WebhookEventIdPipe } from './webhook-event-id.pipe';
 
 const PAGE = { default: 50, max: 500 };
 
 /** The inbox for operators: dead letters, backlog, and replay. Admin keys only (ADMIN_API_KEYS). */
+@ApiTags('admin')
+@ApiBearerAuth(ADMIN_KEY_SCHEME)
+@ApiErrors(401)
 @Controller('v1/webhook-events')
 @UseGuards(ApiKeyGuard)
 @AdminOnly()
@@ -23,6 +29,9 @@ export class WebhookEventsController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'listWebhookEvents', summary: 'Admin: inbox rows by status (`failed` = dead letters), newest first' })
+  @ApiOkResponse({ type: WebhookEventPageResponse })
+  @ApiErrors(400)
   list(@Query() query: WebhookEventsQueryDto): Promise<Page<WebhookEventSummary>> {
     return this.events.byStatus(query.status, {
       limit: Math.min(query.limit ?? PAGE.default, PAGE.max),
@@ -31,12 +40,18 @@ export class WebhookEventsController {
   }
 
   @Post('replay-failed')
+  @ApiOperation({ operationId: 'replayFailedWebhookEvents', summary: 'Admin: replay every failed webhook event' })
+  @ApiAcceptedResponse({ type: ReplayFailedResponse })
   @HttpCode(202)
   replayFailed(): Promise<{ replayed: number; enqueued: number }> {
     return this.replay.replayFailed();
   }
 
   @Post(':id/replay')
+  @ApiOperation({ operationId: 'replayWebhookEvent', summary: 'Admin: replay one failed (or stuck pending) webhook event' })
+  @ApiParam({ name: 'id', description: 'Webhook event (inbox) id' })
+  @ApiAcceptedResponse({ type: ReplayResultResponse })
+  @ApiErrors(400, 404, 409)
   @HttpCode(202)
   replayOne(@Param('id', WebhookEventIdPipe) id: string): Promise<ReplayResult> {
     return this.replay.replayOne(id);

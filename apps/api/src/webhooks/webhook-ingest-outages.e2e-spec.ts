@@ -76,9 +76,10 @@ describe('webhook ingest when Redis or Postgres is down', () => {
       { timeoutMs: 15_000, describe: 'the sweeper to enqueue the stored row and the worker to apply it' },
     );
     expect(applied.attempts).toBe(1);
-    // The API's own enqueue carries the request id; this job came from the sweeper.
+    // The API never reached Redis, so the sweeper enqueued this job; it carries the row's request id and
+    // type, so the worker's log lines and metrics still lead back to the delivery.
     const job = await queue.getJob(applyEventJobId(String(res.body.event_id)));
-    expect(job?.data).toEqual({ eventId: String(res.body.event_id) });
+    expect(job?.data).toEqual({ eventId: String(res.body.event_id), type: 'auth', requestId: 'req-redis-down' });
     const [connection] = await db.dataSource.query(`SELECT status FROM terra_connections WHERE terra_user_id = $1`, [userId]);
     expect(connection.status).toBe('active');
   });

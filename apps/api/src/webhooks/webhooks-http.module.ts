@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WEBHOOK_INGEST_PROVIDERS } from '@terra-connections/webhooks';
+import { WEBHOOK_INGEST_PROVIDERS, WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/webhooks';
 import { ConnectionDataController } from './connection-data.controller';
 import { ReconcileController } from './reconcile.controller';
 import { TerraWebhookController } from './terra-webhook.controller';
@@ -12,5 +12,7 @@ import { WebhookEventsController } from './webhook-events.controller';
 @Module({
   controllers: [TerraWebhookController, ConnectionDataController, WebhookEventsController, ReconcileController],
   providers: WEBHOOK_INGEST_PROVIDERS,
+  // For readiness and queue metrics (ops/): the connection webhooks are enqueued on.
+  exports: [WEBHOOK_PRODUCER_QUEUE],
 })
 export class WebhooksHttpModule {}

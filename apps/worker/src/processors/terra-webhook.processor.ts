@@ -3,8 +3,9 @@ import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } fro
 import { UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '@terra-connections/observability';
 import { assertSchemaCurrent } from '@terra-connections/persistence';
-import { TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/terra';
+import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/terra';
 import {
   ConnectionReconciler,
   InboxSweeper,
@@ -15,11 +16,35 @@ import {
 /** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
 
+type ApplyJobData = Partial<WebhookJobOf<WebhookJobName.ApplyEvent>>;
+
+/** Log fields of a job: its ids, and the request id of the API request that stored the event. */
+function jobBindings(job: Job): Record<string, unknown> {
+  const data = (job.data ?? {}) as ApplyJobData;
+  return {
+    job_id: job.id,
+    job: job.name,
+    ...(data.eventId ? { event_id: data.eventId } : {}),
+    ...(data.requestId ? { [REQUEST_ID_LOG_KEY]: data.requestId } : {}),
+  };
+}
+
+/** Metrics label: the event type of an apply job, the job name of a maintenance job. */
+function jobTypeLabel(job: Job): string {
+  return job.name === WebhookJobName.ApplyEvent ? eventTypeLabel((job.data as ApplyJobData | undefined)?.type) : job.name;
+}
+
+const isFinalFailure = (job: Job, error: unknown, attempt: number) =>
+  error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
+
 /**
  * The one consumer of the webhook queue; dispatches by job name. Created with autorun off and started once
  * the app has booted (schema checked, concurrency set from WORKER_CONCURRENCY): it never takes a job before
  * it can run it. On SIGTERM it closes first, before any other shutdown hook: BullMQ stops fetching and waits
  * for the jobs in flight, and only then do the database pool and Redis connections close.
+ *
+ * Every job runs in a log context carrying its ids and the request id of the webhook delivery, and ends
+ * with one log line and a duration/attempts observation.
  */
 @Processor(TERRA_WEBHOOK_QUEUE, { autorun: false, settings: { backoffStrategy: webhookBackoffStrategy } })
 export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,16 +56,45 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     private readonly sweeper: InboxSweeper,
     private readonly reconciler: ConnectionReconciler,
     private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
+    private readonly logContext: LogContext,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'WORKER_CONCURRENCY'>,
   ) {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  process(job: Job): Promise<unknown> {
+    return this.logContext.run(jobBindings(job), () => this.measured(job));
+  }
+
+  private async measured(job: Job): Promise<unknown> {
+    const type = jobTypeLabel(job);
+    const attempt = job.attemptsMade + 1;
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const result = await this.dispatch(job, attempt);
+      const outcome = typeof result === 'string' ? result : 'completed';
+      const elapsed = seconds();
+      this.metrics.observeJob(type, outcome, elapsed, { attempts: attempt, result: 'completed' });
+      const line = `Job ${job.id} (${job.name}${type === job.name ? '' : `, ${type}`}) ${outcome} in ${Math.round(elapsed * 1000)} ms`;
+      // One info line per webhook job, like the API's line per request; the every-30-s sweep only at debug.
+      if (job.name === WebhookJobName.ApplyEvent) this.logger.log(line);
+      else this.logger.debug(line);
+      return result;
+    } catch (error) {
+      const final = isFinalFailure(job, error, attempt);
+      this.metrics.observeJob(type, final ? 'failed' : 'retry', seconds(), final ? { attempts: attempt, result: 'failed' } : undefined);
+      throw error;
+    }
+  }
+
+  private async dispatch(job: Job, attempt: number): Promise<unknown> {
     switch (job.name) {
       case WebhookJobName.ApplyEvent: {
         const { eventId } = job.data as WebhookJobOf<WebhookJobName.ApplyEvent>;
-        return this.applier.apply(eventId, { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 });
+        const ownJob = job.id === applyEventJobId(eventId);
+        return this.applier.apply(eventId, { attempt, maxAttempts: job.opts.attempts ?? 1, ownJob });
       }
       case WebhookJobName.SweepInbox:
         return this.sweeper.sweep();
@@ -71,8 +125,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
     const message = `Job ${job.id} (${job.name}) failed, attempt ${job.attemptsMade} of ${attempts}${final ? ', giving up' : ''}: ${error.message}`;
-    if (final) this.logger.error(message);
-    else this.logger.warn(message);
+    this.logContext.run(jobBindings(job), () => (final ? this.logger.error(message) : this.logger.warn(message)));
   }
 
   @OnWorkerEvent('error')

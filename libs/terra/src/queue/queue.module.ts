@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { QueueErrorLogger } from './queue-error.logger';
 import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 export function redisConnectionOptions(redisUrl: string) {
@@ -35,6 +36,7 @@ export class WebhookQueueModule {
         }),
         BullModule.registerQueue({ name: TERRA_WEBHOOK_QUEUE }),
       ],
+      providers: [QueueErrorLogger],
       exports: [BullModule],
     };
   }

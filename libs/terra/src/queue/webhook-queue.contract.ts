@@ -17,7 +17,8 @@ export enum WebhookJobName {
 
 /** Job name -> payload. Payloads are plain JSON with ids only: health data never sits in Redis. */
 export interface WebhookJobPayloads {
-  [WebhookJobName.ApplyEvent]: { eventId: string; requestId?: string };
+  /** requestId (the API request that stored the row) and type (the event type) label logs and metrics only. */
+  [WebhookJobName.ApplyEvent]: { eventId: string; requestId?: string; type?: string };
   [WebhookJobName.SweepInbox]: Record<string, never>;
   [WebhookJobName.Reconcile]: Record<string, never>;
 }

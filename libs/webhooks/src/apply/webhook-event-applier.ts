@@ -13,6 +13,12 @@ export interface ApplyAttempt {
   /** 1-based attempt of the job running this. */
   attempt: number;
   maxAttempts: number;
+  /**
+   * The job is the row's own (`evt-<id>`). That job only runs on a failed row when it is re-run after failing
+   * for good: a dead letter retried from the queue (Bull Board's retry, `job.retry()`). A failed row was never
+   * applied (its transaction rolled back), so it is applied then, as a replay would.
+   */
+  ownJob?: boolean;
 }
 
 interface InboxRow {
@@ -59,8 +65,9 @@ export class WebhookEventApplier {
         const row = rows[0];
         if (!row) return 'missing';
         if (row.status === WebhookEventStatus.Processed) return 'already-processed';
-        // A failed row only runs again through a replay, which sets it pending first: this job is stale.
-        if (row.status === WebhookEventStatus.Failed) return 'already-failed';
+        // A failed row only runs again through a replay (which sets it pending first) or a retry of its own
+        // failed job; any other job reaching it is stale.
+        if (row.status === WebhookEventStatus.Failed && !attempt.ownJob) return 'already-failed';
 
         const event: InboxEvent = {
           id: String(row.id),

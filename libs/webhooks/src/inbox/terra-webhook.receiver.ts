@@ -3,10 +3,12 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { MetricsService } from '@terra-connections/observability';
 import {
   describeTerraEvent,
   TerraSignatureError,
@@ -68,6 +70,8 @@ export class TerraWebhookReceiver {
       AppConfig,
       'TERRA_WEBHOOK_SECRET' | 'TERRA_WEBHOOK_SECRET_PREVIOUS' | 'TERRA_WEBHOOK_TOLERANCE_SECONDS'
     >,
+    // In-memory counter increments only: metrics add no I/O to this path.
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.secrets = [config.TERRA_WEBHOOK_SECRET, config.TERRA_WEBHOOK_SECRET_PREVIOUS].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
@@ -86,6 +90,7 @@ export class TerraWebhookReceiver {
       ));
     } catch (error) {
       if (!(error instanceof TerraSignatureError)) throw error;
+      this.metrics?.countWebhook(undefined, 'rejected_signature');
       this.logger.warn(`Rejected a Terra webhook: signature ${error.failure}`);
       throw new UnauthorizedException('Invalid or missing Terra webhook signature');
     }
@@ -95,10 +100,14 @@ export class TerraWebhookReceiver {
     try {
       body = JSON.parse(rawBody);
     } catch {
+      this.metrics?.countWebhook(undefined, 'rejected_body');
       throw new BadRequestException('Webhook body is not valid JSON');
     }
     const envelope = describeTerraEvent(body);
-    if (!envelope) throw new BadRequestException('Webhook body must be a JSON object with a string "type"');
+    if (!envelope) {
+      this.metrics?.countWebhook(undefined, 'rejected_body');
+      throw new BadRequestException('Webhook body must be a JSON object with a string "type"');
+    }
 
     let stored: { id: string; inserted: boolean };
     try {
@@ -117,13 +126,21 @@ export class TerraWebhookReceiver {
       );
     } catch (error) {
       // Postgres rejecting the JSON itself (e.g. \u0000 in a string) is the payload's fault, not an outage.
-      if (sqlState(error)?.startsWith('22')) throw new BadRequestException('Webhook body cannot be stored as JSON');
+      if (sqlState(error)?.startsWith('22')) {
+        this.metrics?.countWebhook(envelope.type, 'rejected_body');
+        throw new BadRequestException('Webhook body cannot be stored as JSON');
+      }
+      this.metrics?.countWebhook(envelope.type, 'unavailable');
       this.logger.error(`Inbox insert failed, answering 503 so Terra retries: ${(error as Error).message}`);
       throw new ServiceUnavailableException('Webhook inbox unavailable, retry later');
     }
-    if (!stored.inserted) return { status: 'duplicate', eventId: stored.id, enqueued: false };
+    if (!stored.inserted) {
+      this.metrics?.countWebhook(envelope.type, 'duplicate');
+      return { status: 'duplicate', eventId: stored.id, enqueued: false };
+    }
 
-    const enqueued = await this.enqueuer.enqueueApply(stored.id, request.requestId);
+    const enqueued = await this.enqueuer.enqueueApply(stored.id, request.requestId, envelope.type);
+    this.metrics?.countWebhook(envelope.type, 'accepted');
     return { status: 'accepted', eventId: stored.id, enqueued };
   }
 }

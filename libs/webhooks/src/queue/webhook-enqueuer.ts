@@ -22,14 +22,17 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'WEBHOOK_RETRY_BASE_DELAY_MS'>,
   ) {}
 
-  /** Enqueues one inbox row; false (never a throw) when Redis is slow or down: the sweeper takes over. */
-  async enqueueApply(eventId: string, requestId?: string): Promise<boolean> {
+  /**
+   * Enqueues one inbox row; false (never a throw) when Redis is slow or down: the sweeper takes over.
+   * `requestId` and `type` ride along for the worker's log lines and metrics only.
+   */
+  async enqueueApply(eventId: string, requestId?: string, type?: string): Promise<boolean> {
     const jobId = applyEventJobId(eventId);
     try {
       await withTimeout(
         this.queue.add(
           WebhookJobName.ApplyEvent,
-          { eventId, ...(requestId ? { requestId } : {}) },
+          { eventId, ...(requestId ? { requestId } : {}), ...(type ? { type } : {}) },
           applyEventJobOptions(jobId, this.config.WEBHOOK_RETRY_BASE_DELAY_MS),
         ),
         ENQUEUE_TIMEOUT_MS,

@@ -13,6 +13,14 @@ export interface ReplayResult {
   enqueued: boolean;
 }
 
+interface ReplayRow {
+  id: string;
+  status: WebhookEventStatus;
+  type: string;
+  /** The API request that stored the row: the replayed job's log lines carry it too. */
+  request_id: string | null;
+}
+
 /**
  * Dead-letter replay: a failed (or stuck pending) inbox row is set pending again and re-enqueued under its
  * own jobId, after the finished job holding that id is removed. Processed rows are never replayed: applying
@@ -28,8 +36,8 @@ export class WebhookReplayService {
   ) {}
 
   async replayOne(id: string): Promise<ReplayResult> {
-    const rows: { status: WebhookEventStatus }[] = await this.dataSource.query(
-      `SELECT status FROM webhook_events WHERE id = $1`,
+    const rows: ReplayRow[] = await this.dataSource.query(
+      `SELECT id, status, type, request_id FROM webhook_events WHERE id = $1`,
       [id],
     );
     if (rows.length === 0) throw new NotFoundException(`No webhook event with id ${id}`);
@@ -41,7 +49,7 @@ export class WebhookReplayService {
       WebhookEventStatus.Pending,
       WebhookEventStatus.Failed,
     ]);
-    return { id, status: WebhookEventStatus.Pending, enqueued: await this.requeue(id) };
+    return { id, status: WebhookEventStatus.Pending, enqueued: await this.requeue(rows[0]) };
   }
 
   /** Every row failed at the time of the call (rows failing again meanwhile are not picked up twice). */
@@ -54,32 +62,34 @@ export class WebhookReplayService {
     const totals = { replayed: 0, enqueued: 0 };
     if (!max[0]?.max) return totals;
     for (;;) {
-      const rows = sqlRows<{ id: string }>(
+      const rows = sqlRows<ReplayRow>(
         await this.dataSource.query(
         `UPDATE webhook_events SET status = $1
          WHERE id IN (SELECT id FROM webhook_events WHERE status = $2 AND id > $3 AND id <= $4 ORDER BY id LIMIT $5)
-         RETURNING id`,
+         RETURNING id, type, request_id`,
           [WebhookEventStatus.Pending, WebhookEventStatus.Failed, afterId, max[0].max, REPLAY_BATCH],
         ),
       );
       if (rows.length === 0) break;
-      const ids = rows.map((row) => String(row.id)).sort((a, b) => Number(BigInt(a) - BigInt(b)));
-      afterId = ids[ids.length - 1];
-      totals.replayed += ids.length;
-      const enqueued = await Promise.all(ids.map((rowId) => this.requeue(rowId)));
+      const replayed = rows
+        .map((row) => ({ ...row, id: String(row.id) }))
+        .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+      afterId = replayed[replayed.length - 1].id;
+      totals.replayed += replayed.length;
+      const enqueued = await Promise.all(replayed.map((row) => this.requeue(row)));
       totals.enqueued += enqueued.filter(Boolean).length;
     }
     this.logger.log(`Replayed ${totals.replayed} failed webhook event(s)`);
     return totals;
   }
 
-  private async requeue(id: string): Promise<boolean> {
+  private async requeue({ id, type, request_id }: Pick<ReplayRow, 'id' | 'type' | 'request_id'>): Promise<boolean> {
     try {
       await this.enqueuer.releaseFinishedJob(id);
     } catch (error) {
       this.logger.warn(`Could not release the old job of webhook event ${id}: ${(error as Error).message}`);
       return false;
     }
-    return this.enqueuer.enqueueApply(id);
+    return this.enqueuer.enqueueApply(String(id), request_id ?? undefined, type);
   }
 }

@@ -38,8 +38,8 @@ export class InboxSweeper {
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { scanned: 0, enqueued: 0 };
     while (result.scanned < SWEEP_MAX_ROWS) {
-      const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM webhook_events
+      const rows: { id: string; type: string; request_id: string | null }[] = await this.dataSource.query(
+        `SELECT id, type, request_id FROM webhook_events
          WHERE status = $1 AND received_at < now() - make_interval(secs => $2::double precision / 1000) AND id > $3
          ORDER BY id LIMIT $4`,
         [WebhookEventStatus.Pending, this.config.INBOX_SWEEP_GRACE_MS, this.afterId, SWEEP_PAGE],
@@ -50,14 +50,14 @@ export class InboxSweeper {
       }
       result.scanned += rows.length;
       this.afterId = String(rows[rows.length - 1].id);
-      const added = await Promise.all(rows.map((row) => this.ensureQueued(String(row.id))));
+      const added = await Promise.all(rows.map((row) => this.ensureQueued(String(row.id), row.type, row.request_id)));
       result.enqueued += added.filter(Boolean).length;
     }
     if (result.enqueued > 0) this.logger.warn(`Sweeper re-enqueued ${result.enqueued} pending inbox row(s)`);
     return result;
   }
 
-  private async ensureQueued(eventId: string): Promise<boolean> {
+  private async ensureQueued(eventId: string, type: string, requestId: string | null): Promise<boolean> {
     const jobId = applyEventJobId(eventId);
     const existing = await this.queue.getJob(jobId);
     if (existing) {
@@ -67,7 +67,8 @@ export class InboxSweeper {
     }
     await this.queue.add(
       WebhookJobName.ApplyEvent,
-      { eventId },
+      // The original request id, so the job's log lines still lead back to the delivery.
+      { eventId, type, ...(requestId ? { requestId } : {}) },
       applyEventJobOptions(jobId, this.config.WEBHOOK_RETRY_BASE_DELAY_MS),
     );
     return true;

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -24,11 +25,17 @@ import {
 
 /** `POST /v1/connections`: `provider` gives a direct auth link, otherwise a widget session (optionally limited to `providers`). */
 export class CreateConnectionDto {
+  @ApiProperty({ maxLength: 255, description: 'Your id of the person connecting', example: 'user_123' })
   @MaxLength(255)
   @IsNotEmpty()
   @IsString()
   reference_id!: string;
 
+  @ApiPropertyOptional({
+    pattern: PROVIDER_PATTERN.source,
+    description: "A direct link to this provider's login (upper-cased; see GET /v1/providers). Not with `providers`.",
+    example: 'FITBIT',
+  })
   @IsOptional()
   @NotTogetherWith('providers', 'give provider for a direct auth link, or providers for the widget')
   @Matches(PROVIDER_PATTERN, { message: PROVIDER_MESSAGE('provider') })
@@ -36,6 +43,12 @@ export class CreateConnectionDto {
   @Transform(toUpperCase)
   provider?: string;
 
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 50,
+    description: 'A widget session limited to these providers (a JSON array or a comma-separated string). Not with `provider`.',
+    example: ['GARMIN', 'OURA'],
+  })
   @IsOptional()
   @Matches(PROVIDER_PATTERN, { each: true, message: PROVIDER_MESSAGE('providers') })
   @IsString({ each: true })
@@ -45,21 +58,25 @@ export class CreateConnectionDto {
   @Transform(toUpperCaseList)
   providers?: string[];
 
+  @ApiPropertyOptional({ maxLength: 2048, description: 'Where Terra sends the person after connecting (app deep links allowed); default: our /connect/success page', example: 'https://app.example/connected' })
   @IsOptional()
   @MaxLength(2048)
   @IsAbsoluteUrl()
   success_url?: string;
 
+  @ApiPropertyOptional({ maxLength: 2048, description: 'Where Terra sends the person when connecting fails; default: our /connect/failure page' })
   @IsOptional()
   @MaxLength(2048)
   @IsAbsoluteUrl()
   failure_url?: string;
 
+  @ApiPropertyOptional({ description: 'Language of the widget', example: 'pt-BR' })
   @IsOptional()
   @Matches(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$/, { message: 'language must be a language code like en or pt-BR' })
   @IsString()
   language?: string;
 
+  @ApiPropertyOptional({ description: 'Widget only: connect several providers in one session' })
   @IsOptional()
   @NotTogetherWith('provider', 'multi_auth applies to widget sessions only')
   @IsBoolean()

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { HealthDataType } from '@terra-connections/persistence';
@@ -7,26 +8,31 @@ const HEALTH_DATA_TYPES = Object.values(HealthDataType);
 
 /** `GET /v1/connections/:terra_user_id/data`. limit above the maximum is capped, not rejected. */
 export class HealthDataQueryDto {
+  @ApiPropertyOptional({ enum: HEALTH_DATA_TYPES, enumName: 'HealthDataType' })
   @IsOptional()
   @IsIn(HEALTH_DATA_TYPES, { message: `type must be one of ${HEALTH_DATA_TYPES.join(', ')}` })
   type?: HealthDataType;
 
+  @ApiPropertyOptional({ description: "A day (YYYY-MM-DD, compared with the record's day, inclusive) or an ISO 8601 date-time", example: '2026-11-01' })
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: 'from must be a date (YYYY-MM-DD) or an ISO 8601 date-time' })
   @IsString()
   from?: string;
 
+  @ApiPropertyOptional({ description: 'A day (YYYY-MM-DD, inclusive) or an ISO 8601 date-time (exclusive)', example: '2026-11-30' })
   @IsOptional()
   @Matches(DATE_OR_DATETIME, { message: 'to must be a date (YYYY-MM-DD) or an ISO 8601 date-time' })
   @IsString()
   to?: string;
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 50, description: 'Page size; values above 200 are capped at 200' })
   @IsOptional()
   @Min(1)
   @IsInt()
   @Type(() => Number)
   limit?: number;
 
+  @ApiPropertyOptional({ maxLength: 256, description: '`next_cursor` of the previous page' })
   @IsOptional()
   @MaxLength(256)
   @IsNotEmpty()

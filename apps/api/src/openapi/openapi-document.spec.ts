@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { OpenAPIObject, OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { COMMITTED_OPENAPI_FILE, generateOpenApiDocument } from './openapi-document';
+
+const committedPath = path.resolve(__dirname, '../../../..', COMMITTED_OPENAPI_FILE);
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/** The committed docs/openapi.json is what the code generates, and it describes every /v1 route fully. */
+describe('OpenAPI document', () => {
+  let generated: string;
+  let document: OpenAPIObject;
+
+  beforeAll(async () => {
+    generated = await generateOpenApiDocument();
+    document = JSON.parse(generated) as OpenAPIObject;
+  });
+
+  it('is committed as docs/openapi.json, exactly as generated', () => {
+    const committed = readFileSync(committedPath, 'utf8');
+    if (committed !== generated) {
+      throw new Error(
+        `${COMMITTED_OPENAPI_FILE} is out of date with the controllers and DTOs of apps/api. ` +
+          'Run `npm run openapi` and commit the result.',
+      );
+    }
+  });
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([route, item]) =>
+      METHODS.filter((method) => item[method]).map((method) => ({ route, method, op: item[method] as OperationObject })),
+    );
+
+  it('gives every /v1 route its auth, a success answer, its 400/401 errors and an operation id', () => {
+    const v1 = operations().filter(({ route }) => route.startsWith('/v1/'));
+    expect(v1.map(({ route, method }) => `${method.toUpperCase()} ${route}`)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/connections',
+        'GET /v1/connections',
+        'POST /v1/connections/mobile-token',
+        'GET /v1/connections/{terra_user_id}',
+        'DELETE /v1/connections/{terra_user_id}',
+        'GET /v1/connections/{terra_user_id}/data',
+        'GET /v1/connections/{terra_user_id}/events',
+        'GET /v1/providers',
+        'GET /v1/webhook-events',
+        'POST /v1/webhook-events/replay-failed',
+        'POST /v1/webhook-events/{id}/replay',
+        'POST /v1/admin/reconcile',
+      ]),
+    );
+    for (const { route, method, op } of v1) {
+      const where = `${method.toUpperCase()} ${route}`;
+      const admin = route.startsWith('/v1/webhook-events') || route.startsWith('/v1/admin');
+      expect({ where, security: op.security }).toEqual({ where, security: [{ [admin ? 'admin-key' : 'service-key']: [] }] });
+      expect({ where, tags: op.tags }).toEqual({ where, tags: [admin ? 'admin' : expect.stringMatching(/^(connections|providers)$/)] });
+      expect({ where, operationId: op.operationId }).toEqual({ where, operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/) });
+      const statuses = Object.keys(op.responses);
+      expect({ where, ok: statuses.some((s) => /^2\d\d$/.test(s)) }).toEqual({ where, ok: true });
+      expect({ where, has401: statuses.includes('401') }).toEqual({ where, has401: true });
+      const takesInput = (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined;
+      if (takesInput) expect({ where, has400: statuses.includes('400') }).toEqual({ where, has400: true });
+      for (const status of statuses.filter((s) => /^[45]\d\d$/.test(s))) {
+        const schema = (op.responses[status] as { content?: Record<string, { schema?: { $ref?: string } }> }).content?.['application/json']?.schema;
+        expect({ where, status, schema: schema?.$ref }).toEqual({ where, status, schema: '#/components/schemas/ApiErrorResponse' });
+      }
+    }
+  });
+
+  it('documents the Terra failures of the routes that call Terra, and the webhook and health routes without a key', () => {
+    const op = (route: string, method: (typeof METHODS)[number]) => document.paths[route][method] as OperationObject;
+    for (const [route, method] of [['/v1/connections', 'post'], ['/v1/connections/{terra_user_id}', 'get'], ['/v1/connections/{terra_user_id}', 'delete'], ['/v1/providers', 'get']] as const) {
+      expect(Object.keys(op(route, method).responses)).toEqual(expect.arrayContaining(['502', '504']));
+    }
+    expect(op('/webhooks/terra', 'post').security).toBeUndefined();
+    expect(Object.keys(op('/webhooks/terra', 'post').responses)).toEqual(['200', '400', '401', '413', '503']);
+    expect(op('/health/ready', 'get').security).toBeUndefined();
+    expect(document.paths['/metrics']).toBeUndefined();
+    expect(document.components?.securitySchemes).toMatchObject({
+      'service-key': { type: 'http', scheme: 'bearer' },
+      'admin-key': { type: 'http', scheme: 'bearer' },
+    });
+  });
+});

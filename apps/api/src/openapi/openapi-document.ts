@@ -1,0 +1,53 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { loadConfig } from '@terra-connections/config';
+import { ApiModule } from '../api.module';
+import { ADMIN_KEY_SCHEME, SERVICE_KEY_SCHEME } from '../common/api-error.response';
+
+/** Where the API serves the Swagger UI and the JSON document. */
+export const DOCS_PATH = 'docs';
+export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+/** The committed copy (regenerate with `npm run openapi`; openapi-document.spec.ts fails when it drifts). */
+export const COMMITTED_OPENAPI_FILE = 'docs/openapi.json';
+
+/** The OpenAPI document of the API, built from the controllers and DTOs of a (possibly preview) app. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('terra-connections')
+    .setDescription(
+      'Connect end users to wearables through Terra, and read what their devices sent. Everything under /v1 needs ' +
+        '`Authorization: Bearer <key>`: a key from API_KEYS, or from ADMIN_API_KEYS for the admin routes. Errors are ' +
+        '`{"statusCode", "error", "message"}` with a message naming the field.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A key from API_KEYS' }, SERVICE_KEY_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A key from ADMIN_API_KEYS (admin routes)' }, ADMIN_KEY_SCHEME)
+    .addTag('connections', 'Connect, disconnect, list and read connections of your users')
+    .addTag('providers', 'What can be connected')
+    .addTag('admin', 'Operators only (ADMIN_API_KEYS): dead letters, replay, reconciliation')
+    .addTag('webhooks', "Terra's webhook destination (signed by Terra, no API key)")
+    .addTag('health', 'Probes for orchestrators (no API key)')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Stable text of a document: what is committed and compared. */
+export function serializeOpenApiDocument(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/**
+ * The document without a database, Redis or Terra: Nest's preview mode builds the module graph without
+ * instantiating providers, which is all the document needs. The config is fixed, so the output does not
+ * depend on the environment it runs in.
+ */
+export async function generateOpenApiDocument(): Promise<string> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', API_KEYS: 'docs', TERRA_WEBHOOK_SECRET: 'docs' });
+  const app = await NestFactory.create(ApiModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+  try {
+    return serializeOpenApiDocument(buildOpenApiDocument(app));
+  } finally {
+    await app.close();
+  }
+}

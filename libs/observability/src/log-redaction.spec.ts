@@ -1,0 +1,47 @@
+import { createRootLogger } from './logging.module';
+import { redactUrl } from './log-redaction';
+
+function capture(level = 'info') {
+  const lines: string[] = [];
+  const logger = createRootLogger({ LOG_LEVEL: level as 'info', NODE_ENV: 'test' }, 'test', { write: (line: string) => lines.push(line) });
+  return { logger, lines };
+}
+
+describe('log redaction', () => {
+  it('removes secrets, keys, signatures, tokens and health data wherever a caller passes them', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        token: 'tok-1',
+        secret: 'sec-1',
+        apiKey: 'key-1',
+        authorization: 'Bearer key-2',
+        signature: 't=1,v1=abc',
+        payload: { heart_rate_data: { avg_hr_bpm: 61.5 } },
+        data: [{ distance_data: { steps: 12345 } }],
+        job: { body: 'raw body 1', access_token: 'tok-2', sleep_durations_data: { asleep: 27000.5 } },
+        req: { headers: { 'terra-signature': 't=2,v1=def', 'x-terra-signature': 't=3,v1=ghi', cookie: 'c=1' } },
+        err: { message: 'insert failed', parameters: ['{"type":"daily","secret":"x"}'], detail: 'Key (id)=(42)' },
+        event_id: '17',
+      },
+      'something happened',
+    );
+    const line = lines.join('');
+    for (const value of ['tok-1', 'sec-1', 'key-1', 'key-2', 'abc', '61.5', '12345', 'raw body 1', 'tok-2', '27000.5', 'def', 'ghi', 'c=1', 'daily', '(42)']) {
+      expect({ value, leaked: line.includes(value) }).toEqual({ value, leaked: false });
+    }
+    expect(JSON.parse(line)).toMatchObject({ msg: 'something happened', event_id: '17', token: '[Redacted]', err: { message: 'insert failed' } });
+  });
+
+  it('writes nothing at all when silent', () => {
+    const { logger, lines } = capture('silent');
+    logger.fatal('boom');
+    logger.error({ secret: 'x' }, 'bad');
+    expect(lines).toEqual([]);
+  });
+
+  it('strips credentials from query strings', () => {
+    expect(redactUrl('/x?token=abc&limit=5&api_key=k')).toBe('/x?token=[Redacted]&limit=5&api_key=[Redacted]');
+    expect(redactUrl('/v1/connections?reference_id=u1')).toBe('/v1/connections?reference_id=u1');
+  });
+});

@@ -1,0 +1,27 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
+
+/** Reconnect errors repeat about every second during a Redis outage: one line per window is enough. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * A BullMQ Queue without an `error` listener prints every Redis connection error to stderr as a raw stack
+ * trace. This gives the module's queue a listener that logs through Nest's logger, rate limited.
+ */
+@Injectable()
+export class QueueErrorLogger implements OnModuleInit {
+  private readonly logger = new Logger('WebhookQueue');
+  private lastLogged = 0;
+
+  constructor(@InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue) {}
+
+  onModuleInit(): void {
+    this.queue.on('error', (error: Error) => {
+      if (Date.now() - this.lastLogged < ERROR_LOG_INTERVAL_MS) return;
+      this.lastLogged = Date.now();
+      this.logger.warn(`Redis unavailable for the webhook queue: ${error.message}`);
+    });
+  }
+}

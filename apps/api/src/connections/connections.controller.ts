@@ -94,7 +94,7 @@ export class ConnectionsController {
       referenceId: query.reference_id,
       provider: query.provider,
       status: query.status,
-      limit: query.limit,
+      limit: query.pageLimit(),
       cursor: query.cursor,
     });
   }

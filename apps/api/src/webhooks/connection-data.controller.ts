@@ -15,9 +15,6 @@ import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
 import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 
-const DATA_PAGE = { default: 50, max: 200 };
-const EVENTS_PAGE = { default: 50, max: 500 };
-
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
 @ApiTags('connections')
 @ApiBearerAuth(SERVICE_KEY_SCHEME)
@@ -42,7 +39,7 @@ export class ConnectionDataController {
       type: query.type,
       from: query.from,
       to: query.to,
-      limit: Math.min(query.limit ?? DATA_PAGE.default, DATA_PAGE.max),
+      limit: query.pageLimit(),
       cursor: query.cursor,
     });
   }
@@ -57,7 +54,7 @@ export class ConnectionDataController {
     @Query() query: PageQueryDto,
   ): Promise<Page<WebhookEventSummary>> {
     return this.events.forConnection(terraUserId, {
-      limit: Math.min(query.limit ?? EVENTS_PAGE.default, EVENTS_PAGE.max),
+      limit: query.pageLimit(),
       cursor: query.cursor,
     });
   }

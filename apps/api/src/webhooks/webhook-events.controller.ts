@@ -13,8 +13,6 @@ import { WebhookEventsQueryDto } from './dto/webhook-events.query.dto';
 import { ReplayFailedResponse, ReplayResultResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 import { WebhookEventIdPipe } from './webhook-event-id.pipe';
 
-const PAGE = { default: 50, max: 500 };
-
 /** The inbox for operators: dead letters, backlog, and replay. Admin keys only (ADMIN_API_KEYS). */
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_KEY_SCHEME)
@@ -34,7 +32,7 @@ export class WebhookEventsController {
   @ApiErrors(400)
   list(@Query() query: WebhookEventsQueryDto): Promise<Page<WebhookEventSummary>> {
     return this.events.byStatus(query.status, {
-      limit: Math.min(query.limit ?? PAGE.default, PAGE.max),
+      limit: query.pageLimit(),
       cursor: query.cursor,
     });
   }

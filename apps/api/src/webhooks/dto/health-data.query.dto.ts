@@ -1,13 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { HealthDataType } from '@terra-connections/persistence';
+import { PagedQuery } from '../../common/paged.query';
+
+/** Health data rows can be large: a smaller page than the event history. */
+export const DATA_PAGE_MAX = 200;
 
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const HEALTH_DATA_TYPES = Object.values(HealthDataType);
 
 /** `GET /v1/connections/:terra_user_id/data`. limit above the maximum is capped, not rejected. */
-export class HealthDataQueryDto {
+export class HealthDataQueryDto extends PagedQuery(DATA_PAGE_MAX) {
   @ApiPropertyOptional({ enum: HEALTH_DATA_TYPES, enumName: 'HealthDataType' })
   @IsOptional()
   @IsIn(HEALTH_DATA_TYPES, { message: `type must be one of ${HEALTH_DATA_TYPES.join(', ')}` })
@@ -25,17 +28,4 @@ export class HealthDataQueryDto {
   @IsString()
   to?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 50, description: 'Page size; values above 200 are capped at 200' })
-  @IsOptional()
-  @Min(1)
-  @IsInt()
-  @Type(() => Number)
-  limit?: number;
-
-  @ApiPropertyOptional({ maxLength: 256, description: '`next_cursor` of the previous page' })
-  @IsOptional()
-  @MaxLength(256)
-  @IsNotEmpty()
-  @IsString()
-  cursor?: string;
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { SANDBOX_API_KEY, SANDBOX_DEV_ID } from '@terra-connections/config';
-import { TEST_PG_ADMIN_URL, waitFor } from '@terra-connections/testing';
+import { dropQueuePrefix, TEST_PG_ADMIN_URL, waitFor } from '@terra-connections/testing';
 import { findFreePort } from './dev-stack/free-port';
 import { BANNER_HEADLINE } from './dev-stack/stack-banner';
 import { SupervisedProcess } from './dev-stack/supervised-process';
@@ -68,6 +68,7 @@ function childPids(launcher: SupervisedProcess): Map<string, number> {
 describe('npm start (tools/dev-stack.ts) against the machine\'s Postgres and Redis', () => {
   const database = `tc_test_devstack_${randomBytes(3).toString('hex')}`;
   const launchers: SupervisedProcess[] = [];
+  const prefixes: string[] = [];
 
   afterAll(async () => {
     for (const launcher of launchers) {
@@ -75,6 +76,7 @@ describe('npm start (tools/dev-stack.ts) against the machine\'s Postgres and Red
       for (const pid of childPids(launcher).values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    for (const prefix of prefixes) await dropQueuePrefix(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
   });
 
   async function startStack(extra: NodeJS.ProcessEnv) {
@@ -87,11 +89,14 @@ describe('npm start (tools/dev-stack.ts) against the machine\'s Postgres and Red
       DATABASE_URL: databaseUrl(database),
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: `tctest-${randomBytes(4).toString('hex')}`,
+      // The launcher's worker would otherwise reconcile against the sandbox on boot and leave a schedule behind.
+      RECONCILE_INTERVAL_MS: '0',
       PORT: String(apiPort),
       WORKER_HEALTH_PORT: String(healthPort),
       SANDBOX_PORT: String(sandboxPort),
       ...extra,
     };
+    prefixes.push(env.QUEUE_PREFIX!);
     const launcher = launch(env);
     launchers.push(launcher);
     const lines = output.get(launcher)!;

@@ -124,8 +124,12 @@ export const envSchema = z
     WEBHOOK_BODY_LIMIT: z
       .string()
       .regex(/^\d+(kb|mb)$/i, 'like 50mb')
+      // Backfill chunks reach 10 MB; below 50 MB a legitimate delivery could be refused and retried forever.
+      .refine((value) => parseInt(value, 10) * (/mb$/i.test(value) ? 1024 * 1024 : 1024) >= 50 * 1024 * 1024, {
+        message: 'must be at least 50mb',
+      })
       .default('50mb')
-      .describe('Largest accepted webhook body (Terra backfill chunks reach 10 MB).'),
+      .describe('Largest accepted webhook body, at least 50mb (Terra backfill chunks reach 10 MB).'),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()

@@ -17,4 +17,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '-1' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
     expect(loadConfig({}).SHUTDOWN_TIMEOUT_MS).toBe(8_000);
   });
+
+  it('names the variable of every bad value, and refuses a webhook body limit under 50 MB', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ WEBHOOK_BODY_LIMIT: '1kb' })).toThrow(/WEBHOOK_BODY_LIMIT must be at least 50mb/);
+    expect(() => loadConfig({ WEBHOOK_BODY_LIMIT: '10mb' })).toThrow(/WEBHOOK_BODY_LIMIT/);
+    expect(loadConfig({ WEBHOOK_BODY_LIMIT: '64mb' }).WEBHOOK_BODY_LIMIT).toBe('64mb');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TERRA_API_KEY is required in production/);
+  });
+
+  it('points Terra at the sandbox, never at Terra, when no API key is set', () => {
+    const config = loadConfig({});
+    expect(config.TERRA_SANDBOX).toBe(true);
+    expect(config.TERRA_API_URL).toBe('http://127.0.0.1:3100/v2');
+    expect(loadConfig({ TERRA_API_KEY: 'k', TERRA_DEV_ID: 'd' }).TERRA_API_URL).toBe('https://api.tryterra.co/v2');
+  });
 });

@@ -23,7 +23,11 @@ export interface ListConnectionsFilter {
 }
 
 /** Statuses a Terra answer on refresh must not undo: the row is superseded or we ended it. */
-const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([ConnectionStatus.Replaced, ConnectionStatus.Disconnected]);
+const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([
+  ConnectionStatus.Replaced,
+  ConnectionStatus.Disconnected,
+  ConnectionStatus.Revoked,
+]);
 
 @Injectable()
 export class ConnectionsService {

@@ -5,3 +5,4 @@ export * from './fake-terra.server';
 export * from './signed-webhook';
 export * from './tcp-proxy';
 export * from './app-process';
+export * from './drop-queue-prefix';

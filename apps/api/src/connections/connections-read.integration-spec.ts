@@ -246,6 +246,14 @@ describe('read API (real API, real Postgres)', () => {
       expect(fake.requests).toHaveLength(0);
     });
 
+    it('never brings a revoked connection back, even when Terra still lists the user as active', async () => {
+      await insert('refresh-5', `'person-r', 'FITBIT', 'revoked'`);
+      fake.addUser({ user_id: 'refresh-5', provider: 'FITBIT', reference_id: 'person-r', active: true });
+      const res = await api.request('GET', '/v1/connections/refresh-5?refresh=true');
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('revoked');
+    });
+
     it('leaves the row untouched and answers 502 when Terra fails', async () => {
       await insert('refresh-4');
       fake.fail('userInfo', { status: 500 });

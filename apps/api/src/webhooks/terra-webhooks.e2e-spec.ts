@@ -181,6 +181,9 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
       ['limit=abc', 'limit'],
       ['from=yesterday', 'from'],
       ['to=2025-13', 'to'],
+      ['from=2026-13-45', 'from'],
+      ['to=2026-02-30', 'to'],
+      ['from=2026-01-01T25:00', 'from'],
       ['cursor=not-a-cursor', 'cursor'],
     ];
     for (const [params, field] of cases) {

@@ -10,6 +10,7 @@ import { ApiModule } from './api.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi/openapi-document';
+import { terraSignaturePrecheck } from './webhooks/terra-signature-precheck.middleware';
 
 /** The webhook route: the body stays raw bytes so the signature is checked before anything parses it. */
 export const TERRA_WEBHOOK_PATH = '/webhooks/terra';
@@ -33,6 +34,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // in-memory work: a counter, a histogram, one log line when the response ends.
   app.use(app.get(MetricsService).httpMiddleware());
   app.use(createHttpLogger(app.get(ROOT_LOGGER)));
+  // Unsigned or stale requests get their 401 from the headers alone, before raw() would buffer the body.
+  app.use(TERRA_WEBHOOK_PATH, terraSignaturePrecheck(config.TERRA_WEBHOOK_TOLERANCE_SECONDS, app.get(MetricsService)));
   // Registered before Nest's JSON parser: that parser then skips the request (body already read), so the
   // webhook body is read once, as a Buffer, whatever its Content-Type. Backfill chunks reach 10 MB.
   app.use(TERRA_WEBHOOK_PATH, raw({ type: () => true, limit: config.WEBHOOK_BODY_LIMIT }));

@@ -1,6 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
-import { ConnectionStatus, TerraConnectionEntity } from '@terra-connections/persistence';
+import {
+  ConnectionStatus,
+  lockTerraUser,
+  purgeProcessedWebhookPayloads,
+  TerraConnectionEntity,
+} from '@terra-connections/persistence';
 import { TerraGateway, type TerraUser } from '@terra-connections/terra';
 import { decodeCursor, encodeCursor } from './connection-cursor';
 import { parseTerraScopes, toConnectionView, type ConnectionPage, type ConnectionView } from './connection.view';
@@ -93,6 +98,9 @@ export class ConnectionsService {
     // Terra first: if it fails we keep the connection, so the caller can retry and nothing is half done.
     const outcome = await this.gateway.deauthenticateUser(terraUserId);
     await this.dataSource.transaction(async (manager) => {
+      // The worker takes this lock before it touches the user's rows: taken first here too, a data event being
+      // applied right now either finishes before us (and its rows are deleted) or sees `disconnected` (and skips).
+      await lockTerraUser(manager, terraUserId);
       // `status <> 'disconnected'` keeps the first of two racing DELETEs as the one that is recorded.
       await manager.query(
         `UPDATE terra_connections
@@ -102,6 +110,8 @@ export class ConnectionsService {
         [terraUserId, DISCONNECTED_VIA_API],
       );
       await manager.query('DELETE FROM health_data WHERE terra_user_id = $1', [terraUserId]);
+      // The inbox kept the raw bodies: the person's data goes from there too (rows and dedup keys stay).
+      await purgeProcessedWebhookPayloads(manager, terraUserId);
     });
     this.logger.log(`Connection ${terraUserId} disconnected via API (Terra: ${outcome})`);
     return toConnectionView(await this.findOrThrow(terraUserId));

@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { TypeOrmSafeLogger } from './typeorm-safe.logger';
 
 export interface DatabaseSettings {
   url: string;
@@ -23,7 +24,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsRun: false,
     uuidExtension: 'pgcrypto',
     synchronize: false,
+    // Errors and warnings only, through a logger that never prints query text or parameters (payloads).
     logging: ['error', 'warn'],
+    logger: new TypeOrmSafeLogger(),
     applicationName: settings.applicationName ?? 'terra-connections',
     extra: {
       max: settings.poolSize ?? 10,

@@ -61,7 +61,7 @@ describe('disconnect API (real API, real Postgres, real SDK against a fake Terra
   });
   beforeEach(async () => {
     fake.reset();
-    await db.dataSource.query('TRUNCATE terra_connections, health_data');
+    await db.dataSource.query('TRUNCATE terra_connections, health_data, webhook_events');
   });
 
   it('deauthenticates at Terra, marks the row disconnected and deletes only that connection\'s health data', async () => {
@@ -87,6 +87,34 @@ describe('disconnect API (real API, real Postgres, real SDK against a fake Terra
       `SELECT status_changed_at IS NOT NULL AS changed FROM terra_connections WHERE terra_user_id = 'del-1'`,
     );
     expect(row.changed).toBe(true);
+  });
+
+  it('empties the raw payloads the inbox kept for that connection, keeping the rows (and their dedup keys)', async () => {
+    await givenConnection('del-inbox');
+    await givenConnection('keep-inbox');
+    fake.addUser({ user_id: 'del-inbox', provider: 'GARMIN' });
+    for (const [key, user, status] of [
+      ['k1', 'del-inbox', 'processed'],
+      ['k2', 'del-inbox', 'processed'],
+      ['k3', 'keep-inbox', 'processed'],
+    ]) {
+      await db.dataSource.query(
+        `INSERT INTO webhook_events (dedup_key, type, terra_user_id, event_at, payload, status)
+         VALUES ($1, 'daily', $2, now(), '{"type":"daily","data":[{"steps":4242}]}'::jsonb, $3)`,
+        [key, user, status],
+      );
+    }
+
+    expect((await api.request('DELETE', '/v1/connections/del-inbox')).status).toBe(200);
+
+    const rows: { dedup_key: string; payload: unknown }[] = await db.dataSource.query(
+      'SELECT dedup_key, payload FROM webhook_events ORDER BY dedup_key',
+    );
+    expect(rows).toEqual([
+      { dedup_key: 'k1', payload: {} },
+      { dedup_key: 'k2', payload: {} },
+      { dedup_key: 'k3', payload: { type: 'daily', data: [{ steps: 4242 }] } },
+    ]);
   });
 
   it('is idempotent: a second DELETE answers the same body without calling Terra again', async () => {

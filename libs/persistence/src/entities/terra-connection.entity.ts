@@ -63,6 +63,13 @@ export class TerraConnectionEntity {
   @Column({ name: 'status_changed_at', type: 'timestamptz', nullable: true })
   statusChangedAt!: Date | null;
 
+  /**
+   * When Terra emitted the event that set the current scopes (auth, user_reauth, permission_change): an older
+   * permission_change delivered late must not overwrite newer scopes. NULL: not set from an event yet.
+   */
+  @Column({ name: 'scopes_changed_at', type: 'timestamptz', nullable: true })
+  scopesChangedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,7 +1,12 @@
 import { CreateConnections1764000000000 } from './1764000000000-CreateConnections';
 import { CreateWebhookInbox1764000001000 } from './1764000001000-CreateWebhookInbox';
+import { AddScopesChangedAt1764000002000 } from './1764000002000-AddScopesChangedAt';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [CreateConnections1764000000000, CreateWebhookInbox1764000001000];
+export const MIGRATIONS: Function[] = [
+  CreateConnections1764000000000,
+  CreateWebhookInbox1764000001000,
+  AddScopesChangedAt1764000002000,
+];

@@ -40,6 +40,14 @@ describe('verifyTerraSignature', () => {
     expect(await failure(verifyTerraSignature(body, 'garbage', [SECRET], 300))).toBe('mismatch');
   });
 
+  it('rejects a header with more than one t= (we would store a time the SDK did not verify)', async () => {
+    const t = now();
+    const signed = signTerraBody(body, SECRET, t);
+    expect(await failure(verifyTerraSignature(body, `t=${t + 100000},${signed}`, [SECRET], 300))).toBe('mismatch');
+    expect(await failure(verifyTerraSignature(body, `${signed},t=${t}`, [SECRET], 300))).toBe('mismatch');
+    expect(signatureTimestamp(`t=1,${signed}`)).toBeUndefined();
+  });
+
   it('rejects signatures older or newer than the tolerance, in either direction', async () => {
     expect(await failure(verifyTerraSignature(body, signTerraBody(body, SECRET, now() - 330), [SECRET], 300))).toBe('expired');
     expect(await failure(verifyTerraSignature(body, signTerraBody(body, SECRET, now() + 330), [SECRET], 300))).toBe('expired');

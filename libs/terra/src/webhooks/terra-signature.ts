@@ -22,16 +22,38 @@ export function terraSignatureHeader(headers: Record<string, string | string[] |
   return undefined;
 }
 
-/** The `t=` (unix seconds) of a `t=<s>,v1=<hex>` header; undefined when absent or not a number. */
-export function signatureTimestamp(header: string): number | undefined {
+/** The parts of a `t=<s>,v1=<hex>[,v1=<hex>...]` header. */
+export interface TerraSignatureParts {
+  timestampSeconds: number;
+  signatures: string[];
+}
+
+/**
+ * Parses a signature header; undefined unless it has exactly one numeric `t=` and at least one `v1=`. Two
+ * `t=` are refused outright: we would read the first while the SDK verifies against the last, so the time we
+ * store (the event's ordering time) would not be the signed one.
+ */
+export function parseTerraSignatureHeader(header: string): TerraSignatureParts | undefined {
+  let timestamp: string | undefined;
+  let timestamps = 0;
+  const signatures: string[] = [];
   for (const part of header.split(',')) {
     const [key, ...rest] = part.trim().split('=');
+    const value = rest.join('=').trim();
     if (key.trim() === 't') {
-      const seconds = Number.parseInt(rest.join('=').trim(), 10);
-      return Number.isFinite(seconds) ? seconds : undefined;
+      timestamps += 1;
+      timestamp = value;
+    } else if (key.trim() === 'v1' && value.length > 0) {
+      signatures.push(value);
     }
   }
-  return undefined;
+  if (timestamps !== 1 || !timestamp || !/^\d{1,12}$/.test(timestamp) || signatures.length === 0) return undefined;
+  return { timestampSeconds: Number(timestamp), signatures };
+}
+
+/** The `t=` (unix seconds) of a well-formed header (see parseTerraSignatureHeader); undefined otherwise. */
+export function signatureTimestamp(header: string): number | undefined {
+  return parseTerraSignatureHeader(header)?.timestampSeconds;
 }
 
 /**
@@ -49,6 +71,7 @@ export async function verifyTerraSignature(
   toleranceSeconds: number,
 ): Promise<{ timestampSeconds: number }> {
   if (!header || rawBody.length === 0) throw new TerraSignatureError('missing');
+  if (!parseTerraSignatureHeader(header)) throw new TerraSignatureError('mismatch');
   const body = rawBody.toString('utf8');
   let failure: TerraSignatureFailure = 'mismatch';
   for (const secret of secrets) {

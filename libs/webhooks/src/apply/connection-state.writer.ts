@@ -19,6 +19,8 @@ export interface StatusChange {
 }
 
 const LIVE = `('${ConnectionStatus.Active}','${ConnectionStatus.Error}')`;
+/** The event carries scopes at least as new as the stored ones (a permission_change may be newer than the status). */
+const SCOPES_NEWER = `$6::text[] IS NOT NULL AND (c.scopes_changed_at IS NULL OR c.scopes_changed_at <= $10::timestamptz)`;
 
 /**
  * The one statement that moves a connection's status. It inserts the row when we have never seen the id
@@ -35,15 +37,16 @@ export async function applyStatusChange(tx: EntityManager, change: StatusChange)
   const rows: unknown[] = await tx.query(
     `INSERT INTO terra_connections AS c
        (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,
-        connected_at, disconnected_at, status_changed_at)
+        connected_at, disconnected_at, status_changed_at, scopes_changed_at)
      VALUES ($1, $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
-        $8, $9, $10)
+        $8, $9, $10, CASE WHEN $6::text[] IS NULL THEN NULL ELSE $10::timestamptz END)
      ON CONFLICT (terra_user_id) DO UPDATE SET
        status = $4,
        status_reason = $5,
        reference_id = COALESCE($2::varchar, c.reference_id),
        provider = COALESCE($3::varchar, c.provider),
-       scopes = COALESCE($6::text[], c.scopes),
+       scopes = CASE WHEN ${SCOPES_NEWER} THEN $6::text[] ELSE c.scopes END,
+       scopes_changed_at = CASE WHEN ${SCOPES_NEWER} THEN $10::timestamptz ELSE c.scopes_changed_at END,
        replaced_by = $7,
        connected_at = COALESCE($8::timestamptz, c.connected_at),
        disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,

@@ -23,4 +23,11 @@ describe('failure classification', () => {
   it('records the SQLSTATE with the message', () => {
     expect(describeFailure(wrapped('40P01'))).toContain('[40P01]');
   });
+
+  it('never echoes payload values quoted by Postgres for data and integrity errors', () => {
+    const error = new QueryFailedError('INSERT ...', [], Object.assign(new Error('date/time field value out of range: "2026-02-30"'), { code: '22008' }));
+    expect(describeFailure(error)).toBe('[22008] QueryFailedError: date/time field value out of range: "…"');
+    const unique = new QueryFailedError('INSERT ...', [], Object.assign(new Error('duplicate key value violates unique constraint "uq_x"'), { code: '23505' }));
+    expect(describeFailure(unique)).toContain('constraint "uq_x"');
+  });
 });

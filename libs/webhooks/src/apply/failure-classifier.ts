@@ -1,3 +1,4 @@
+import { stripQuotedValues } from '@terra-connections/persistence';
 import { PermanentEventError } from './permanent-event.error';
 
 /** SQLSTATE of a pg error, whether raw or wrapped by TypeORM (QueryFailedError.driverError). */
@@ -25,9 +26,14 @@ export function isPermanentFailure(error: unknown): boolean {
   return state.startsWith('22') || state.startsWith('23');
 }
 
-/** What goes into webhook_events.last_error: the error's kind and message, bounded. */
+/**
+ * What goes into webhook_events.last_error (and the dead letter's reason): the error's kind and message,
+ * bounded. For data exceptions and integrity violations (22, 23) Postgres quotes the offending value, which
+ * came from the payload: those quoted values are stripped.
+ */
 export function describeFailure(error: unknown): string {
   const state = sqlState(error);
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const raw = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const message = state && (state.startsWith('22') || state.startsWith('23')) ? stripQuotedValues(raw) : raw;
   return (state ? `[${state}] ${message}` : message).slice(0, 2000);
 }

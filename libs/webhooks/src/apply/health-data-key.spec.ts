@@ -23,4 +23,12 @@ describe('healthDataRecord', () => {
   it('drops unparseable timestamps instead of failing the event', () => {
     expect(healthDataRecord('activity', { metadata: { summary_id: 'x', start_time: 'soon' } })).toMatchObject({ startTime: null, date: null });
   });
+
+  it('skips items whose start or end is not a real calendar date (Postgres would fail the whole event)', () => {
+    expect(healthDataRecord('daily', { metadata: { start_time: '2026-02-30T00:00:00+01:00' } })).toBeNull();
+    expect(healthDataRecord('daily', { metadata: { start_time: '2026-13-01T00:00:00Z' } })).toBeNull();
+    expect(healthDataRecord('activity', { metadata: { summary_id: 'x', start_time: '2026-04-31T10:00:00Z' } })).toBeNull();
+    expect(healthDataRecord('sleep', { metadata: { summary_id: 'y', start_time: '2026-02-28T22:00:00Z', end_time: '2026-02-29T06:00:00Z' } })).toBeNull();
+    expect(healthDataRecord('daily', { metadata: { start_time: '2028-02-29T00:00:00+01:00' } })).toMatchObject({ dataKey: '2028-02-29' });
+  });
 });

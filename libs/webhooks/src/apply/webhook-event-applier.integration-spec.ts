@@ -229,6 +229,79 @@ describe('WebhookEventApplier (real Postgres)', () => {
     expect(await db.dataSource.query(`SELECT 1 FROM health_data WHERE terra_user_id = $1`, [id])).toHaveLength(0);
   });
 
+  it('data applied after our DELETE (disconnected) or after a deauth is not stored again', async () => {
+    const [deleted, deauthed] = [randomUUID(), randomUUID()];
+    await deliver(auth(deleted), at(0));
+    await deliver(auth(deauthed), at(0));
+    // What ConnectionsService.disconnect commits: the row disconnected and the user's data deleted.
+    await db.dataSource.query(
+      `UPDATE terra_connections SET status = 'disconnected', disconnected_at = now(), status_reason = 'disconnected via API'
+       WHERE terra_user_id = $1`,
+      [deleted],
+    );
+    await deliver(deauth(deauthed), at(5));
+    const lateData = await deliver(daily(deleted, '2025-11-01', null, 1), at(10));
+    await deliver(daily(deauthed, '2025-11-01', null, 1), at(10));
+    expect(await inbox(lateData)).toMatchObject({ status: 'processed' });
+    expect(await db.dataSource.query(`SELECT 1 FROM health_data WHERE terra_user_id = ANY($1)`, [[deleted, deauthed]])).toHaveLength(0);
+    expect((await connection(deleted)).last_sync_at).toBeNull();
+  });
+
+  it('an auth re-signed after the deauth (a later t) does not bring the ended id back; error -> active still does', async () => {
+    const [ended, errored] = [randomUUID(), randomUUID()];
+    await deliver(auth(ended), at(0));
+    await deliver(deauth(ended), at(10));
+    await deliver({ ...auth(ended), message: 'retried' }, at(20));
+    expect(await connection(ended)).toMatchObject({ status: 'disconnected' });
+    await deliver({ type: 'access_revoked', status: 'warning', message: 'revoked', user: user(ended) }, at(25));
+    await deliver({ ...auth(ended), message: 'again' }, at(30));
+    expect(await connection(ended)).toMatchObject({ status: 'revoked' });
+    await deliver(auth(errored), at(0));
+    await deliver({ type: 'connection_error', status: 'warning', message: 'degraded', user: user(errored) }, at(5));
+    await deliver(auth(errored), at(6));
+    expect(await connection(errored)).toMatchObject({ status: 'active' });
+  });
+
+  it('an older permission_change never overwrites newer scopes, whatever the status did since', async () => {
+    const id = randomUUID();
+    await deliver(auth(id), at(0));
+    await deliver({ type: 'permission_change', status: 'warning', user: user(id, { scopes: 'new' }) }, at(20));
+    await deliver({ type: 'permission_change', status: 'warning', user: user(id, { scopes: 'old' }) }, at(10));
+    expect(await connection(id)).toMatchObject({ scopes: ['new'], scopes_changed_at: new Date(at(20)) });
+    // A late auth older than the scopes keeps the newer scopes too.
+    await deliver({ type: 'connection_error', status: 'warning', message: 'degraded', user: user(id) }, at(30));
+    await deliver({ ...auth(id), message: 'late', user: user(id, { scopes: 'stale' }) }, at(31));
+    await deliver({ type: 'permission_change', status: 'warning', user: user(id, { scopes: 'newest' }) }, at(25));
+    expect((await connection(id)).scopes).toEqual(['stale']);
+    await deliver({ type: 'permission_change', status: 'warning', user: user(id, { scopes: 'latest' }) }, at(40));
+    expect((await connection(id)).scopes).toEqual(['latest']);
+  });
+
+  it('an item with an impossible date is skipped; the rest of the chunk is stored', async () => {
+    const id = randomUUID();
+    const event = daily(id, '2026-02-27', null, 1);
+    const bad = { metadata: { start_time: '2026-02-30T00:00:00+01:00', end_time: '2026-02-30T23:59:59+01:00' }, distance_data: { steps: 2 } };
+    const eventId = await deliver({ ...event, data: [...event.data, bad] }, at(0));
+    expect(await inbox(eventId)).toMatchObject({ status: 'processed', last_error: null });
+    const rows = await db.dataSource.query(`SELECT data_key FROM health_data WHERE terra_user_id = $1`, [id]);
+    expect(rows).toEqual([{ data_key: '2026-02-27' }]);
+  });
+
+  it('access_revoked empties the raw payloads of the user\'s processed events, keeping the rows', async () => {
+    const [id, other] = [randomUUID(), randomUUID()];
+    const authId = await deliver(auth(id), at(0));
+    const dataId = await deliver(daily(id, '2025-11-01', null, 1), at(1));
+    const pendingId = await store(daily(id, '2025-11-02', null, 2), at(1));
+    const otherId = await deliver(daily(other, '2025-11-01', null, 1), at(1));
+    const revokedId = await deliver({ type: 'access_revoked', status: 'warning', message: 'User revoked access', user: user(id) }, at(2));
+    expect(await inbox(dataId)).toMatchObject({ status: 'processed', type: 'daily', terra_user_id: id });
+    expect((await inbox(dataId)).payload).toEqual({});
+    expect((await inbox(authId)).payload).toEqual({});
+    expect((await inbox(pendingId)).payload).toMatchObject({ type: 'daily' });
+    expect((await inbox(otherId)).payload).toMatchObject({ type: 'daily' });
+    expect((await inbox(revokedId)).payload).toMatchObject({ type: 'access_revoked' });
+  });
+
   it('data and access_revoked for an unknown user applied at the same moment leave no data behind', async () => {
     const users = Array.from({ length: 10 }, () => randomUUID());
     await Promise.all(

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { WebhookEventStatus } from '@terra-connections/persistence';
+import { lockTerraUser, WebhookEventStatus } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
-import { lockTerraUser } from './terra-user.lock';
 import { InformationalHandler } from './handlers/informational.handler';
 import { WEBHOOK_EVENT_HANDLERS, type InboxEvent, type WebhookEventHandler } from './webhook-event-handler';
 

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { MetricsService } from '@terra-connections/observability';
+import { stripQuotedValues } from '@terra-connections/persistence';
 import {
   describeTerraEvent,
   TerraSignatureError,
@@ -46,10 +47,20 @@ function header(headers: WebhookRequest['headers'], name: string): string | unde
   return trimmed ? trimmed : undefined;
 }
 
-/** x-terra-ordering-timestamp is unix milliseconds (CONTRACT 4); anything else is ignored, not trusted. */
-function orderingTimestamp(value: string | undefined): number | undefined {
+/**
+ * x-terra-ordering-timestamp is unix milliseconds (CONTRACT 4); anything else is ignored, not trusted. The
+ * header is not signed, so it may not claim a time later than the signed `t` allows (t + tolerance): a
+ * replayed capture with a far-future value would otherwise win every ordering comparison and freeze the
+ * connection's state. Such a value falls back to `t`.
+ */
+export function trustedOrderingTimestamp(
+  value: string | undefined,
+  signatureSeconds: number,
+  toleranceSeconds: number,
+): number | undefined {
   if (!value || !/^\d{1,15}$/.test(value)) return undefined;
-  return Number(value);
+  const ms = Number(value);
+  return ms > (signatureSeconds + toleranceSeconds) * 1000 ? undefined : ms;
 }
 
 /**
@@ -117,7 +128,11 @@ export class TerraWebhookReceiver {
           ...envelope,
           traceId: header(request.headers, 'x-terra-trace-id'),
           terraReference: header(request.headers, 'terra-reference'),
-          orderingTimestampMs: orderingTimestamp(header(request.headers, 'x-terra-ordering-timestamp')),
+          orderingTimestampMs: trustedOrderingTimestamp(
+            header(request.headers, 'x-terra-ordering-timestamp'),
+            timestampSeconds,
+            this.config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
+          ),
           signatureTimestampSeconds: timestampSeconds,
           requestId: request.requestId,
         }),
@@ -131,7 +146,8 @@ export class TerraWebhookReceiver {
         throw new BadRequestException('Webhook body cannot be stored as JSON');
       }
       this.metrics?.countWebhook(envelope.type, 'unavailable');
-      this.logger.error(`Inbox insert failed, answering 503 so Terra retries: ${(error as Error).message}`);
+      // The message only: a pg error's detail or TypeORM's query parameters would carry the raw body.
+      this.logger.error(`Inbox insert failed, answering 503 so Terra retries: ${stripQuotedValues((error as Error).message)}`);
       throw new ServiceUnavailableException('Webhook inbox unavailable, retry later');
     }
     if (!stored.inserted) {

@@ -10,6 +10,8 @@ import { applyEventJobOptions } from '../queue/webhook-job-options';
 /** Rows looked at per sweep: a large backlog is walked over several sweeps instead of in one long job. */
 export const SWEEP_MAX_ROWS = 5_000;
 const SWEEP_PAGE = 500;
+/** A job in one of these will still run: the sweeper leaves it alone. */
+const LIVE_JOB_STATES = new Set<string>(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 export interface SweepResult {
   scanned: number;
@@ -20,7 +22,8 @@ export interface SweepResult {
  * Re-enqueues inbox rows still pending after the grace period: an enqueue lost to a Redis outage (the API
  * answered 200 with the row committed) delays the event, never drops it. It adds with the row's own jobId,
  * so a job that is waiting, delayed or running is not duplicated. A pending row whose job already finished
- * (a stalled job BullMQ gave up on, a replay whose re-enqueue failed) gets its old job removed and a new one.
+ * (a stalled job BullMQ gave up on, a replay whose re-enqueue failed) or whose job hash is in no state
+ * at all gets its old job removed and a new one.
  */
 @Injectable()
 export class InboxSweeper {
@@ -62,8 +65,16 @@ export class InboxSweeper {
     const existing = await this.queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
-      if (state !== 'unknown') await existing.remove();
+      if (LIVE_JOB_STATES.has(state)) return false;
+      // Finished, or a hash left in no list at all ('unknown': e.g. a Redis failover mid-move). While the
+      // hash exists, add() with the same jobId is a silent no-op and the row would stay pending forever.
+      try {
+        await existing.remove();
+      } catch (error) {
+        // It moved (picked up, retried) between getState and remove: it is alive, leave it.
+        this.logger.debug(`Left job ${jobId} (${state}) in place: ${(error as Error).message}`);
+        return false;
+      }
     }
     await this.queue.add(
       WebhookJobName.ApplyEvent,

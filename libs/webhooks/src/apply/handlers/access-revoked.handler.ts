@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionStatus } from '@terra-connections/persistence';
+import { ConnectionStatus, purgeProcessedWebhookPayloads } from '@terra-connections/persistence';
 import { TerraEventType } from '@terra-connections/terra';
 import { applyUserStatusEvent } from '../connection-state.writer';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
@@ -7,7 +7,8 @@ import type { EventContext, WebhookEventHandler } from '../webhook-event-handler
 /**
  * `access_revoked` -> revoked, and the user's health data deleted as Terra recommends (CONTRACT 5). Data
  * emitted after the revocation (a later re-consent) is kept; data events for a revoked connection are not
- * stored at all (health-data.handler.ts).
+ * stored at all (health-data.handler.ts). The raw bodies of the user's processed webhook events hold the same
+ * data and are emptied too (rows and dedup keys stay); this event's own row keeps its body as the record.
  */
 @Injectable()
 export class AccessRevokedHandler implements WebhookEventHandler {
@@ -19,5 +20,6 @@ export class AccessRevokedHandler implements WebhookEventHandler {
       defaultReason: 'access revoked',
     });
     await tx.query(`DELETE FROM health_data WHERE terra_user_id = $1 AND event_at <= $2`, [terraUserId, event.eventAt]);
+    await purgeProcessedWebhookPayloads(tx, terraUserId, event.id);
   }
 }

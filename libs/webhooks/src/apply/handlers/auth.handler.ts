@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AttemptKind, AttemptStatus, ConnectionStatus } from '@terra-connections/persistence';
 import { TerraEventType } from '@terra-connections/terra';
 import { settleConnectionAttempt } from '../connection-attempt.matcher';
-import { applyStatusChange } from '../connection-state.writer';
+import { applyStatusChange, ENDED_STATUSES } from '../connection-state.writer';
 import { PermanentEventError } from '../permanent-event.error';
 import { asObject, optionalString, readUser, requireUser, type JsonObject } from '../terra-payload';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
@@ -37,6 +37,9 @@ export class AuthHandler implements WebhookEventHandler {
       status: ConnectionStatus.Active,
       reason: null,
       eventAt: event.eventAt,
+      // An ended id stays ended (CONTRACT 5: a reconnect gets a new id), however new this auth claims to be:
+      // a retried auth re-signed after the deauth carries a later `t`. error -> active still works.
+      unlessStatus: ENDED_STATUSES,
     });
     // Settled whatever the ordering decided: an auth overtaken by a newer state still answers its attempt.
     const attempt = await settleConnectionAttempt(tx, {

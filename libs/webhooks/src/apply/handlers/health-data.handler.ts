@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConnectionStatus } from '@terra-connections/persistence';
 import { isJsonObject, TERRA_DATA_EVENT_TYPES, TerraEventType } from '@terra-connections/terra';
 import { sqlRows } from '../../sql-rows';
+import { ENDED_STATUSES } from '../connection-state.writer';
 import { healthDataRecord } from '../health-data-key';
 import { PermanentEventError } from '../permanent-event.error';
 import { asObject, requireUser } from '../terra-payload';
@@ -43,7 +43,9 @@ const UPSERT = `
 /**
  * Data events -> health_data, keyed by terra_user_id and Terra's documented key. Stored even when the
  * connection is unknown (the data raced ahead of its auth, or follows a reauth we missed): reads join by
- * terra_user_id, so it is attached once the auth lands. Nothing is stored for a revoked connection.
+ * terra_user_id, so it is attached once the auth lands. Nothing is stored once the connection has ended
+ * (disconnected by a DELETE or a deauth, revoked, replaced): its data was deleted then, and a late or retried
+ * data event must not bring it back.
  */
 @Injectable()
 export class HealthDataHandler implements WebhookEventHandler {
@@ -56,26 +58,28 @@ export class HealthDataHandler implements WebhookEventHandler {
     const items = this.items(event.type, payload);
 
     // Takes the connection's row lock first (the same order as status changes), so an access_revoked being
-    // applied at the same moment either sees these rows to delete or is seen here as revoked.
+    // applied at the same moment either sees these rows to delete or is seen here as ended. The API's
+    // DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
     const connection = sqlRows<{ status: string }>(
       await tx.query(
-      `UPDATE terra_connections
-         SET last_sync_at = CASE WHEN status = '${ConnectionStatus.Revoked}' THEN last_sync_at
-                                 ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END
-       WHERE terra_user_id = $1 RETURNING status`,
-        [user.userId, event.receivedAt],
+        `UPDATE terra_connections
+           SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
+                                   ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END
+         WHERE terra_user_id = $1 RETURNING status`,
+        [user.userId, event.receivedAt, ENDED_STATUSES],
       ),
     );
-    if (connection[0]?.status === ConnectionStatus.Revoked) {
-      this.logger.log(`Skipped ${event.type} event ${event.id}: the connection's access was revoked`);
+    const status = connection[0]?.status;
+    if (status && (ENDED_STATUSES as readonly string[]).includes(status)) {
+      this.logger.log(`Skipped ${event.type} event ${event.id}: the connection has ended (${status})`);
       return;
     }
 
-    let skipped = 0;
-    for (const item of items) {
+    const skipped: number[] = [];
+    for (const [index, item] of items.entries()) {
       const record = healthDataRecord(event.type, item);
       if (!record) {
-        skipped += 1;
+        skipped.push(index);
         continue;
       }
       await tx.query(UPSERT, [
@@ -91,7 +95,13 @@ export class HealthDataHandler implements WebhookEventHandler {
         event.id,
       ]);
     }
-    if (skipped > 0) this.logger.warn(`${event.type} event ${event.id}: ${skipped} item(s) without a Terra key skipped`);
+    if (skipped.length > 0) {
+      // Indexes only: the items themselves are health data.
+      const shown = skipped.slice(0, 20).join(', ') + (skipped.length > 20 ? ', ...' : '');
+      this.logger.warn(
+        `${event.type} event ${event.id}: ${skipped.length} item(s) without a Terra key or with an invalid date skipped (index ${shown})`,
+      );
+    }
   }
 
   private items(type: string, payload: Record<string, unknown>): unknown[] {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionStatus } from '@terra-connections/persistence';
+import { ConnectionStatus, lockTerraUser } from '@terra-connections/persistence';
 import { TerraEventType } from '@terra-connections/terra';
 import { applyStatusChange, type StatusChange } from '../connection-state.writer';
 import { asObject, readUser, requireUser } from '../terra-payload';
-import { lockTerraUser } from '../terra-user.lock';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
 /**

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { MetricsService } from '@terra-connections/observability';
+import { parseTerraSignatureHeader, terraSignatureHeader } from '@terra-connections/terra';
+
+const UNAUTHORIZED = JSON.stringify({
+  statusCode: 401,
+  error: 'Unauthorized',
+  message: 'Invalid or missing Terra webhook signature',
+});
+
+/**
+ * Header-only gate in front of the webhook body parser: a request with no signature header, a header without
+ * a usable `t=`/`v1=`, or a `t` outside the tolerance is answered 401 before a byte of its body is read, so an
+ * unsigned caller cannot make us buffer WEBHOOK_BODY_LIMIT bytes. It proves nothing by itself: the receiver
+ * still verifies the HMAC over the body (and repeats these checks).
+ */
+export function terraSignaturePrecheck(toleranceSeconds: number, metrics?: MetricsService) {
+  const logger = new Logger('TerraSignaturePrecheck');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST') return next();
+    const header = terraSignatureHeader(req.headers);
+    const parts = header ? parseTerraSignatureHeader(header) : undefined;
+    const failure = !header
+      ? 'missing'
+      : !parts
+        ? 'malformed'
+        : Math.abs(Date.now() / 1000 - parts.timestampSeconds) > toleranceSeconds
+          ? 'expired'
+          : undefined;
+    if (!failure) return next();
+    metrics?.countWebhook(undefined, 'rejected_signature');
+    logger.warn(`Rejected a Terra webhook before reading its body: signature ${failure}`);
+    // Connection: close, so the unread body is dropped with the socket instead of being drained.
+    res.status(401).set({ 'content-type': 'application/json; charset=utf-8', connection: 'close' }).send(UNAUTHORIZED);
+  };
+}

@@ -1,0 +1,13 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Serialises every change to one Terra user id until the transaction ends, whether or not a connection row
+ * exists yet: the webhook applier takes it for each event, the API's disconnect takes it too, so a data event
+ * cannot re-insert health data between a DELETE's status change and its data deletion. Row locks alone
+ * cannot: a data event for an id we have no row for inserts health data while an access_revoked for the same
+ * id inserts the row and deletes that data, and the delete does not see the other transaction's uncommitted
+ * insert. A hash collision only serialises two users needlessly.
+ */
+export async function lockTerraUser(tx: EntityManager, terraUserId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [terraUserId]);
+}

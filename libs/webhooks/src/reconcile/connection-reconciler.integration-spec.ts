@@ -11,13 +11,14 @@ describe('ConnectionReconciler', () => {
   let db: TestDatabase;
   let terra: FakeTerraServer;
   let reconciler: ConnectionReconciler;
+  let gateway: TerraGateway;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase('reconciler');
     terra = await FakeTerraServer.start();
     const config = loadConfig(testEnv({ TERRA_API_URL: terra.baseUrl, TERRA_DEV_ID: terra.devId, TERRA_API_KEY: terra.apiKey }));
-    const gateway = new TerraGateway(
+    gateway = new TerraGateway(
       new TerraClient({ baseUrl: config.TERRA_API_URL, devId: config.TERRA_DEV_ID, apiKey: config.TERRA_API_KEY }),
       new TerraWidgetSessionClient(config),
       config,
@@ -77,5 +78,32 @@ describe('ConnectionReconciler', () => {
     await insert(id, 'active');
     expect(await reconciler.reconcile()).toMatchObject({ terraUsers: 0, disconnectsWithheld: true, disconnected: [] });
     expect((await status(id)).status).toBe('active');
+  });
+
+  it('confirms each disconnect with userInfo: a user the listing skipped (pages shifted mid-walk) stays active', async () => {
+    const [skipped, gone] = [randomUUID(), randomUUID()];
+    await insert(skipped, 'active');
+    await insert(gone, 'active');
+    terra.addUser({ user_id: skipped, provider: 'GARMIN' });
+    const other = terra.addUser({ provider: 'OURA' });
+    // A listing that misses `skipped`, as an offset page shifted by a deletion would.
+    const shifted = new ConnectionReconciler(db.dataSource, {
+      listAllUsers: async () => (await gateway.listAllUsers()).filter((user) => user.user_id !== skipped),
+      getUser: (userId) => gateway.getUser(userId),
+    });
+
+    const result = await shifted.reconcile();
+
+    expect(result.disconnected).toEqual([gone]);
+    expect(await status(skipped)).toEqual({ status: 'active', status_reason: null });
+    expect(await status(gone)).toEqual({ status: 'disconnected', status_reason: NOT_FOUND_AT_TERRA });
+    expect(terra.requestsTo('userInfo').map((r) => r.query.user_id).sort()).toEqual([skipped, gone].sort());
+    expect(result.created).toEqual([other.user_id]);
+  });
+
+  it('creates a user Terra reports inactive as error (reconnect needed), not active', async () => {
+    const inactive = terra.addUser({ provider: 'FITBIT', active: false });
+    await reconciler.reconcile();
+    expect((await status(inactive.user_id)).status).toBe('error');
   });
 });

@@ -8,6 +8,14 @@ import { TERRA_USER_DIRECTORY, type TerraUserDirectory } from './terra-user-dire
 
 export const NOT_FOUND_AT_TERRA = 'not found at Terra during reconciliation';
 
+/**
+ * Each candidate for a disconnect is confirmed with its own userInfo call before it is disconnected: the
+ * listing is offset-paginated, so a user deleted mid-walk shifts the pages and hides someone who still exists.
+ * A disconnect is sticky, so it is worth one call; the cap bounds a run after a mass drift (the rest follow
+ * on the next run).
+ */
+export const MAX_CONFIRMED_DISCONNECTS_PER_RUN = 200;
+
 export interface ReconcileResult {
   terraUsers: number;
   disconnected: string[];
@@ -54,15 +62,26 @@ export class ConnectionReconciler {
   }
 
   private async disconnectMissing(ids: string[], askedAt: Date): Promise<string[]> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE terra_connections
-         SET status = $1, status_reason = $2, disconnected_at = $3, status_changed_at = $3, updated_at = now()
-       WHERE status IN ($4, $5) AND created_at < $3 AND (status_changed_at IS NULL OR status_changed_at < $3)
-         AND NOT (terra_user_id = ANY($6::text[]))
-       RETURNING terra_user_id`,
-      [ConnectionStatus.Disconnected, NOT_FOUND_AT_TERRA, askedAt, ConnectionStatus.Active, ConnectionStatus.Error, ids],
+    const candidates: { terra_user_id: string }[] = await this.dataSource.query(
+      `SELECT terra_user_id FROM terra_connections
+        WHERE status IN ($1, $2) AND created_at < $3 AND (status_changed_at IS NULL OR status_changed_at < $3)
+          AND NOT (terra_user_id = ANY($4::text[]))
+        ORDER BY id LIMIT $5`,
+      [ConnectionStatus.Active, ConnectionStatus.Error, askedAt, ids, MAX_CONFIRMED_DISCONNECTS_PER_RUN],
     );
-    return sqlRows<{ terra_user_id: string }>(result).map((row) => row.terra_user_id);
+    const disconnected: string[] = [];
+    for (const { terra_user_id: terraUserId } of candidates) {
+      if ((await this.directory.getUser(terraUserId)) !== null) continue; // still at Terra: the listing missed it
+      const result: unknown = await this.dataSource.query(
+        `UPDATE terra_connections
+           SET status = $1, status_reason = $2, disconnected_at = $3, status_changed_at = $3, updated_at = now()
+         WHERE terra_user_id = $4 AND status IN ($5, $6) AND (status_changed_at IS NULL OR status_changed_at < $3)
+         RETURNING terra_user_id`,
+        [ConnectionStatus.Disconnected, NOT_FOUND_AT_TERRA, askedAt, terraUserId, ConnectionStatus.Active, ConnectionStatus.Error],
+      );
+      disconnected.push(...sqlRows<{ terra_user_id: string }>(result).map((row) => row.terra_user_id));
+    }
+    return disconnected;
   }
 
   private async createUnknown(users: TerraUser[], askedAt: Date): Promise<string[]> {
@@ -80,9 +99,18 @@ export class ConnectionReconciler {
       const rows: unknown[] = await this.dataSource.query(
         `INSERT INTO terra_connections
            (terra_user_id, reference_id, provider, status, status_reason, scopes, connected_at, status_changed_at)
-         VALUES ($1, $2, $3, $4, 'created by reconciliation', $5, $6, $6)
+         VALUES ($1, $2, $3, $4, $7, $5, $6, $6)
          ON CONFLICT (terra_user_id) DO NOTHING RETURNING id`,
-        [user.user_id, user.reference_id ?? null, user.provider || 'UNKNOWN', ConnectionStatus.Active, splitScopes(user.scopes) ?? [], since],
+        [
+          user.user_id,
+          user.reference_id ?? null,
+          user.provider || 'UNKNOWN',
+          // Terra's active:false means no more data will come: the person has to reconnect.
+          user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active,
+          splitScopes(user.scopes) ?? [],
+          since,
+          user.active === false ? 'created by reconciliation; Terra reports it inactive' : 'created by reconciliation',
+        ],
       );
       if (rows.length > 0) created.push(user.user_id);
     }

@@ -1,8 +1,11 @@
 import type { TerraUser } from '@terra-connections/terra';
 
-/** What reconciliation needs from Terra: every user of our dev-id (`GET /subscriptions`, CONTRACT 2.6). */
+/** What reconciliation needs from Terra (CONTRACT 2.5, 2.6). */
 export interface TerraUserDirectory {
+  /** Every user of our dev-id (`GET /subscriptions`). */
   listAllUsers(): Promise<TerraUser[]>;
+  /** One user (`GET /userInfo?user_id=`); null when Terra answers 404. */
+  getUser(userId: string): Promise<TerraUser | null>;
 }
 
 /** Injection token; the worker binds it to TerraGateway. */

@@ -1,11 +1,10 @@
 import {
   createTestDatabase,
   FakeTerraServer,
-  testEnv,
   TEST_API_KEY,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from './connections-api.harness';
+import { startApiAgainstFakeTerra, type ApiUnderTest } from './connections-api.harness';
 
 /** POST /v1/connections, POST /v1/connections/mobile-token, GET /v1/providers, auth and Terra error mapping. */
 describe('connect API (real API, real Postgres, real SDK against a fake Terra)', () => {
@@ -14,19 +13,7 @@ describe('connect API (real API, real Postgres, real SDK against a fake Terra)',
   const apps: ApiUnderTest[] = [];
 
   async function boot(overrides: Record<string, string> = {}): Promise<ApiUnderTest> {
-    const api = await startApi(
-      testEnv({
-        DATABASE_URL: db.url,
-        TERRA_API_URL: fake.baseUrl,
-        TERRA_WIDGET_URL: fake.widgetUrl,
-        TERRA_DEV_ID: 'd',
-        TERRA_API_KEY: 'k',
-        TERRA_TIMEOUT_SECONDS: '1',
-        TERRA_MAX_RETRIES: '0',
-        ...overrides,
-      }),
-      TEST_API_KEY,
-    );
+    const api = await startApiAgainstFakeTerra(db, fake, overrides);
     apps.push(api);
     return api;
   }

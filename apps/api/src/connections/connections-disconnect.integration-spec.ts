@@ -1,11 +1,9 @@
 import {
   createTestDatabase,
   FakeTerraServer,
-  testEnv,
-  TEST_API_KEY,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from './connections-api.harness';
+import { startApiAgainstFakeTerra, type ApiUnderTest } from './connections-api.harness';
 
 /** DELETE /v1/connections/:terra_user_id: Terra first, then status + health data deletion in one transaction. */
 describe('disconnect API (real API, real Postgres, real SDK against a fake Terra)', () => {
@@ -41,18 +39,7 @@ describe('disconnect API (real API, real Postgres, real SDK against a fake Terra
 
   beforeAll(async () => {
     [db, fake] = await Promise.all([createTestDatabase('api_disconnect'), FakeTerraServer.start()]);
-    api = await startApi(
-      testEnv({
-        DATABASE_URL: db.url,
-        TERRA_API_URL: fake.baseUrl,
-        TERRA_WIDGET_URL: fake.widgetUrl,
-        TERRA_DEV_ID: 'd',
-        TERRA_API_KEY: 'k',
-        TERRA_TIMEOUT_SECONDS: '1',
-        TERRA_MAX_RETRIES: '0',
-      }),
-      TEST_API_KEY,
-    );
+    api = await startApiAgainstFakeTerra(db, fake);
   });
   afterAll(async () => {
     await api?.close();

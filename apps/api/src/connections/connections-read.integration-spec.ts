@@ -1,11 +1,9 @@
 import {
   createTestDatabase,
   FakeTerraServer,
-  testEnv,
-  TEST_API_KEY,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from './connections-api.harness';
+import { startApiAgainstFakeTerra, type ApiUnderTest } from './connections-api.harness';
 
 const ROWS = 3_000;
 const userId = (n: number) => `user-${String(n).padStart(5, '0')}`;
@@ -44,18 +42,7 @@ describe('read API (real API, real Postgres)', () => {
          FROM generate_series(1, $1::int) AS n`,
       [ROWS],
     );
-    api = await startApi(
-      testEnv({
-        DATABASE_URL: db.url,
-        TERRA_API_URL: fake.baseUrl,
-        TERRA_WIDGET_URL: fake.widgetUrl,
-        TERRA_DEV_ID: 'd',
-        TERRA_API_KEY: 'k',
-        TERRA_TIMEOUT_SECONDS: '1',
-        TERRA_MAX_RETRIES: '0',
-      }),
-      TEST_API_KEY,
-    );
+    api = await startApiAgainstFakeTerra(db, fake);
   });
   afterAll(async () => {
     await api?.close();

@@ -1,11 +1,9 @@
 import {
   createTestDatabase,
   FakeTerraServer,
-  testEnv,
-  TEST_API_KEY,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
+import { startApiAgainstFakeTerra, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /** The /connect/success and /connect/failure pages used as redirect targets when callers give none. */
 describe('connect result pages (real API)', () => {
@@ -14,18 +12,7 @@ describe('connect result pages (real API)', () => {
   const apps: ApiUnderTest[] = [];
 
   async function boot(overrides: Record<string, string> = {}): Promise<ApiUnderTest> {
-    const api = await startApi(
-      testEnv({
-        DATABASE_URL: db.url,
-        TERRA_API_URL: fake.baseUrl,
-        TERRA_WIDGET_URL: fake.widgetUrl,
-        TERRA_DEV_ID: 'd',
-        TERRA_API_KEY: 'k',
-        TERRA_MAX_RETRIES: '0',
-        ...overrides,
-      }),
-      TEST_API_KEY,
-    );
+    const api = await startApiAgainstFakeTerra(db, fake, overrides);
     apps.push(api);
     return api;
   }

@@ -1,0 +1,73 @@
+/**
+ * The floor's SQL: the same inbox INSERT and the same effect statements as the product, with nothing
+ * around them. Kept apart from libs/ on purpose: the floor must not share the code it is measured against.
+ */
+export const INBOX_INSERT = `
+  INSERT INTO webhook_events
+    (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+  ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
+  RETURNING id, (xmax = 0) AS inserted`;
+
+export const READ_FOR_UPDATE = `SELECT type, payload, event_at, status FROM webhook_events WHERE id = $1 FOR UPDATE`;
+
+export const MARK_PROCESSED = `UPDATE webhook_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`;
+
+/** SQL: the incoming payload, with `field` merged over the stored one minus its null members (as the product). */
+function keepStoredScores(incoming: string, field: string): string {
+  const fresh = `CASE WHEN jsonb_typeof(EXCLUDED.payload->'${field}') = 'object' THEN EXCLUDED.payload->'${field}' ELSE '{}'::jsonb END`;
+  return `CASE WHEN jsonb_typeof(h.payload->'${field}') = 'object'
+    THEN jsonb_set(${incoming}, '{${field}}', (h.payload->'${field}') || COALESCE(
+      (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(${fresh}) e WHERE e.value <> 'null'::jsonb), '{}'::jsonb))
+    ELSE ${incoming} END`;
+}
+
+const MERGED_PAYLOAD = ['data_enrichment', 'scores'].reduce((expr, field) => keepStoredScores(expr, field), 'EXCLUDED.payload');
+
+/**
+ * The same statement text as libs/webhooks health-data.handler.ts: Postgres parses and plans it on every
+ * execution (unnamed statements, like the product), so the floor pays for its size too.
+ */
+export const HEALTH_DATA_UPSERT = `
+  INSERT INTO health_data AS h
+    (terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, event_at, webhook_event_id)
+  VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::timestamptz, $8::jsonb, $9, $10)
+  ON CONFLICT (terra_user_id, type, data_key) DO UPDATE SET
+    summary_id = EXCLUDED.summary_id,
+    date = EXCLUDED.date,
+    start_time = EXCLUDED.start_time,
+    end_time = EXCLUDED.end_time,
+    payload = ${MERGED_PAYLOAD},
+    event_at = EXCLUDED.event_at,
+    webhook_event_id = EXCLUDED.webhook_event_id,
+    updated_at = now()
+  WHERE h.event_at <= EXCLUDED.event_at`;
+
+/** The status upsert of libs/webhooks connection-state.writer.ts, statement for statement. */
+export const CONNECTION_UPSERT = `
+  INSERT INTO terra_connections AS c
+    (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,
+     connected_at, disconnected_at, status_changed_at)
+  VALUES ($1, $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
+     $8, $9, $10)
+  ON CONFLICT (terra_user_id) DO UPDATE SET
+    status = $4,
+    status_reason = $5,
+    reference_id = COALESCE($2::varchar, c.reference_id),
+    provider = COALESCE($3::varchar, c.provider),
+    scopes = COALESCE($6::text[], c.scopes),
+    replaced_by = $7,
+    connected_at = COALESCE($8::timestamptz, c.connected_at),
+    disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,
+    status_changed_at = $10,
+    updated_at = now()
+  WHERE (c.status_changed_at IS NULL
+         OR c.status_changed_at < $10::timestamptz
+         OR (c.status_changed_at = $10::timestamptz
+             AND (CASE WHEN $11 THEN 1 ELSE 2 END) >= (CASE WHEN c.status IN ('active','error') THEN 1 ELSE 2 END)))
+    AND NOT (c.status = ANY($12::text[]))
+  RETURNING c.id`;
+
+export const SCOPES_UPDATE = `
+  UPDATE terra_connections SET scopes = $2, updated_at = now()
+  WHERE terra_user_id = $1 AND (status_changed_at IS NULL OR status_changed_at <= $3)`;

@@ -1,0 +1,148 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { BenchDatabase } from '../infra/bench-database';
+import { waitForQuiet } from '../infra/machine-quiet';
+import { newQueuePrefix, purgeQueuePrefix } from '../infra/redis-prefix';
+import { ResourceWindow } from '../infra/resource-window';
+import { summarize, type LatencySummary } from '../load/latency-stats';
+import { BENCH_API_KEY, ProductSystem } from '../systems/system-under-test';
+import { round1, target, type PhaseContext } from './phase-context';
+
+export interface ConnectionsResult {
+  rows: number;
+  insertSeconds: number;
+  lookup: LatencySummary & { errors: number; requestsPerSecond: number; apiCpuPercent: number };
+  /** The unfiltered listing, keyset by id: pages at the start against pages at the end. */
+  fullListing: { firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  /** One reference with 1 % of all rows, listed to the end page by page. */
+  bigReference: { rows: number; pages: number; firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  explain: Record<string, string[]>;
+}
+
+const BIG_REFERENCE = 'ref_big';
+
+/**
+ * 1,000,000 connections (5 per reference id, plus one reference holding 1 % of them), then the API's own
+ * GET /v1/connections: lookups by reference_id, and keyset pages early and late in a full listing.
+ */
+export async function connectionsPhase(context: PhaseContext): Promise<ConnectionsResult> {
+  const settings = context.settings.connections;
+  const references = Math.floor(settings.rows / 5);
+  const db = await BenchDatabase.create('connections');
+  const prefix = newQueuePrefix('connections');
+  try {
+    const insertStart = performance.now();
+    await db.query(
+      `INSERT INTO terra_connections (terra_user_id, reference_id, provider, status, scopes, connected_at, status_changed_at, last_webhook_at)
+       SELECT md5('bench' || i)::uuid::text,
+              CASE WHEN i % 100 = 0 THEN $2 ELSE 'ref_' || (i % $3::int) END,
+              (ARRAY['GARMIN','FITBIT','OURA','WHOOP','POLAR'])[1 + i % 5],
+              (ARRAY['active','active','active','error','disconnected'])[1 + (i / 7) % 5],
+              '{activity,sleep,heartrate}', now() - (i || ' seconds')::interval, now() - (i || ' seconds')::interval, now()
+       FROM generate_series(1, $1::int) AS i`,
+      [settings.rows, BIG_REFERENCE, references],
+    );
+    await db.query('VACUUM ANALYZE terra_connections');
+    const insertSeconds = round1((performance.now() - insertStart) / 1000);
+    context.log(`  ${settings.rows} connections inserted and analysed in ${insertSeconds} s`);
+
+    const system = new ProductSystem();
+    const api = await system.startApi(target(db, prefix, context, 'connections'));
+    const http = new Pool(api.origin, { connections: 1, pipelining: 1 });
+    const get = async (path: string): Promise<{ ms: number; status: number; body: { data: unknown[]; next_cursor: string | null } }> => {
+      const started = performance.now();
+      const res = await http.request({ path, method: 'GET', headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
+      const text = await res.body.text();
+      return { ms: performance.now() - started, status: res.statusCode, body: res.statusCode === 200 ? JSON.parse(text) : { data: [], next_cursor: null } };
+    };
+    try {
+      // ref_<k> with k a multiple of 100 holds no rows (those rows went to the big reference).
+      const referenceId = () => {
+        const k = 1 + Math.floor(Math.random() * (references - 2));
+        return `ref_${k % 100 === 0 ? k + 1 : k}`;
+      };
+      for (let i = 0; i < 300; i += 1) await get(`/v1/connections?reference_id=${referenceId()}`);
+
+      await waitForQuiet(context.settings.quietWaitMs);
+      const lookups: number[] = [];
+      let errors = 0;
+      const window = await ResourceWindow.begin({ api: api.app.pid }, db);
+      const end = performance.now() + settings.lookupMs;
+      while (performance.now() < end) {
+        const res = await get(`/v1/connections?reference_id=${referenceId()}`);
+        if (res.status !== 200 || res.body.data.length === 0) errors += 1;
+        lookups.push(res.ms);
+      }
+      const cpu = await window.cpu();
+
+      // Keyset pages: walk from the start, and from a cursor near the end (the cursor is base64url of the last id).
+      const walk = async (query: string, startAfter: number | null, pages: number) => {
+        const times: number[] = [];
+        let cursor = startAfter === null ? null : Buffer.from(String(startAfter)).toString('base64url');
+        for (let page = 0; page < pages; page += 1) {
+          const res = await get(`/v1/connections?${query}limit=${settings.pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
+          if (res.status !== 200) throw new Error(`listing page answered ${res.status}`);
+          times.push(res.ms);
+          cursor = res.body.next_cursor;
+          if (!cursor) break;
+        }
+        return times;
+      };
+      const [{ max_id: maxId }] = await db.query<{ max_id: string }>(`SELECT max(id)::text AS max_id FROM terra_connections`);
+      const pages = settings.pagesPerEnd;
+      const fullFirst = summarize(await walk('', null, pages));
+      const fullLast = summarize(await walk('', Number(maxId) - pages * settings.pageSize - 1, pages));
+
+      // The big reference listed to its end, page by page, as a caller would.
+      const bigTimes = await walk(`reference_id=${BIG_REFERENCE}&`, null, 100_000);
+      const bigRows = Math.floor(settings.rows / 100);
+      const bigFirst = summarize(bigTimes.slice(0, pages));
+      const bigLast = summarize(bigTimes.slice(-pages));
+
+      const explain = async (sql: string, params: unknown[]) =>
+        (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((row) => row['QUERY PLAN']);
+      const columns = `c.id, c.terra_user_id, c.reference_id, c.provider, c.status, c.status_reason, c.scopes, c.replaced_by,
+        c.connected_at, c.disconnected_at, c.last_webhook_at, c.last_sync_at, c.status_changed_at, c.created_at, c.updated_at`;
+      const result: ConnectionsResult = {
+        rows: settings.rows,
+        insertSeconds,
+        lookup: {
+          ...summarize(lookups),
+          errors,
+          requestsPerSecond: round1(lookups.length / (settings.lookupMs / 1000)),
+          apiCpuPercent: cpu.cpuPercent.api,
+        },
+        fullListing: { firstPages: fullFirst, lastPages: fullLast, ratio: round1((fullLast.p50 / fullFirst.p50) * 100) / 100 },
+        bigReference: {
+          rows: bigRows,
+          pages: bigTimes.length,
+          firstPages: bigFirst,
+          lastPages: bigLast,
+          ratio: round1((bigLast.p50 / bigFirst.p50) * 100) / 100,
+        },
+        explain: {
+          byReference: await explain(`SELECT ${columns} FROM terra_connections c WHERE c.reference_id = $1 ORDER BY c.id ASC LIMIT 51`, [referenceId()]),
+          lateFullPage: await explain(`SELECT ${columns} FROM terra_connections c WHERE c.id > $1 ORDER BY c.id ASC LIMIT $2`, [
+            Number(maxId) - settings.pageSize - 1,
+            settings.pageSize + 1,
+          ]),
+          lateBigReferencePage: await explain(
+            `SELECT ${columns} FROM terra_connections c WHERE c.id > $1 AND c.reference_id = $2 ORDER BY c.id ASC LIMIT $3`,
+            [Number(maxId) - settings.pageSize * 100, BIG_REFERENCE, settings.pageSize + 1],
+          ),
+        },
+      };
+      context.log(
+        `  lookup by reference_id p50 ${result.lookup.p50} ms p99 ${result.lookup.p99} ms (${result.lookup.count} requests); ` +
+          `full listing page p50 first ${fullFirst.p50} ms / last ${fullLast.p50} ms; ${BIG_REFERENCE} ${bigTimes.length} pages, first ${bigFirst.p50} ms / last ${bigLast.p50} ms`,
+      );
+      return result;
+    } finally {
+      await http.close();
+      await api.app.stop();
+    }
+  } finally {
+    await db.drop();
+    await purgeQueuePrefix(prefix);
+  }
+}

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { verifyTerraWebhookSignature } from 'terra-api';
 import { signTerraBody } from '@terra-connections/testing';
 import { signatureTimestamp, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from './terra-signature';
 
@@ -74,5 +76,40 @@ describe('signature headers', () => {
   it('reads t from the header', () => {
     expect(signatureTimestamp('t=1700000000,v1=ab')).toBe(1700000000);
     expect(signatureTimestamp('v1=ab')).toBeUndefined();
+  });
+
+  it('agrees with the SDK\'s verifyTerraWebhookSignature on every case (the SDK is the oracle)', async () => {
+    const t = now();
+    const hmac = (secret: string, ts: number, bytes: Buffer | string) =>
+      createHmac('sha256', secret).update(`${ts}.`).update(bytes).digest('hex');
+    const good = hmac(SECRET, t, body);
+    const cases: [string, Buffer, string][] = [
+      ['valid', body, `t=${t},v1=${good}`],
+      ['upper-case hex', body, `t=${t},v1=${good.toUpperCase()}`],
+      ['second v1 matches', body, `t=${t},v1=${'0'.repeat(64)},v1=${good}`],
+      ['spaces after commas', body, `t=${t}, v1=${good}`],
+      ['wrong secret', body, `t=${t},v1=${hmac('other', t, body)}`],
+      ['tampered body', Buffer.from(body.toString().replace('success', 'failure')), `t=${t},v1=${good}`],
+      ['re-serialised body', Buffer.from(JSON.stringify(JSON.parse(body.toString()))), `t=${t},v1=${good}`],
+      ['truncated signature', body, `t=${t},v1=${good.slice(0, 40)}`],
+      ['signature with trailing junk', body, `t=${t},v1=${good}zz`],
+      ['expired', body, `t=${t - 301},v1=${hmac(SECRET, t - 301, body)}`],
+      ['from the future', body, `t=${t + 301},v1=${hmac(SECRET, t + 301, body)}`],
+      ['just inside tolerance', body, `t=${t - 290},v1=${hmac(SECRET, t - 290, body)}`],
+      ['no v1', body, `t=${t}`],
+      ['no t', body, `v1=${good}`],
+      ['utf-8 body', Buffer.from('{"type":"auth","name":"Zoë 🏃"}'), `t=${t},v1=${hmac(SECRET, t, '{"type":"auth","name":"Zoë 🏃"}')}`],
+    ];
+    for (const [name, bytes, header] of cases) {
+      const sdk = await verifyTerraWebhookSignature(bytes.toString('utf8'), header, SECRET, { tolerance: 300 }).then(
+        () => true,
+        () => false,
+      );
+      const ours = await verifyTerraSignature(bytes, header, [SECRET], 300).then(
+        () => true,
+        () => false,
+      );
+      expect({ name, accepted: ours }).toEqual({ name, accepted: sdk });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_WEBHOOK_SECRET } from './test-env';
@@ -85,9 +85,4 @@ export async function postWebhook(
     parsed = { text };
   }
   return { status: res.status, body: parsed };
-}
-
-/** A fresh trace id per call: distinct deliveries of equal bodies stay distinct. */
-export function newTraceId(): string {
-  return randomUUID();
 }

@@ -52,8 +52,3 @@ export async function createTestDatabase(suite: string): Promise<TestDatabase> {
     },
   };
 }
-
-/** A database name that exists nowhere: for tests of the "not migrated" and "unreachable" paths. */
-export function uniqueSuffix(): string {
-  return randomBytes(4).toString('hex');
-}

@@ -1,13 +1,8 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { SANDBOX_CONFIG, type SandboxConfig } from '../config/sandbox-config';
 import { terraError } from './terra-error';
-
-const PUBLIC_ROUTE = 'terra-sandbox:public';
-/** Terra's catalogue endpoints answer without credentials (CONTRACT 2.9). */
-export const PublicTerraRoute = () => SetMetadata(PUBLIC_ROUTE, true);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -15,23 +10,20 @@ function digest(value: string): Buffer {
 
 /**
  * `dev-id` + `x-api-key` as CONTRACT 1 fixes for the sandbox: either header missing -> 401
- * `unauthorized`; unknown dev-id or a key that does not match it -> 403.
+ * `unauthorized`; unknown dev-id or a key that does not match it -> 403. The catalogue controller
+ * (/v2/integrations) does not use it: Terra answers those without credentials (CONTRACT 2.9).
  */
 @Injectable()
 export class TerraAuthGuard implements CanActivate {
   private readonly devId: Buffer;
   private readonly apiKey: Buffer;
 
-  constructor(
-    @Inject(SANDBOX_CONFIG) config: SandboxConfig,
-    private readonly reflector: Reflector,
-  ) {
+  constructor(@Inject(SANDBOX_CONFIG) config: SandboxConfig) {
     this.devId = digest(config.SANDBOX_DEV_ID);
     this.apiKey = digest(config.SANDBOX_API_KEY);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const headers = context.switchToHttp().getRequest<Request>().headers;
     const devId = headerValue(headers['dev-id']);
     const apiKey = headerValue(headers['x-api-key']);

@@ -38,7 +38,3 @@ export const TERRA_DATA_EVENT_TYPES = [
 ] as const;
 
 export type TerraDataEventType = (typeof TERRA_DATA_EVENT_TYPES)[number];
-
-export function isTerraDataEventType(type: string): type is TerraDataEventType {
-  return (TERRA_DATA_EVENT_TYPES as readonly string[]).includes(type);
-}

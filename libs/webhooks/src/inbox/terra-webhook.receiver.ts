@@ -8,7 +8,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { MetricsService } from '@terra-connections/observability';
+import { MetricsService, withDeadline } from '@terra-connections/observability';
 import { stripQuotedValues } from '@terra-connections/persistence';
 import {
   describeTerraEvent,
@@ -18,7 +18,6 @@ import {
 } from '@terra-connections/terra';
 import { sqlState } from '../apply/failure-classifier';
 import { WebhookEnqueuer } from '../queue/webhook-enqueuer';
-import { withTimeout } from '../with-timeout';
 import { InboxWriter } from './inbox-writer';
 
 /**
@@ -122,7 +121,7 @@ export class TerraWebhookReceiver {
 
     let stored: { id: string; inserted: boolean };
     try {
-      stored = await withTimeout(
+      stored = await withDeadline(
         this.inbox.record({
           rawBody,
           ...envelope,

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { withDeadline } from '@terra-connections/observability';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, WebhookJobName } from '@terra-connections/terra';
-import { withTimeout } from '../with-timeout';
 import { WEBHOOK_PRODUCER_QUEUE } from './producer-queue';
 import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
 
@@ -29,7 +29,7 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
   async enqueueApply(eventId: string, requestId?: string, type?: string): Promise<boolean> {
     const jobId = applyEventJobId(eventId);
     try {
-      await withTimeout(
+      await withDeadline(
         this.queue.add(
           WebhookJobName.ApplyEvent,
           { eventId, ...(requestId ? { requestId } : {}), ...(type ? { type } : {}) },
@@ -50,7 +50,7 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
    * is waiting, delayed or running is left alone: it will apply the row anyway.
    */
   async releaseFinishedJob(eventId: string): Promise<void> {
-    const job = await withTimeout(this.queue.getJob(applyEventJobId(eventId)), ENQUEUE_TIMEOUT_MS, 'job lookup');
+    const job = await withDeadline(this.queue.getJob(applyEventJobId(eventId)), ENQUEUE_TIMEOUT_MS, 'job lookup');
     if (!job) return;
     const state = await job.getState();
     if (state === 'failed' || state === 'completed') await job.remove();
@@ -58,7 +58,7 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
 
   /** Asks a worker to reconcile now; returns the job id. */
   async enqueueReconcile(): Promise<string> {
-    const job = await withTimeout(
+    const job = await withDeadline(
       this.queue.add(WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
       ENQUEUE_TIMEOUT_MS,
       'enqueue',

@@ -1,5 +1,5 @@
 import { createRootLogger } from './logging.module';
-import { redactUrl } from './log-redaction';
+import { redactNested, redactUrl } from './log-redaction';
 
 function capture(level = 'info') {
   const lines: string[] = [];
@@ -31,6 +31,25 @@ describe('log redaction', () => {
       expect({ value, leaked: line.includes(value) }).toEqual({ value, leaked: false });
     }
     expect(JSON.parse(line)).toMatchObject({ msg: 'something happened', event_id: '17', token: '[Redacted]', err: { message: 'insert failed' } });
+  });
+
+  it('censors keys nested in arrays and deeper objects and leaves the logged object as it was', () => {
+    const { logger, lines } = capture();
+    const logged = {
+      job: { name: 'apply', attempts: [{ opts: { token: 'tok-deep' } }], result: { sections: { heart_data: { max_hr_bpm: 187.25 } } } },
+      event_id: '18',
+    };
+    const before = JSON.stringify(logged);
+    logger.info(logged, 'nested');
+    const line = JSON.parse(lines.join(''));
+    expect(JSON.stringify(line)).not.toMatch(/tok-deep|187\.25/);
+    expect(line.job).toEqual({ name: 'apply', attempts: [{ opts: { token: '[Redacted]' } }], result: { sections: { heart_data: '[Redacted]' } } });
+    expect(JSON.stringify(logged)).toBe(before);
+  });
+
+  it('returns the very object it was given when there is nothing to censor', () => {
+    const clean = { req: { method: 'POST', url: '/webhooks/terra' }, res: { statusCode: 200 }, duration_ms: 2 };
+    expect(redactNested(clean)).toBe(clean);
   });
 
   it('writes nothing at all when silent', () => {

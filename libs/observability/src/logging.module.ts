@@ -6,7 +6,7 @@ import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerO
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { AppConfig } from '@terra-connections/config';
 import { LogContext } from './log-context';
-import { REDACTED, REDACTED_PATHS, redactUrl } from './log-redaction';
+import { REDACTED, REDACTED_PATHS, redactNested, redactUrl } from './log-redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The request id's key on every log line, in the API and, for the job of a webhook, in the worker. */
@@ -43,6 +43,7 @@ export function createRootLogger(
     level: config.LOG_LEVEL,
     base: { service, pid: process.pid },
     redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    formatters: { log: redactNested },
     timestamp: pino.stdTimeFunctions.isoTime,
     transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
   };

@@ -5,15 +5,15 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@terra-connections/config';
-import { createHttpLogger, MetricsService, ROOT_LOGGER } from '@terra-connections/observability';
+import { createHttpLogger, LogContext, MetricsService, ROOT_LOGGER } from '@terra-connections/observability';
+import { TerraWebhookReceiver } from '@terra-connections/webhooks';
 import { ApiModule } from './api.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi/openapi-document';
 import { terraSignaturePrecheck } from './webhooks/terra-signature-precheck.middleware';
+import { createTerraWebhookListener, mountInFrontOfExpress, TERRA_WEBHOOK_PATH } from './webhooks/terra-webhook.listener';
 
-/** The webhook route: the body stays raw bytes so the signature is checked before anything parses it. */
-export const TERRA_WEBHOOK_PATH = '/webhooks/terra';
 
 /** Builds the API application; main.ts and the tests share it so tests run the real wiring. */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -30,18 +30,33 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     ...(config.LOG_LEVEL === 'silent' ? { logger: false } : { bufferLogs: true }),
   });
   app.useLogger(app.get(Logger));
+  const errorFilter = new ApiExceptionFilter();
+  // Terra's deliveries skip Express and Nest (terra-webhook.listener.ts); everything else goes on to them.
+  mountInFrontOfExpress(
+    app.getHttpServer(),
+    createTerraWebhookListener({
+      receiver: app.get(TerraWebhookReceiver),
+      metrics: app.get(MetricsService),
+      logContext: app.get(LogContext),
+      rootLogger: app.get(ROOT_LOGGER),
+      errorBody: (error) => errorFilter.toBody(error),
+      bodyLimit: config.WEBHOOK_BODY_LIMIT,
+      toleranceSeconds: config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
+    }),
+  );
   // First of all middleware, so requests a body parser rejects are counted, timed and logged too. Both are
   // in-memory work: a counter, a histogram, one log line when the response ends.
   app.use(app.get(MetricsService).httpMiddleware());
   app.use(createHttpLogger(app.get(ROOT_LOGGER)));
-  // Unsigned or stale requests get their 401 from the headers alone, before raw() would buffer the body.
+  // The Express route of the webhook only serves content-encoded deliveries now (the listener above takes
+  // the rest). Unsigned or stale requests get their 401 from the headers alone, before raw() would buffer.
   app.use(TERRA_WEBHOOK_PATH, terraSignaturePrecheck(config.TERRA_WEBHOOK_TOLERANCE_SECONDS, app.get(MetricsService)));
   // Registered before Nest's JSON parser: that parser then skips the request (body already read), so the
   // webhook body is read once, as a Buffer, whatever its Content-Type. Backfill chunks reach 10 MB.
   app.use(TERRA_WEBHOOK_PATH, raw({ type: () => true, limit: config.WEBHOOK_BODY_LIMIT }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(errorFilter);
   // Swagger UI at /docs, the document at /docs/openapi.json (built on first request).
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -117,14 +118,19 @@ export class MetricsService {
   /** Express middleware: counts and times every request, labelled with the matched route pattern. */
   httpMiddleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
-      const stop = this.httpDuration.startTimer();
-      res.once('finish', () => {
-        const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
-        this.httpRequests.inc(labels);
-        stop(labels);
-      });
+      this.trackHttpResponse(req.method, res, () => routeLabel(req));
       next();
     };
+  }
+
+  /** Counts and times one response when it finishes; `route` is read then (Express matches routes late). */
+  trackHttpResponse(method: string | undefined, res: ServerResponse, route: () => string): void {
+    const stop = this.httpDuration.startTimer();
+    res.once('finish', () => {
+      const labels = { method: method ?? 'UNKNOWN', route: route(), status: String(res.statusCode) };
+      this.httpRequests.inc(labels);
+      stop(labels);
+    });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -6,3 +6,4 @@ export * from './signed-webhook';
 export * from './tcp-proxy';
 export * from './app-process';
 export * from './drop-queue-prefix';
+export * from './streamed-webhook';

@@ -1,51 +1,9 @@
-import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
-import { createTestDatabase, postWebhook, signTerraBody, TEST_API_KEY, testEnv, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, postWebhook, signTerraBody, streamWebhook, TEST_API_KEY, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
-
-interface StreamedResponse {
-  status: number;
-  body: Record<string, unknown>;
-  /** Bytes of the body written before the answer came. */
-  written: number;
-}
-
-/**
- * POSTs a chunked body that never ends on its own: 1 MB at a time, up to `maxBytes`, stopping as soon as the
- * server answers. An answer that needs the whole body only comes after all of it is written.
- */
-function streamWebhook(baseUrl: string, headers: Record<string, string>, maxBytes: number): Promise<StreamedResponse> {
-  return new Promise((resolve, reject) => {
-    const chunk = Buffer.alloc(1024 * 1024, 'a');
-    let written = 0;
-    let answered = false;
-    const req = httpRequest(`${baseUrl}/webhooks/terra`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } });
-    req.on('response', (res) => {
-      answered = true;
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString() || '{}') as Record<string, unknown>, written });
-      });
-    });
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    const pump = () => {
-      if (answered || req.destroyed) return;
-      if (written >= maxBytes) return req.end();
-      written += chunk.length;
-      if (req.write(chunk)) setImmediate(pump);
-      else req.once('drain', pump);
-    };
-    req.flushHeaders();
-    pump();
-  });
-}
 
 describe('Webhook signature pre-check: unsigned requests are refused from their headers alone', () => {
   let db: TestDatabase;

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { MetricsService } from '@terra-connections/observability';
 import { parseTerraSignatureHeader, terraSignatureHeader } from '@terra-connections/terra';
 
-const UNAUTHORIZED = JSON.stringify({
+export const UNAUTHORIZED_BODY = JSON.stringify({
   statusCode: 401,
   error: 'Unauthorized',
   message: 'Invalid or missing Terra webhook signature',
@@ -19,19 +20,23 @@ export function terraSignaturePrecheck(toleranceSeconds: number, metrics?: Metri
   const logger = new Logger('TerraSignaturePrecheck');
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST') return next();
-    const header = terraSignatureHeader(req.headers);
-    const parts = header ? parseTerraSignatureHeader(header) : undefined;
-    const failure = !header
-      ? 'missing'
-      : !parts
-        ? 'malformed'
-        : Math.abs(Date.now() / 1000 - parts.timestampSeconds) > toleranceSeconds
-          ? 'expired'
-          : undefined;
+    const failure = signaturePrecheckFailure(req.headers, toleranceSeconds);
     if (!failure) return next();
     metrics?.countWebhook(undefined, 'rejected_signature');
     logger.warn(`Rejected a Terra webhook before reading its body: signature ${failure}`);
     // Connection: close, so the unread body is dropped with the socket instead of being drained.
-    res.status(401).set({ 'content-type': 'application/json; charset=utf-8', connection: 'close' }).send(UNAUTHORIZED);
+    res.status(401).set({ 'content-type': 'application/json; charset=utf-8', connection: 'close' }).send(UNAUTHORIZED_BODY);
   };
+}
+
+/** Why the headers alone already fail the signature check, or undefined when the body is worth reading. */
+export function signaturePrecheckFailure(
+  headers: IncomingHttpHeaders,
+  toleranceSeconds: number,
+): 'missing' | 'malformed' | 'expired' | undefined {
+  const header = terraSignatureHeader(headers);
+  if (!header) return 'missing';
+  const parts = parseTerraSignatureHeader(header);
+  if (!parts) return 'malformed';
+  return Math.abs(Date.now() / 1000 - parts.timestampSeconds) > toleranceSeconds ? 'expired' : undefined;
 }

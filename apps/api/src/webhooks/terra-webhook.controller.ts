@@ -6,8 +6,10 @@ import { ApiErrorResponse } from '../common/api-error.response';
 import { WebhookReceiptResponse } from './dto/webhook.responses';
 
 /**
- * Terra's webhook destination. bootstrap.ts mounts a raw body parser on this path (TERRA_WEBHOOK_PATH, keep
- * the two in step) ahead of the JSON parser, so `req.body` is the exact bytes Terra signed.
+ * Terra's webhook destination as OpenAPI and Express see it. Deliveries are served in front of Express by
+ * terra-webhook.listener.ts (the hot path); this route only gets the content-encoded ones, which Express's
+ * raw parser (bootstrap.ts, on TERRA_WEBHOOK_PATH: keep the two in step) inflates, so `req.body` is the
+ * exact bytes Terra signed. Both call the same TerraWebhookReceiver.
  */
 @ApiTags('webhooks')
 @Controller('webhooks/terra')

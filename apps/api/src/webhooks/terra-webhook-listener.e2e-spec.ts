@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { loadConfig } from '@terra-connections/config';
+import {
+  createTestDatabase,
+  dropQueuePrefix,
+  postWebhook,
+  signTerraBody,
+  streamWebhook,
+  TEST_API_KEY,
+  testEnv,
+  type TestDatabase,
+} from '@terra-connections/testing';
+import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
+
+/**
+ * The webhook route is served in front of Express (terra-webhook.listener.ts). These are the edges that
+ * Express used to give it for free: the body limit, the path forms Express accepts, content-encoded
+ * bodies (left to Express), and the routes beside it.
+ */
+describe('POST /webhooks/terra in front of Express', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let api: ApiUnderTest;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('webhook_listener');
+    env = testEnv({ DATABASE_URL: db.url, WEBHOOK_BODY_LIMIT: '50mb' });
+    api = await startApi(env, TEST_API_KEY);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    if (env) {
+      const config = loadConfig(env);
+      await dropQueuePrefix(config.REDIS_URL, config.QUEUE_PREFIX);
+    }
+    await db?.drop();
+  });
+
+  const inboxTraceIds = async (): Promise<string[]> =>
+    (await db.dataSource.query(`SELECT dedup_key FROM webhook_events ORDER BY id`)).map((row: { dedup_key: string }) => row.dedup_key);
+
+  const freshSignature = () => `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`;
+
+  it('answers 413 to a signed-looking body declared larger than the limit, before reading it', async () => {
+    const res = await streamWebhook(api.url, { 'terra-signature': freshSignature(), 'content-length': String(60 * 1024 * 1024) }, 60 * 1024 * 1024);
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' });
+    expect(res.written).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('answers 413 to a chunked body that runs past the limit, and stores nothing', async () => {
+    const before = await inboxTraceIds();
+    const res = await streamWebhook(api.url, { 'terra-signature': freshSignature() }, 60 * 1024 * 1024);
+    expect(res).toMatchObject({ status: 413, body: { message: 'Request body is too large' } });
+    expect(res.written).toBeLessThan(60 * 1024 * 1024);
+    expect(await inboxTraceIds()).toEqual(before);
+  });
+
+  it('accepts the path with a trailing slash or a query string, and echoes the request id', async () => {
+    const traces = [randomUUID(), randomUUID()];
+    for (const [index, path] of ['/webhooks/terra/', '/webhooks/terra?source=terra'].entries()) {
+      const body = JSON.stringify({ type: 'healthcheck', status: 'success', n: index });
+      const res = await fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'terra-signature': signTerraBody(body), 'x-terra-trace-id': traces[index], 'x-request-id': `req-${index}` },
+        body,
+      });
+      expect({ path, status: res.status, requestId: res.headers.get('x-request-id') }).toEqual({ path, status: 200, requestId: `req-${index}` });
+      expect(await res.json()).toMatchObject({ status: 'accepted', event_id: expect.any(String) });
+    }
+    expect(await inboxTraceIds()).toEqual(expect.arrayContaining(traces.map((trace) => expect.stringContaining(trace))));
+  });
+
+  it('accepts a gzip-encoded delivery through the Express route, verified over the inflated bytes', async () => {
+    const body = JSON.stringify({ type: 'healthcheck', status: 'success', trace: randomUUID() });
+    const traceId = randomUUID();
+    const res = await postWebhook(api.url, gzipSync(body), { signature: signTerraBody(body), traceId, headers: { 'content-encoding': 'gzip' } });
+    expect(res).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    const forged = await postWebhook(api.url, gzipSync(body), { signature: signTerraBody(body, 'wrong-secret'), headers: { 'content-encoding': 'gzip' } });
+    expect(forged.status).toBe(401);
+    expect(await inboxTraceIds()).toEqual(expect.arrayContaining([expect.stringContaining(traceId)]));
+  });
+
+  it('answers 400 with the API error shape to a signed body that is not JSON', async () => {
+    const res = await postWebhook(api.url, 'not json');
+    expect(res).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
+  });
+
+  it('leaves other methods on the path, and every other route, to Express', async () => {
+    expect((await fetch(`${api.url}/webhooks/terra`)).status).toBe(404);
+    expect((await api.request('GET', '/v1/connections')).status).toBe(200);
+  });
+});

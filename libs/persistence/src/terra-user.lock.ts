@@ -9,5 +9,10 @@ import type { EntityManager } from 'typeorm';
  * insert. A hash collision only serialises two users needlessly.
  */
 export async function lockTerraUser(tx: EntityManager, terraUserId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [terraUserId]);
+  await tx.query(`SELECT ${terraUserLockSql('$1')}`, [terraUserId]);
+}
+
+/** The same lock as an SQL expression, for a statement that takes it along with other work (the applier). */
+export function terraUserLockSql(terraUserIdExpression: string): string {
+  return `pg_advisory_xact_lock(hashtextextended(${terraUserIdExpression}, 0))`;
 }

@@ -211,11 +211,21 @@ describe('WebhookEventApplier (real Postgres)', () => {
     await deliver(daily(id, '2025-11-01', null, 1), at(0));
     expect(await connection(id)).toBeUndefined();
     expect(await db.dataSource.query(`SELECT 1 FROM health_data WHERE terra_user_id = $1`, [id])).toHaveLength(1);
-    await deliver(auth(id), at(1));
-    await deliver(daily(id, '2025-11-02', null, 1), at(2));
+    const authId = await deliver(auth(id), at(1));
+    expect(await connection(id)).toMatchObject({ last_sync_at: null, last_webhook_at: (await inbox(authId)).received_at });
+    const dailyId = await deliver(daily(id, '2025-11-02', null, 1), at(2));
     const row = await connection(id);
-    expect(row.last_sync_at).not.toBeNull();
-    expect(row.last_webhook_at).not.toBeNull();
+    // Both stamps come from the data event's arrival, written by the one update the data handler makes.
+    const received = (await inbox(dailyId)).received_at;
+    expect(row.last_sync_at).toEqual(received);
+    expect(row.last_webhook_at).toEqual(received);
+    // A connection event stamps last_webhook_at only.
+    await db.dataSource.query(`UPDATE webhook_events SET received_at = now() + interval '1 minute' WHERE id = $1`, [authId]);
+    await db.dataSource.query(`UPDATE webhook_events SET status = 'pending' WHERE id = $1`, [authId]);
+    await applier.apply(authId, { attempt: 1, maxAttempts: 16 });
+    const after = await connection(id);
+    expect(after.last_webhook_at).toEqual((await inbox(authId)).received_at);
+    expect(after.last_sync_at).toEqual(received);
   });
 
   it('access_revoked deletes the user\'s data and later data for it is not stored', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { lockTerraUser, WebhookEventStatus } from '@terra-connections/persistence';
+import { terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
 import { InformationalHandler } from './handlers/informational.handler';
@@ -31,8 +31,8 @@ interface InboxRow {
 }
 
 /**
- * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE), stop if it is already
- * processed, lock the Terra user, run the type's handler, mark it processed. Two workers, a sweeper
+ * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE) and, unless it is already
+ * processed, the Terra user, run the type's handler, mark it processed. Two workers, a sweeper
  * re-enqueue or a stalled job that runs twice all serialise on the row lock, and the second finds it
  * processed. Events of one Terra user serialise on the user lock, so handlers never interleave for a user.
  *
@@ -56,10 +56,16 @@ export class WebhookEventApplier {
   async apply(eventId: string, attempt: ApplyAttempt): Promise<ApplyOutcome> {
     try {
       return await this.dataSource.transaction(async (tx) => {
+        // The row lock, then (in the same round trip, only when the row will be applied) the Terra-user lock:
+        // the CTE's FOR UPDATE locks the row before the outer SELECT evaluates the advisory lock.
         const rows: InboxRow[] = await tx.query(
-          `SELECT id, type, payload, event_at, received_at, terra_user_id, status
-           FROM webhook_events WHERE id = $1 FOR UPDATE`,
-          [eventId],
+          `WITH r AS MATERIALIZED (
+             SELECT id, type, payload, event_at, received_at, terra_user_id, status
+             FROM webhook_events WHERE id = $1 FOR UPDATE)
+           SELECT r.*, CASE WHEN r.terra_user_id IS NOT NULL AND (r.status = $2 OR (r.status = $3 AND $4::boolean))
+                            THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
+           FROM r`,
+          [eventId, WebhookEventStatus.Pending, WebhookEventStatus.Failed, attempt.ownJob === true],
         );
         const row = rows[0];
         if (!row) return 'missing';
@@ -76,15 +82,16 @@ export class WebhookEventApplier {
           receivedAt: row.received_at,
           terraUserId: row.terra_user_id,
         };
-        if (event.terraUserId) {
-          await lockTerraUser(tx, event.terraUserId);
+        const handler: WebhookEventHandler = this.handlers.get(event.type) ?? this.fallback;
+        await handler.handle({ event, tx });
+        // After the handler, so the auth that creates the connection is its first webhook too.
+        if (event.terraUserId && !handler.setsLastWebhookAt) {
           await tx.query(
             `UPDATE terra_connections SET last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
              WHERE terra_user_id = $1`,
             [event.terraUserId, event.receivedAt],
           );
         }
-        await (this.handlers.get(event.type) ?? this.fallback).handle({ event, tx });
         await tx.query(
           `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
           [eventId, WebhookEventStatus.Processed],

@@ -20,6 +20,11 @@ export interface EventContext {
 /** One small class per event type; registered in WEBHOOK_EVENT_HANDLERS. */
 export interface WebhookEventHandler {
   readonly types: readonly string[];
+  /**
+   * The handler sets the connection's last_webhook_at itself, in an update it makes anyway (data events),
+   * so the applier does not write the same row a second time.
+   */
+  readonly setsLastWebhookAt?: boolean;
   handle(context: EventContext): Promise<void>;
 }
 

@@ -50,6 +50,7 @@ const UPSERT = `
 @Injectable()
 export class HealthDataHandler implements WebhookEventHandler {
   readonly types = TERRA_DATA_EVENT_TYPES;
+  readonly setsLastWebhookAt = true;
   private readonly logger = new Logger(HealthDataHandler.name);
 
   async handle({ event, tx }: EventContext): Promise<void> {
@@ -57,6 +58,7 @@ export class HealthDataHandler implements WebhookEventHandler {
     const user = requireUser(payload);
     const items = this.items(event.type, payload);
 
+    // One write of the connection row per data event: last_sync_at (unless ended) and last_webhook_at.
     // Takes the connection's row lock first (the same order as status changes), so an access_revoked being
     // applied at the same moment either sees these rows to delete or is seen here as ended. The API's
     // DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
@@ -64,7 +66,8 @@ export class HealthDataHandler implements WebhookEventHandler {
       await tx.query(
         `UPDATE terra_connections
            SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
-                                   ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END
+                                   ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END,
+               last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
          WHERE terra_user_id = $1 RETURNING status`,
         [user.userId, event.receivedAt, ENDED_STATUSES],
       ),

@@ -179,6 +179,29 @@ export const envSchema = z
       .max(604_800_000)
       .default(3_600_000)
       .describe("How often a worker compares Terra's /subscriptions with our connections; 0 = only on demand (POST /v1/admin/reconcile)."),
+    /**
+     * Processed inbox rows older than this are deleted, and with them their dedup keys: this is the dedup
+     * window. Terra retries a delivery for about a day, so a shorter window could store a late retry twice.
+     */
+    WEBHOOK_EVENTS_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .refine((days) => days === 0 || days >= 2, { message: 'must be 0 (keep forever) or at least 2 (Terra retries for about a day)' })
+      .default(30)
+      .describe(
+        'Days a processed webhook inbox row (payload and dedup key) is kept after it was applied; also the dedup window. 0 = keep forever. Pending and failed rows are never pruned.',
+      ),
+    /** How often the worker deletes processed inbox rows past the retention; 0 turns the schedule off. */
+    INBOX_PRUNE_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .refine((ms) => ms === 0 || ms >= 100, { message: 'must be 0 (off) or at least 100' })
+      .default(3_600_000)
+      .describe('How often a worker deletes processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS; 0 = never.'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {

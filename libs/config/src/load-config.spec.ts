@@ -27,6 +27,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TERRA_API_KEY is required in production/);
   });
 
+  it('keeps processed inbox rows 30 days by default, and refuses a retention shorter than Terra\'s retries', () => {
+    expect(loadConfig({})).toMatchObject({ WEBHOOK_EVENTS_RETENTION_DAYS: 30, INBOX_PRUNE_INTERVAL_MS: 3_600_000 });
+    expect(loadConfig({ WEBHOOK_EVENTS_RETENTION_DAYS: '0', INBOX_PRUNE_INTERVAL_MS: '0' })).toMatchObject({
+      WEBHOOK_EVENTS_RETENTION_DAYS: 0,
+      INBOX_PRUNE_INTERVAL_MS: 0,
+    });
+    expect(loadConfig({ WEBHOOK_EVENTS_RETENTION_DAYS: '2' }).WEBHOOK_EVENTS_RETENTION_DAYS).toBe(2);
+    expect(() => loadConfig({ WEBHOOK_EVENTS_RETENTION_DAYS: '1' })).toThrow(/WEBHOOK_EVENTS_RETENTION_DAYS must be 0 \(keep forever\) or at least 2/);
+    expect(() => loadConfig({ INBOX_PRUNE_INTERVAL_MS: '10' })).toThrow(/INBOX_PRUNE_INTERVAL_MS/);
+  });
+
   it('points Terra at the sandbox, never at Terra, when no API key is set', () => {
     const config = loadConfig({});
     expect(config.TERRA_SANDBOX).toBe(true);

@@ -19,8 +19,10 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     ADMIN_API_KEYS: TEST_ADMIN_KEY,
     PORT: '0',
     WORKER_HEALTH_PORT: '0',
-    // Tests that exercise reconciliation turn it on explicitly; a schedule firing mid-test would race them.
+    // Tests that exercise reconciliation or inbox pruning turn them on explicitly; a schedule firing
+    // mid-test would race them (and add a job and a scheduler that other suites do not expect).
     RECONCILE_INTERVAL_MS: '0',
+    INBOX_PRUNE_INTERVAL_MS: '0',
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ export * from './apply/permanent-event.error';
 export * from './apply/webhook-event-handler';
 export * from './apply/webhook-event-applier';
 export * from './sweep/inbox-sweeper';
+export * from './prune/inbox-pruner';
 export * from './reconcile/terra-user-directory';
 export * from './reconcile/connection-reconciler';
 export * from './read/page-cursor';

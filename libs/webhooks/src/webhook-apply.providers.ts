@@ -10,6 +10,7 @@ import { UserReauthHandler } from './apply/handlers/user-reauth.handler';
 import { WEBHOOK_EVENT_HANDLERS, type WebhookEventHandler } from './apply/webhook-event-handler';
 import { WebhookEventApplier } from './apply/webhook-event-applier';
 import { ConnectionReconciler } from './reconcile/connection-reconciler';
+import { InboxPruner } from './prune/inbox-pruner';
 import { InboxSweeper } from './sweep/inbox-sweeper';
 
 const HANDLERS = [
@@ -24,7 +25,7 @@ const HANDLERS = [
 ];
 
 /**
- * Everything the worker needs to apply, sweep and reconcile. A provider list rather than a module: the
+ * Everything the worker needs to apply, sweep, prune and reconcile. A provider list rather than a module: the
  * sweeper injects the webhook queue, which is registered in the worker's own module (WebhookQueueModule).
  * Needs DataSource, APP_CONFIG, the queue, and TERRA_USER_DIRECTORY bound by the host module.
  */
@@ -37,5 +38,6 @@ export const WEBHOOK_APPLY_PROVIDERS: Provider[] = [
   },
   WebhookEventApplier,
   InboxSweeper,
+  InboxPruner,
   ConnectionReconciler,
 ];

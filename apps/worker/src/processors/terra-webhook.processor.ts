@@ -8,6 +8,7 @@ import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/terra';
 import {
   ConnectionReconciler,
+  InboxPruner,
   InboxSweeper,
   WebhookEventApplier,
   webhookBackoffStrategy,
@@ -54,6 +55,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
   constructor(
     private readonly applier: WebhookEventApplier,
     private readonly sweeper: InboxSweeper,
+    private readonly pruner: InboxPruner,
     private readonly reconciler: ConnectionReconciler,
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
@@ -98,6 +100,8 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
       }
       case WebhookJobName.SweepInbox:
         return this.sweeper.sweep();
+      case WebhookJobName.PruneInbox:
+        return this.pruner.prune();
       case WebhookJobName.Reconcile: {
         const result = await this.reconciler.reconcile();
         return { ...result, disconnected: result.disconnected.length, created: result.created.length };

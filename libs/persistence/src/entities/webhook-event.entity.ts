@@ -13,6 +13,7 @@ export enum WebhookEventStatus {
  */
 @Entity({ name: 'webhook_events' })
 @Index('idx_webhook_events_pending', ['receivedAt'], { where: `"status" = 'pending'` })
+@Index('idx_webhook_events_processed_at', ['processedAt'], { where: `"status" = 'processed'` })
 @Index('idx_webhook_events_status_id', ['status', 'id'])
 @Index('idx_webhook_events_terra_user_id', ['terraUserId', 'id'])
 @Check('chk_webhook_events_status', `"status" IN ('pending','processed','failed')`)

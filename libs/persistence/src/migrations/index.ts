@@ -1,6 +1,7 @@
 import { CreateConnections1764000000000 } from './1764000000000-CreateConnections';
 import { CreateWebhookInbox1764000001000 } from './1764000001000-CreateWebhookInbox';
 import { AddScopesChangedAt1764000002000 } from './1764000002000-AddScopesChangedAt';
+import { AddWebhookEventsProcessedIndex1764000003000 } from './1764000003000-AddWebhookEventsProcessedIndex';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -9,4 +10,5 @@ export const MIGRATIONS: Function[] = [
   CreateConnections1764000000000,
   CreateWebhookInbox1764000001000,
   AddScopesChangedAt1764000002000,
+  AddWebhookEventsProcessedIndex1764000003000,
 ];

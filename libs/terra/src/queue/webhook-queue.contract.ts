@@ -13,6 +13,8 @@ export enum WebhookJobName {
   SweepInbox = 'sweep-inbox',
   /** Repeatable and on demand: compare Terra's /subscriptions with our connections and repair drift. */
   Reconcile = 'reconcile-connections',
+  /** Repeatable: delete processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS. */
+  PruneInbox = 'prune-inbox',
 }
 
 /** Job name -> payload. Payloads are plain JSON with ids only: health data never sits in Redis. */
@@ -21,6 +23,7 @@ export interface WebhookJobPayloads {
   [WebhookJobName.ApplyEvent]: { eventId: string; requestId?: string; type?: string };
   [WebhookJobName.SweepInbox]: Record<string, never>;
   [WebhookJobName.Reconcile]: Record<string, never>;
+  [WebhookJobName.PruneInbox]: Record<string, never>;
 }
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];

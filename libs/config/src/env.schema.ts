@@ -8,6 +8,11 @@ export const SANDBOX_API_KEY = 'sandbox-api-key';
 /** The sandbox signs its webhooks with this unless told otherwise; `npm start` gives the API the same. */
 export const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
 export const SANDBOX_PORT = 3100;
+/**
+ * Smallest WEBHOOK_RETRY_BASE_DELAY_MS production accepts: from 2 s the 16 attempts still span an hour at the
+ * lowest jitter (webhook-job-options.spec.ts), long enough to ride out a Postgres outage. Tests go lower.
+ */
+export const PRODUCTION_MIN_RETRY_BASE_DELAY_MS = 2_000;
 
 const csv = z
   .string()
@@ -154,7 +159,7 @@ export const envSchema = z
       .min(10)
       .max(600_000)
       .default(5_000)
-      .describe('First retry delay of a webhook job; doubles per attempt up to 10 min, 16 attempts (over an hour).'),
+      .describe('First retry delay of a webhook job; doubles per attempt up to 10 min, 16 attempts (over an hour). At least 2000 in production.'),
     /** How often the worker re-enqueues inbox rows whose enqueue was lost (Redis down at ingest). */
     INBOX_SWEEP_INTERVAL_MS: z.coerce
       .number()
@@ -206,6 +211,13 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TERRA_API_KEY'], message: 'is required in production' });
+    }
+    if (env.NODE_ENV === 'production' && env.WEBHOOK_RETRY_BASE_DELAY_MS < PRODUCTION_MIN_RETRY_BASE_DELAY_MS) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['WEBHOOK_RETRY_BASE_DELAY_MS'],
+        message: `must be at least ${PRODUCTION_MIN_RETRY_BASE_DELAY_MS} in production: below it the retries of a webhook job span less than an hour`,
+      });
     }
     if (env.TERRA_API_KEY && !env.TERRA_DEV_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TERRA_DEV_ID'], message: 'is required with TERRA_API_KEY' });

@@ -27,6 +27,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TERRA_API_KEY is required in production/);
   });
 
+  it('refuses, in production only, a retry base delay that would give up on a webhook within the hour', () => {
+    expect(() => loadConfig({ ...production, WEBHOOK_RETRY_BASE_DELAY_MS: '1999' })).toThrow(/WEBHOOK_RETRY_BASE_DELAY_MS must be at least 2000 in production/);
+    expect(loadConfig({ ...production, WEBHOOK_RETRY_BASE_DELAY_MS: '2000' }).WEBHOOK_RETRY_BASE_DELAY_MS).toBe(2000);
+    expect(loadConfig({ WEBHOOK_RETRY_BASE_DELAY_MS: '200' }).WEBHOOK_RETRY_BASE_DELAY_MS).toBe(200);
+  });
+
   it('keeps processed inbox rows 30 days by default, and refuses a retention shorter than Terra\'s retries', () => {
     expect(loadConfig({})).toMatchObject({ WEBHOOK_EVENTS_RETENTION_DAYS: 30, INBOX_PRUNE_INTERVAL_MS: 3_600_000 });
     expect(loadConfig({ WEBHOOK_EVENTS_RETENTION_DAYS: '0', INBOX_PRUNE_INTERVAL_MS: '0' })).toMatchObject({

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { PRODUCTION_MIN_RETRY_BASE_DELAY_MS } from '@terra-connections/config';
 import {
   applyEventJobOptions,
   nominalWebhookRetryDelay,
@@ -10,12 +11,21 @@ import {
 } from './webhook-job-options';
 
 describe('webhook job options', () => {
-  it('retries transient failures for at least an hour even at the lowest jitter', () => {
+  const shortestRetryWindow = (baseDelayMs: number) => {
     let total = 0;
     for (let retry = 1; retry < WEBHOOK_APPLY_ATTEMPTS; retry += 1) {
-      total += nominalWebhookRetryDelay(retry, WEBHOOK_RETRY_BASE_DELAY_MS) * (1 - WEBHOOK_RETRY_JITTER);
+      total += nominalWebhookRetryDelay(retry, baseDelayMs) * (1 - WEBHOOK_RETRY_JITTER);
     }
-    expect(total).toBeGreaterThanOrEqual(3600_000);
+    return total;
+  };
+
+  it('retries transient failures for at least an hour even at the lowest jitter', () => {
+    expect(shortestRetryWindow(WEBHOOK_RETRY_BASE_DELAY_MS)).toBeGreaterThanOrEqual(3600_000);
+  });
+
+  it('still retries for an hour from the smallest base delay production accepts, and not from half of it', () => {
+    expect(shortestRetryWindow(PRODUCTION_MIN_RETRY_BASE_DELAY_MS)).toBeGreaterThanOrEqual(3600_000);
+    expect(shortestRetryWindow(PRODUCTION_MIN_RETRY_BASE_DELAY_MS / 2)).toBeLessThan(3600_000);
   });
 
   it('doubles from the base delay and caps each wait', () => {

@@ -6,3 +6,4 @@ export * from './sql-error-message';
 export * from './typeorm-safe.logger';
 export * from './terra-user.lock';
 export * from './webhook-payload.purge';
+export * from './prepared-statement';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
+import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
 import { InformationalHandler } from './handlers/informational.handler';
@@ -31,6 +31,33 @@ interface InboxRow {
 }
 
 /**
+ * The row lock, then (in the same round trip, only when the row will be applied: pending, or failed and
+ * re-run by its own job) the Terra-user lock: the CTE's FOR UPDATE locks the row before the outer SELECT
+ * evaluates the advisory lock, so the order is the same as everywhere else (row, then user).
+ */
+const READ_AND_LOCK = preparedStatement(
+  'tc_apply_read_and_lock',
+  `WITH r AS MATERIALIZED (
+     SELECT id, type, payload, event_at, received_at, terra_user_id, status
+     FROM webhook_events WHERE id = $1 FOR UPDATE)
+   SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.status,
+          CASE WHEN r.terra_user_id IS NOT NULL AND (r.status = $2 OR (r.status = $3 AND $4::boolean))
+               THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
+   FROM r`,
+);
+
+const STAMP_LAST_WEBHOOK = preparedStatement(
+  'tc_apply_stamp_last_webhook',
+  `UPDATE terra_connections SET last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
+   WHERE terra_user_id = $1`,
+);
+
+const MARK_PROCESSED = preparedStatement(
+  'tc_apply_mark_processed',
+  `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
+);
+
+/**
  * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE) and, unless it is already
  * processed, the Terra user, run the type's handler, mark it processed. Two workers, a sweeper
  * re-enqueue or a stalled job that runs twice all serialise on the row lock, and the second finds it
@@ -56,17 +83,12 @@ export class WebhookEventApplier {
   async apply(eventId: string, attempt: ApplyAttempt): Promise<ApplyOutcome> {
     try {
       return await this.dataSource.transaction(async (tx) => {
-        // The row lock, then (in the same round trip, only when the row will be applied) the Terra-user lock:
-        // the CTE's FOR UPDATE locks the row before the outer SELECT evaluates the advisory lock.
-        const rows: InboxRow[] = await tx.query(
-          `WITH r AS MATERIALIZED (
-             SELECT id, type, payload, event_at, received_at, terra_user_id, status
-             FROM webhook_events WHERE id = $1 FOR UPDATE)
-           SELECT r.*, CASE WHEN r.terra_user_id IS NOT NULL AND (r.status = $2 OR (r.status = $3 AND $4::boolean))
-                            THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
-           FROM r`,
-          [eventId, WebhookEventStatus.Pending, WebhookEventStatus.Failed, attempt.ownJob === true],
-        );
+        const rows = await queryPrepared<InboxRow>(tx, READ_AND_LOCK, [
+          eventId,
+          WebhookEventStatus.Pending,
+          WebhookEventStatus.Failed,
+          attempt.ownJob === true,
+        ]);
         const row = rows[0];
         if (!row) return 'missing';
         if (row.status === WebhookEventStatus.Processed) return 'already-processed';
@@ -86,16 +108,9 @@ export class WebhookEventApplier {
         await handler.handle({ event, tx });
         // After the handler, so the auth that creates the connection is its first webhook too.
         if (event.terraUserId && !handler.setsLastWebhookAt) {
-          await tx.query(
-            `UPDATE terra_connections SET last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
-             WHERE terra_user_id = $1`,
-            [event.terraUserId, event.receivedAt],
-          );
+          await queryPrepared(tx, STAMP_LAST_WEBHOOK, [event.terraUserId, event.receivedAt]);
         }
-        await tx.query(
-          `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
-          [eventId, WebhookEventStatus.Processed],
-        );
+        await queryPrepared(tx, MARK_PROCESSED, [eventId, WebhookEventStatus.Processed]);
         return 'applied';
       });
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { preparedStatement, queryPreparedOnPool } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 
 /** One verified delivery, as the receiver hands it over: the body stays the exact bytes Terra signed. */
@@ -42,21 +43,28 @@ export function inboxEventAt(delivery: Pick<InboxDelivery, 'orderingTimestampMs'
   return new Date(delivery.orderingTimestampMs ?? delivery.signatureTimestampSeconds * 1000);
 }
 
+const INSERT_INBOX_ROW = preparedStatement(
+  'tc_inbox_insert',
+  `INSERT INTO webhook_events
+     (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
+   RETURNING id, (xmax = 0) AS inserted`,
+);
+
 /**
  * The receiver's only database work: one statement, no entity hydration. The payload goes in as the body
- * text cast to jsonb, never re-serialised, so a 10 MB backfill chunk costs one parse (in Postgres).
+ * text cast to jsonb, never re-serialised, so a 10 MB backfill chunk costs one parse (in Postgres). A named
+ * prepared statement: planned once per connection.
  */
 @Injectable()
 export class InboxWriter {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(delivery: InboxDelivery): Promise<InboxRecordResult> {
-    const rows: { id: string; inserted: boolean }[] = await this.dataSource.query(
-      `INSERT INTO webhook_events
-         (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
-       ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
-       RETURNING id, (xmax = 0) AS inserted`,
+    const rows = await queryPreparedOnPool<{ id: string; inserted: boolean }>(
+      this.dataSource,
+      INSERT_INBOX_ROW,
       [
         inboxDedupKey(delivery.rawBody, delivery.traceId),
         delivery.type.slice(0, MAX.type),

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { preparedStatement, queryPrepared } from '@terra-connections/persistence';
 import { isJsonObject, TERRA_DATA_EVENT_TYPES, TerraEventType } from '@terra-connections/terra';
-import { sqlRows } from '../../sql-rows';
 import { ENDED_STATUSES } from '../connection-state.writer';
 import { healthDataRecord } from '../health-data-key';
 import { PermanentEventError } from '../permanent-event.error';
@@ -25,7 +25,9 @@ const MERGED_PAYLOAD = SCORE_FIELDS.reduce((expr, field) => keepStoredScores(exp
  * A later copy replaces an earlier one (daily data is a running superset), except that null scores keep
  * the stored values and an older event (by ordering time) never overwrites a newer copy.
  */
-const UPSERT = `
+const UPSERT = preparedStatement(
+  'tc_health_data_upsert',
+  `
   INSERT INTO health_data AS h
     (terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, event_at, webhook_event_id)
   VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::timestamptz, $8::jsonb, $9, $10)
@@ -38,7 +40,18 @@ const UPSERT = `
     event_at = EXCLUDED.event_at,
     webhook_event_id = EXCLUDED.webhook_event_id,
     updated_at = now()
-  WHERE h.event_at <= EXCLUDED.event_at`;
+  WHERE h.event_at <= EXCLUDED.event_at`,
+);
+
+/** last_sync_at (unless the connection has ended) and last_webhook_at, in one write; the status comes back. */
+const TOUCH_CONNECTION = preparedStatement(
+  'tc_health_data_touch_connection',
+  `UPDATE terra_connections
+     SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
+                             ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END,
+         last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
+   WHERE terra_user_id = $1 RETURNING status`,
+);
 
 /**
  * Data events -> health_data, keyed by terra_user_id and Terra's documented key. Stored even when the
@@ -62,16 +75,7 @@ export class HealthDataHandler implements WebhookEventHandler {
     // Takes the connection's row lock first (the same order as status changes), so an access_revoked being
     // applied at the same moment either sees these rows to delete or is seen here as ended. The API's
     // DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
-    const connection = sqlRows<{ status: string }>(
-      await tx.query(
-        `UPDATE terra_connections
-           SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
-                                   ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END,
-               last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
-         WHERE terra_user_id = $1 RETURNING status`,
-        [user.userId, event.receivedAt, ENDED_STATUSES],
-      ),
-    );
+    const connection = await queryPrepared<{ status: string }>(tx, TOUCH_CONNECTION, [user.userId, event.receivedAt, ENDED_STATUSES]);
     const status = connection[0]?.status;
     if (status && (ENDED_STATUSES as readonly string[]).includes(status)) {
       this.logger.log(`Skipped ${event.type} event ${event.id}: the connection has ended (${status})`);
@@ -85,7 +89,7 @@ export class HealthDataHandler implements WebhookEventHandler {
         skipped.push(index);
         continue;
       }
-      await tx.query(UPSERT, [
+      await queryPrepared(tx, UPSERT, [
         user.userId,
         event.type,
         record.dataKey,

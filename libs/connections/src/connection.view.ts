@@ -22,7 +22,14 @@ export interface ConnectionPage {
   next_cursor: string | null;
 }
 
-export function toConnectionView(row: TerraConnectionEntity): ConnectionView {
+/** The entity, or a raw row with the same property names (the list query selects only these). */
+export type ConnectionViewSource = Pick<
+  TerraConnectionEntity,
+  | 'terraUserId' | 'referenceId' | 'provider' | 'status' | 'scopes' | 'connectedAt' | 'disconnectedAt'
+  | 'lastWebhookAt' | 'lastSyncAt' | 'statusReason' | 'replacedBy' | 'createdAt' | 'updatedAt'
+>;
+
+export function toConnectionView(row: ConnectionViewSource): ConnectionView {
   return {
     terra_user_id: row.terraUserId,
     reference_id: row.referenceId,

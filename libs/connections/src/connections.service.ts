@@ -3,12 +3,15 @@ import { DataSource, type Repository } from 'typeorm';
 import {
   ConnectionStatus,
   lockTerraUser,
+  preparedStatement,
   purgeProcessedWebhookPayloads,
+  queryPreparedOnPool,
+  type PreparedStatement,
   TerraConnectionEntity,
 } from '@terra-connections/persistence';
 import { TerraGateway, type TerraUser } from '@terra-connections/terra';
 import { decodeCursor, encodeCursor } from './connection-cursor';
-import { parseTerraScopes, toConnectionView, type ConnectionPage, type ConnectionView } from './connection.view';
+import { parseTerraScopes, toConnectionView, type ConnectionPage, type ConnectionView, type ConnectionViewSource } from './connection.view';
 import { ConnectionNotFoundError } from './connections.errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -34,6 +37,37 @@ const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([
   ConnectionStatus.Revoked,
 ]);
 
+type ConnectionViewRow = ConnectionViewSource & { id: string };
+
+/** The columns toConnectionView reads, named as the entity's properties. */
+const VIEW_COLUMNS = `id, terra_user_id AS "terraUserId", reference_id AS "referenceId", provider, status, scopes,
+  connected_at AS "connectedAt", disconnected_at AS "disconnectedAt", last_webhook_at AS "lastWebhookAt",
+  last_sync_at AS "lastSyncAt", status_reason AS "statusReason", replaced_by AS "replacedBy",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** One condition per filter, in the order of the bits of `mask`; $1 is the row limit. */
+const LIST_FILTERS = ['id > $::bigint', 'reference_id = $', 'provider = $', 'status = $'];
+const listStatements = new Map<number, PreparedStatement>();
+
+/**
+ * The list query for one combination of filters (at most 16), as a prepared statement: the listing is the
+ * read internal services call most, and each shape keeps its own plan (an index range scan from the cursor
+ * on (reference_id, id) or the primary key).
+ */
+function listStatement(mask: number): PreparedStatement {
+  let statement = listStatements.get(mask);
+  if (!statement) {
+    const conditions: string[] = [];
+    LIST_FILTERS.forEach((condition, bit) => {
+      if (mask & (1 << bit)) conditions.push(condition.replace('$', `$${conditions.length + 2}`));
+    });
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    statement = preparedStatement(`tc_connections_list_${mask}`, `SELECT ${VIEW_COLUMNS} FROM terra_connections ${where} ORDER BY id LIMIT $1`);
+    listStatements.set(mask, statement);
+  }
+  return statement;
+}
+
 @Injectable()
 export class ConnectionsService {
   private readonly logger = new Logger(ConnectionsService.name);
@@ -50,12 +84,15 @@ export class ConnectionsService {
   /** Keyset pagination by id: stable under concurrent inserts, and as cheap on page 100 as on page 1. */
   async list(filter: ListConnectionsFilter = {}): Promise<ConnectionPage> {
     const limit = Math.min(Math.max(Math.trunc(filter.limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
-    const query = this.connections.createQueryBuilder('c').orderBy('c.id', 'ASC').limit(limit + 1);
-    if (filter.cursor !== undefined) query.andWhere('c.id > :after', { after: decodeCursor(filter.cursor) });
-    if (filter.referenceId !== undefined) query.andWhere('c.referenceId = :referenceId', { referenceId: filter.referenceId });
-    if (filter.provider !== undefined) query.andWhere('c.provider = :provider', { provider: filter.provider });
-    if (filter.status !== undefined) query.andWhere('c.status = :status', { status: filter.status });
-    const rows = await query.getMany();
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const values: unknown[] = [limit + 1];
+    let mask = 0;
+    for (const [bit, value] of [after, filter.referenceId, filter.provider, filter.status].entries()) {
+      if (value === undefined) continue;
+      mask |= 1 << bit;
+      values.push(value);
+    }
+    const rows = await queryPreparedOnPool<ConnectionViewRow>(this.dataSource, listStatement(mask), values);
     const page = rows.slice(0, limit);
     return {
       data: page.map(toConnectionView),

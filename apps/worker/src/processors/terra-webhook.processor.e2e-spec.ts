@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, describeTerraEvent, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
 import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue, InboxWriter, WebhookEnqueuer } from '@terra-connections/webhooks';
+import { createProducerQueue, InboxWriter, nominalWebhookRetryDelay, WebhookEnqueuer } from '@terra-connections/webhooks';
 import { WorkerModule } from '../worker.module';
 
 const auth = (userId: string) => ({
@@ -92,15 +92,19 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
     expect((await Promise.all(ids.map(row))).map((r) => r.status)).toEqual(ids.map(() => 'pending'));
 
     postgres.resume();
+    // On a loaded machine a job may have failed a few more times before the resume; its next retry then waits
+    // that much longer (doubling from 100 ms), so each row gets its own job's remaining backoff on top.
     for (const id of ids) {
-      await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 15_000, describe: `row ${id} applied after recovery` });
+      const attemptsMade = (await queue.getJob(applyEventJobId(id)))?.attemptsMade ?? 0;
+      const backoffMs = nominalWebhookRetryDelay(attemptsMade, 100);
+      await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 10_000 + backoffMs, describe: `row ${id} applied after recovery` });
       const job = await queue.getJob(applyEventJobId(id));
       expect(await job?.getState()).toBe('completed');
       expect(job?.returnvalue).toBe('applied');
     }
     const connections = await db.dataSource.query(`SELECT status FROM terra_connections WHERE terra_user_id = ANY($1)`, [users]);
     expect(connections).toEqual(users.map(() => ({ status: 'active' })));
-  });
+  }, 90_000);
 
   it('re-enqueues a pending row whose job already finished (the sweeper)', async () => {
     const id = await store(auth(randomUUID()));

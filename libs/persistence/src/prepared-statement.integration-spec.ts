@@ -1,37 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
-import { createDataSource } from './data-source';
 import { preparedStatement, queryPrepared, queryPreparedOnPool } from './prepared-statement';
-
-// libs/testing depends on this lib, so this suite makes its own scratch database (no tables needed).
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { createScratchDataSource, type ScratchDataSource } from './testing/scratch-data-source';
 
 describe('prepared statements (real Postgres)', () => {
-  const name = `tc_test_prepared_${randomBytes(3).toString('hex')}`;
-  const db = {} as { dataSource: DataSource };
+  let db: ScratchDataSource;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${name}"`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    db.dataSource = createDataSource({ url: url.toString(), poolSize: 2, applicationName: 'test-prepared' });
-    await db.dataSource.initialize();
+    db = await createScratchDataSource('prepared', { migrate: false });
   });
 
   afterAll(async () => {
-    if (db.dataSource?.isInitialized) await db.dataSource.destroy();
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await db?.drop();
   });
 
   const ADD = preparedStatement('tc_test_add', 'SELECT $1::int + $2::int AS sum');

@@ -1,23 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from './data-source';
-import { runMigrations } from './migrator';
 import { stripQuotedValues } from './sql-error-message';
-
-// libs/testing depends on this lib, so this suite makes its own scratch database the same way.
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { createScratchDataSource, type ScratchDataSource } from './testing/scratch-data-source';
 
 const SECRET_VALUE = 'heart-rate-4242-secret-payload';
 
@@ -44,21 +28,16 @@ async function captureOutput(run: () => Promise<unknown>): Promise<string> {
 }
 
 describe('TypeOrmSafeLogger (real Postgres)', () => {
-  const name = `tc_test_safe_logger_${randomBytes(3).toString('hex')}`;
+  let scratch: ScratchDataSource;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    await admin(`CREATE DATABASE "${name}"`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    dataSource = createDataSource({ url: url.toString(), poolSize: 2, applicationName: 'test-safe-logger' });
-    await dataSource.initialize();
-    await runMigrations(dataSource);
+    scratch = await createScratchDataSource('safe_logger', { migrate: true });
+    dataSource = scratch.dataSource;
   });
 
   afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await scratch?.drop();
   });
 
   it('logs a failed query by SQLSTATE and message, never its parameters', async () => {

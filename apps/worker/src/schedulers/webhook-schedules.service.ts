@@ -26,29 +26,19 @@ export class WebhookSchedules implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { every: this.config.INBOX_SWEEP_INTERVAL_MS },
-      { name: WebhookJobName.SweepInbox, data: {}, opts: MAINTENANCE_JOB_OPTIONS },
-    );
-    if (this.config.RECONCILE_INTERVAL_MS > 0) {
-      await this.queue.upsertJobScheduler(
-        RECONCILE_SCHEDULER_ID,
-        { every: this.config.RECONCILE_INTERVAL_MS },
-        { name: WebhookJobName.Reconcile, data: {}, opts: MAINTENANCE_JOB_OPTIONS },
-      );
+    await this.schedule(SWEEP_SCHEDULER_ID, WebhookJobName.SweepInbox, this.config.INBOX_SWEEP_INTERVAL_MS);
+    await this.schedule(RECONCILE_SCHEDULER_ID, WebhookJobName.Reconcile, this.config.RECONCILE_INTERVAL_MS);
+    // A retention of 0 (keep forever) turns pruning off as well as an interval of 0.
+    const pruneEvery = this.config.WEBHOOK_EVENTS_RETENTION_DAYS > 0 ? this.config.INBOX_PRUNE_INTERVAL_MS : 0;
+    await this.schedule(PRUNE_SCHEDULER_ID, WebhookJobName.PruneInbox, pruneEvery);
+  }
+
+  /** `every` 0 removes the scheduler, which stops the runs a previous deploy registered. */
+  private async schedule(id: string, name: WebhookJobName, every: number): Promise<void> {
+    if (every > 0) {
+      await this.queue.upsertJobScheduler(id, { every }, { name, data: {}, opts: MAINTENANCE_JOB_OPTIONS });
     } else {
-      await this.queue.removeJobScheduler(RECONCILE_SCHEDULER_ID);
-    }
-    // Either at 0 turns pruning off; removing the scheduler stops the runs the previous deploy registered.
-    if (this.config.INBOX_PRUNE_INTERVAL_MS > 0 && this.config.WEBHOOK_EVENTS_RETENTION_DAYS > 0) {
-      await this.queue.upsertJobScheduler(
-        PRUNE_SCHEDULER_ID,
-        { every: this.config.INBOX_PRUNE_INTERVAL_MS },
-        { name: WebhookJobName.PruneInbox, data: {}, opts: MAINTENANCE_JOB_OPTIONS },
-      );
-    } else {
-      await this.queue.removeJobScheduler(PRUNE_SCHEDULER_ID);
+      await this.queue.removeJobScheduler(id);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { storage, Store } from 'nestjs-pino/storage';
+import { redactNested } from './log-redaction';
 
 /**
  * Runs work with log fields bound, the way a request binds its request id: every Nest Logger line written
@@ -11,6 +12,7 @@ export class LogContext {
   constructor(private readonly pino: PinoLogger) {}
 
   run<T>(bindings: Record<string, unknown>, fn: () => T): T {
-    return storage.run(new Store(this.pino.logger.child(bindings)), fn);
+    // pino applies no formatter to a child's bindings, so they get the redaction walk here.
+    return storage.run(new Store(this.pino.logger.child(redactNested(bindings))), fn);
   }
 }

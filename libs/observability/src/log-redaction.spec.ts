@@ -1,3 +1,6 @@
+import type { PinoLogger } from 'nestjs-pino';
+import { storage } from 'nestjs-pino/storage';
+import { LogContext } from './log-context';
 import { createRootLogger } from './logging.module';
 import { redactNested, redactUrl } from './log-redaction';
 
@@ -45,6 +48,17 @@ describe('log redaction', () => {
     expect(JSON.stringify(line)).not.toMatch(/tok-deep|187\.25/);
     expect(line.job).toEqual({ name: 'apply', attempts: [{ opts: { token: '[Redacted]' } }], result: { sections: { heart_data: '[Redacted]' } } });
     expect(JSON.stringify(logged)).toBe(before);
+  });
+
+  it('censors what an error carries (a response body) and what a job\'s log context is bound to', () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error('Terra answered 500'), { status: 500, body: { data: [{ heart_data: { avg_hr_bpm: 'HR-4242' } }] } });
+    logger.error({ err: error }, 'terra failed');
+    new LogContext({ logger } as PinoLogger).run({ job: { id: '7', token: 'tok-child' } }, () => storage.getStore()!.logger.info('bound'));
+    const [failed, bound] = lines.map((line) => JSON.parse(line));
+    expect(lines.join('')).not.toMatch(/HR-4242|tok-child/);
+    expect(failed.err).toMatchObject({ message: 'Terra answered 500', status: 500, body: '[Redacted]', stack: expect.any(String) });
+    expect(bound.job).toEqual({ id: '7', token: '[Redacted]' });
   });
 
   it('returns the very object it was given when there is nothing to censor', () => {

@@ -1,3 +1,5 @@
+import pino from 'pino';
+
 /**
  * Everything that must never reach a log line. pino removes these paths before serialising. Request and
  * response bodies are never logged at all (the request serializer keeps id, method and url only), and job
@@ -109,7 +111,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
  * The net below the top level: any secret or health-data key inside a plain object or array that a caller
  * passed to a log method is censored, to MAX_DEPTH levels. Copy on write: the caller's object is never
  * changed, and a line with nothing to censor costs one look at each key. Class instances (requests,
- * responses, errors) are skipped: their serializers keep only safe fields, and `err.*` paths cover errors.
+ * responses) are skipped: their serializers keep only safe fields. Errors get the same walk after their
+ * serializer (`serializeError`), bindings of a LogContext child logger when it is made.
  * Runs as pino's `formatters.log`, before the exact-path redactor.
  */
 export function redactNested<T extends Record<string, unknown>>(obj: T): T {
@@ -121,6 +124,16 @@ export function redactNested<T extends Record<string, unknown>>(obj: T): T {
     if (censored !== value) (out ??= { ...obj })[key] = censored;
   }
   return (out as T | undefined) ?? obj;
+}
+
+/**
+ * pino's error serializer, then the same walk over what it kept: an error can carry a response body or a
+ * payload (TerraApiError's `body`), which a serializer copies as it is.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (serialized === null || typeof serialized !== 'object') return serialized;
+  return censorBelow({ ...(serialized as Record<string, unknown>) }, 1);
 }
 
 function censorBelow(value: Record<string, unknown> | unknown[], depth: number): Record<string, unknown> | unknown[] {

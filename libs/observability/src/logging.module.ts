@@ -6,7 +6,7 @@ import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerO
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { AppConfig } from '@terra-connections/config';
 import { LogContext } from './log-context';
-import { REDACTED, REDACTED_PATHS, redactNested, redactUrl } from './log-redaction';
+import { REDACTED, REDACTED_PATHS, redactNested, redactUrl, serializeError } from './log-redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The request id's key on every log line, in the API and, for the job of a webhook, in the worker. */
@@ -44,6 +44,7 @@ export function createRootLogger(
     base: { service, pid: process.pid },
     redact: { paths: REDACTED_PATHS, censor: REDACTED },
     formatters: { log: redactNested },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
   };
@@ -68,6 +69,8 @@ export function createHttpLogger(root: PinoInstance): HttpLogger {
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // pino-http replaces the logger's error serializer with its own unless given one.
+      err: serializeError,
     },
   });
 }

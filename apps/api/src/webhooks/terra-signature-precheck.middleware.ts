@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { MetricsService } from '@terra-connections/observability';
 import { parseTerraSignatureHeader, terraSignatureHeader } from '@terra-connections/terra';
 
-export const UNAUTHORIZED_BODY = JSON.stringify({
+const UNAUTHORIZED_BODY = JSON.stringify({
   statusCode: 401,
   error: 'Unauthorized',
   message: 'Invalid or missing Terra webhook signature',
@@ -17,20 +17,35 @@ export const UNAUTHORIZED_BODY = JSON.stringify({
  * still verifies the HMAC over the body (and repeats these checks).
  */
 export function terraSignaturePrecheck(toleranceSeconds: number, metrics?: MetricsService) {
-  const logger = new Logger('TerraSignaturePrecheck');
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST') return next();
-    const failure = signaturePrecheckFailure(req.headers, toleranceSeconds);
-    if (!failure) return next();
-    metrics?.countWebhook(undefined, 'rejected_signature');
-    logger.warn(`Rejected a Terra webhook before reading its body: signature ${failure}`);
-    // Connection: close, so the unread body is dropped with the socket instead of being drained.
-    res.status(401).set({ 'content-type': 'application/json; charset=utf-8', connection: 'close' }).send(UNAUTHORIZED_BODY);
+    if (req.method !== 'POST' || !refusedBeforeBody(req.headers, res, toleranceSeconds, metrics)) next();
   };
 }
 
+const logger = new Logger('TerraSignaturePrecheck');
+
+/**
+ * The pre-check itself, for the Express route above and for TerraWebhookListener: answers 401 and returns
+ * true when the headers alone fail, else leaves the response alone and returns false.
+ */
+export function refusedBeforeBody(
+  headers: IncomingHttpHeaders,
+  res: ServerResponse,
+  toleranceSeconds: number,
+  metrics?: MetricsService,
+): boolean {
+  const failure = signaturePrecheckFailure(headers, toleranceSeconds);
+  if (!failure) return false;
+  metrics?.countWebhook(undefined, 'rejected_signature');
+  logger.warn(`Rejected a Terra webhook before reading its body: signature ${failure}`);
+  // Connection: close, so the unread body is dropped with the socket instead of being drained.
+  res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(UNAUTHORIZED_BODY), connection: 'close' });
+  res.end(UNAUTHORIZED_BODY);
+  return true;
+}
+
 /** Why the headers alone already fail the signature check, or undefined when the body is worth reading. */
-export function signaturePrecheckFailure(
+function signaturePrecheckFailure(
   headers: IncomingHttpHeaders,
   toleranceSeconds: number,
 ): 'missing' | 'malformed' | 'expired' | undefined {

@@ -83,6 +83,12 @@ describe('POST /webhooks/terra in front of Express', () => {
     expect(await inboxTraceIds()).toEqual(expect.arrayContaining([expect.stringContaining(traceId)]));
   });
 
+  it('refuses an unsigned gzip-encoded stream on the Express route from its headers, before inflating it', async () => {
+    const res = await streamWebhook(api.url, { 'content-encoding': 'gzip' }, 60 * 1024 * 1024);
+    expect(res).toMatchObject({ status: 401, body: { message: 'Invalid or missing Terra webhook signature' } });
+    expect(res.written).toBeLessThan(50 * 1024 * 1024);
+  });
+
   it('answers 400 with the API error shape to a signed body that is not JSON', async () => {
     const res = await postWebhook(api.url, 'not json');
     expect(res).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });

@@ -5,7 +5,7 @@ import getRawBody from 'raw-body';
 import { type LogContext, type MetricsService, REQUEST_ID_LOG_KEY, redactUrl, requestIdFor } from '@terra-connections/observability';
 import type { TerraWebhookReceiver } from '@terra-connections/webhooks';
 import type { ErrorBody } from '../common/api-exception.filter';
-import { signaturePrecheckFailure, UNAUTHORIZED_BODY } from './terra-signature-precheck.middleware';
+import { refusedBeforeBody } from './terra-signature-precheck.middleware';
 
 /** The webhook route; TerraWebhookController declares the same path for OpenAPI and the fallback. */
 export const TERRA_WEBHOOK_PATH = '/webhooks/terra';
@@ -22,7 +22,7 @@ export interface TerraWebhookListenerDeps {
   toleranceSeconds: number;
 }
 
-const precheckLogger = new Logger('TerraSignaturePrecheck');
+const logger = new Logger('TerraWebhookListener');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -39,7 +39,11 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 export function createTerraWebhookListener(deps: TerraWebhookListenerDeps): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST' || !PATHS.has(pathOf(req.url)) || isEncoded(req)) return false;
-    handle(deps, req, res).catch(() => res.destroy());
+    handle(deps, req, res).catch((error: unknown) => {
+      // Only a bug gets here (the receiver's errors are answered in handle): no response can be trusted.
+      logger.error(`Webhook request failed outside the receiver: ${error instanceof Error ? error.message : String(error)}`);
+      res.destroy();
+    });
     return true;
   };
 }
@@ -61,13 +65,7 @@ async function handle(deps: TerraWebhookListenerDeps, req: IncomingMessage, res:
   res.once('close', () => logRequest(deps.rootLogger, req, res, requestId, performance.now() - startedAt));
 
   await deps.logContext.run({ [REQUEST_ID_LOG_KEY]: requestId }, async () => {
-    const failure = signaturePrecheckFailure(req.headers, deps.toleranceSeconds);
-    if (failure) {
-      deps.metrics.countWebhook(undefined, 'rejected_signature');
-      precheckLogger.warn(`Rejected a Terra webhook before reading its body: signature ${failure}`);
-      // Connection: close, so the unread body is dropped with the socket instead of being drained.
-      return send(res, 401, UNAUTHORIZED_BODY, true);
-    }
+    if (refusedBeforeBody(req.headers, res, deps.toleranceSeconds, deps.metrics)) return;
     try {
       const rawBody = await getRawBody(req, { length: req.headers['content-length'], limit: deps.bodyLimit });
       const receipt = await deps.receiver.receive({ rawBody, headers: req.headers, requestId });

@@ -40,6 +40,25 @@ describe('prepared statements (real Postgres)', () => {
     await expect(queryPreparedOnPool(db.dataSource, ADD, ['x', 1])).rejects.toMatchObject({ code: '22P02' });
   });
 
+  it('recovers when a migration changes the type of a column it returns', async () => {
+    await db.dataSource.query(`CREATE TABLE widened (id int PRIMARY KEY, provider varchar(8))`);
+    await db.dataSource.query(`INSERT INTO widened VALUES (1, 'OURA')`);
+    const read = preparedStatement('tc_test_widened_read', 'SELECT provider FROM widened WHERE id = $1');
+    const inTx = () => db.dataSource.transaction((tx) => queryPrepared<{ provider: string }>(tx, read, [1]));
+    expect(await queryPreparedOnPool(db.dataSource, read, [1])).toEqual([{ provider: 'OURA' }]);
+    expect(await inTx()).toEqual([{ provider: 'OURA' }]);
+    await db.dataSource.query(`ALTER TABLE widened ALTER COLUMN provider TYPE varchar(64)`);
+
+    // Inside a transaction: that one fails (a job's retry follows), the next runs on a fresh connection.
+    const attempts: unknown[] = [];
+    for (let i = 0; i < 3; i += 1) attempts.push(await inTx().catch((error: { code?: string }) => error.code));
+    expect(attempts).toEqual(['0A000', [{ provider: 'OURA' }], [{ provider: 'OURA' }]]);
+
+    // Outside one: the stale connection is dropped and the statement prepared again at once.
+    await db.dataSource.query(`ALTER TABLE widened ALTER COLUMN provider TYPE varchar(128)`);
+    expect(await queryPreparedOnPool(db.dataSource, read, [1])).toEqual([{ provider: 'OURA' }]);
+  });
+
   it('refuses one name for two statements, and needs a transaction', async () => {
     expect(() => preparedStatement('tc_test_add', 'SELECT 1')).toThrow(/declared twice/);
     await expect(queryPrepared(db.dataSource.manager, ADD, [1, 1])).rejects.toThrow(/needs the EntityManager of a transaction/);

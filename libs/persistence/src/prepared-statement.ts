@@ -7,7 +7,10 @@ import type { DataSource, EntityManager } from 'typeorm';
  * the health-data upsert that halves its cost (0.95 -> 0.55 ms measured on this stack); Postgres' CPU is
  * what bounds end-to-end throughput. The name must be unique per text across the process.
  *
- * Statements list their columns (no `SELECT *`), so a later additive migration does not invalidate them.
+ * Statements list their columns (no `SELECT *`). A migration that changes a returned column's type (widening a
+ * varchar included) makes Postgres refuse the statement on every connection that prepared it ("cached plan must
+ * not change result type"): such a connection is dropped from the pool, and the statement is prepared again on
+ * a fresh one (at once outside a transaction; inside one, the transaction fails and its retry gets a fresh one).
  */
 export interface PreparedStatement {
   readonly name: string;
@@ -34,7 +37,13 @@ export async function queryPrepared<T extends QueryResultRow>(
 ): Promise<T[]> {
   if (!tx.queryRunner) throw new Error('queryPrepared needs the EntityManager of a transaction');
   const client = (await tx.queryRunner.connect()) as PoolClient;
-  return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
+  try {
+    return await run<T>(client, statement, values);
+  } catch (error) {
+    // The transaction is aborted anyway; ending the client makes the pool drop it when TypeORM releases it.
+    if (isStalePlan(error)) void client.end().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Runs `statement` on any connection of the DataSource's pool, outside a transaction. */
@@ -44,5 +53,26 @@ export async function queryPreparedOnPool<T extends QueryResultRow>(
   values: unknown[],
 ): Promise<T[]> {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  return (await pool.query<T>({ name: statement.name, text: statement.text, values })).rows;
+  for (let attempt = 1; ; attempt += 1) {
+    const client = await pool.connect();
+    try {
+      const rows = await run<T>(client, statement, values);
+      client.release();
+      return rows;
+    } catch (error) {
+      const stale = isStalePlan(error);
+      // Released with the error, the client is closed instead of going back to the pool.
+      client.release(stale ? (error as Error) : undefined);
+      if (!stale || attempt > 1) throw error;
+    }
+  }
+}
+
+async function run<T extends QueryResultRow>(client: PoolClient, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+  return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
+}
+
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { createTestDatabase, loadTerraFixture, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, loadTerraFixture, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '../inbox/inbox-writer';
 import { AccessRevokedHandler } from './handlers/access-revoked.handler';
 import { AuthHandler } from './handlers/auth.handler';
@@ -204,6 +204,30 @@ describe('WebhookEventApplier (real Postgres)', () => {
     expect(rows[0].date).toBe('2026-03-30');
     expect(rows[0].payload.distance_data.steps).toBe(200);
     expect(rows[0].payload.data_enrichment).toEqual({ readiness_score: 70, stress_score: 35 });
+  });
+
+  it('takes the Terra user\'s lock before applying, and only for a row it will apply', async () => {
+    const id = randomUUID();
+    const done = await deliver(auth(id), at(0));
+    const pending = await store(daily(id, '2025-12-01', null, 3), at(1));
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [id]);
+    try {
+      const applying = applier.apply(pending, { attempt: 1, maxAttempts: 16 });
+      const waiting = async () =>
+        (await db.dataSource.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).length > 0;
+      await waitFor(waiting, { describe: 'the apply to wait for the user lock' });
+      // An already-processed row of the same user does not wait for it.
+      expect(await applier.apply(done, { attempt: 1, maxAttempts: 16 })).toBe('already-processed');
+      expect((await inbox(pending)).status).toBe('pending');
+      await holder.commitTransaction();
+      expect(await applying).toBe('applied');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
   });
 
   it('keeps data for a user we do not know yet and moves last_sync_at once the auth is in', async () => {

@@ -38,7 +38,7 @@ export async function queryPrepared<T extends QueryResultRow>(
   if (!tx.queryRunner) throw new Error('queryPrepared needs the EntityManager of a transaction');
   const client = (await tx.queryRunner.connect()) as PoolClient;
   try {
-    return await run<T>(client, statement, values);
+    return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
   } catch (error) {
     // The transaction is aborted anyway; ending the client makes the pool drop it when TypeORM releases it.
     if (isStalePlan(error)) void client.end().catch(() => undefined);
@@ -54,22 +54,13 @@ export async function queryPreparedOnPool<T extends QueryResultRow>(
 ): Promise<T[]> {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   for (let attempt = 1; ; attempt += 1) {
-    const client = await pool.connect();
     try {
-      const rows = await run<T>(client, statement, values);
-      client.release();
-      return rows;
+      return (await pool.query<T>({ name: statement.name, text: statement.text, values })).rows;
     } catch (error) {
-      const stale = isStalePlan(error);
-      // Released with the error, the client is closed instead of going back to the pool.
-      client.release(stale ? (error as Error) : undefined);
-      if (!stale || attempt > 1) throw error;
+      // pool.query closes the client a query failed on, so the retry runs on another connection.
+      if (!isStalePlan(error) || attempt > 1) throw error;
     }
   }
-}
-
-async function run<T extends QueryResultRow>(client: PoolClient, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-  return (await client.query<T>({ name: statement.name, text: statement.text, values })).rows;
 }
 
 function isStalePlan(error: unknown): boolean {

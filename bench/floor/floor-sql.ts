@@ -25,7 +25,7 @@ function keepStoredScores(incoming: string, field: string): string {
 const MERGED_PAYLOAD = ['data_enrichment', 'scores'].reduce((expr, field) => keepStoredScores(expr, field), 'EXCLUDED.payload');
 
 /**
- * The same statement text as libs/webhooks health-data.handler.ts: Postgres parses and plans it on every
+ * The same statement text as libs/webhook-apply health-data.handler.ts: Postgres parses and plans it on every
  * execution (unnamed statements, like the product), so the floor pays for its size too.
  */
 export const HEALTH_DATA_UPSERT = `
@@ -43,7 +43,7 @@ export const HEALTH_DATA_UPSERT = `
     updated_at = now()
   WHERE h.event_at <= EXCLUDED.event_at`;
 
-/** The status upsert of libs/webhooks connection-state.writer.ts, statement for statement. */
+/** The status upsert of libs/connections connection-state.writer.ts, statement for statement. */
 export const CONNECTION_UPSERT = `
   INSERT INTO terra_connections AS c
     (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,

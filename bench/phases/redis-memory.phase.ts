@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { createProducerQueue, WebhookEnqueuer } from '@terra-connections/webhooks';
+import { createProducerQueue, WebhookEnqueuer } from '@terra-connections/queue';
 import { floorJobOptions } from '../floor/floor-job';
 import { waitForQuiet } from '../infra/machine-quiet';
 import { newQueuePrefix, purgeQueuePrefix, QUEUE_NAME, REDIS_URL, redisInfo, redisOptions } from '../infra/redis-prefix';

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, type AppConfig } from '@terra-connections/config';
 import { LoggingModule, MetricsModule } from '@terra-connections/observability';
 import { PersistenceModule } from '@terra-connections/persistence';
-import { WebhookQueueModule } from '@terra-connections/terra';
+import { WebhookQueueModule } from '@terra-connections/queue';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
 import { OpsHttpModule } from './ops/ops-http.module';

@@ -6,7 +6,7 @@ import { raw } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@terra-connections/config';
 import { createHttpLogger, LogContext, MetricsService, ROOT_LOGGER } from '@terra-connections/observability';
-import { TerraWebhookReceiver } from '@terra-connections/webhooks';
+import { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import { ApiModule } from './api.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, describeTerraEvent, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/terra';
+import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { describeTerraEvent } from '@terra-connections/terra';
 import { AppProcess, createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { metricSample as sample } from '@terra-connections/observability';
-import { applyEventJobOptions, InboxWriter } from '@terra-connections/webhooks';
+import { applyEventJobOptions } from '@terra-connections/queue';
+import { InboxWriter } from '@terra-connections/webhook-ingest';
 
 const WORKER = 'apps/worker/src/main.ts';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

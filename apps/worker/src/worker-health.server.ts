@@ -12,7 +12,7 @@ import {
   MigrationsHealthIndicator,
   registerQueueMetrics,
 } from '@terra-connections/observability';
-import { TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
 
 /**

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, describeTerraEvent, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/terra';
+import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { describeTerraEvent } from '@terra-connections/terra';
 import { AppProcess, createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { applyEventJobOptions, InboxWriter } from '@terra-connections/webhooks';
+import { applyEventJobOptions } from '@terra-connections/queue';
+import { InboxWriter } from '@terra-connections/webhook-ingest';
 
 const WORKER = 'apps/worker/src/main.ts';
 

@@ -152,7 +152,7 @@ export const envSchema = z
       .max(65535)
       .default(3001)
       .describe("Internal port of a worker's /health/live, /health/ready and /metrics."),
-    /** First retry delay of a webhook job; doubles per attempt up to 10 min (libs/webhooks webhook-job-options.ts). */
+    /** First retry delay of a webhook job; doubles per attempt up to 10 min (libs/queue webhook-job-options.ts). */
     WEBHOOK_RETRY_BASE_DELAY_MS: z.coerce
       .number()
       .int()

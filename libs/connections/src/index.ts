@@ -5,3 +5,7 @@ export * from './connections.service';
 export * from './connection-attempts.service';
 export * from './providers.service';
 export * from './connections.module';
+export * from './state/connection-state.writer';
+export * from './state/connection-attempt.matcher';
+export * from './reconcile/terra-user-directory';
+export * from './reconcile/connection-reconciler';

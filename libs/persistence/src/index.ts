@@ -7,3 +7,4 @@ export * from './typeorm-safe.logger';
 export * from './terra-user.lock';
 export * from './webhook-payload.purge';
 export * from './prepared-statement';
+export * from './sql-rows';

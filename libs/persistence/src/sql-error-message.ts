@@ -15,7 +15,7 @@ export function stripQuotedValues(message: string): string {
 }
 
 /** SQLSTATE of a pg error, raw or wrapped by TypeORM (QueryFailedError.driverError). */
-export function sqlErrorState(error: unknown): string | undefined {
+export function sqlState(error: unknown): string | undefined {
   const candidates = [error, (error as { driverError?: unknown } | null)?.driverError];
   for (const candidate of candidates) {
     const code = (candidate as { code?: unknown } | null)?.code;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
-import { sqlErrorState, stripQuotedValues } from './sql-error-message';
+import { sqlState, stripQuotedValues } from './sql-error-message';
 
 /**
  * TypeORM's own loggers print the failed query with its PARAMETERS on the console; our inbox INSERT's
@@ -16,7 +16,7 @@ export class TypeOrmSafeLogger implements TypeOrmLogger {
   }
 
   logQueryError(error: string | Error): void {
-    const state = typeof error === 'string' ? undefined : sqlErrorState(error);
+    const state = typeof error === 'string' ? undefined : sqlState(error);
     const message = stripQuotedValues(typeof error === 'string' ? error : error.message);
     this.logger.error(`query failed${state ? ` [${state}]` : ''}: ${message}`);
   }

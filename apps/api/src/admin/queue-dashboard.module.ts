@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, type BullBoardModuleOptions } from '@bull-board/nestjs';
 import type { AppConfig } from '@terra-connections/config';
-import { TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { adminAuthMiddleware } from './admin-auth.middleware';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';

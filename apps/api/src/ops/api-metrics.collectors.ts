@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { MetricsService, registerConnectionMetrics, registerQueueMetrics } from '@terra-connections/observability';
-import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/webhooks';
+import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/queue';
 
 /**
  * The API's scrape-time gauges: queue depth (on the fail-fast producer connection, so a scrape during a

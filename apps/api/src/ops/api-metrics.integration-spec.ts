@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { metricSample } from '@terra-connections/observability';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
   createTestDatabase,
   loadTerraFixture,

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { loadConfig } from '@terra-connections/config';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { AppProcess, createTestDatabase, postWebhook, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 
 const API = 'apps/api/src/main.ts';

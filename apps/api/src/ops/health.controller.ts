@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import { HEALTH_PING_TIMEOUT_MS, MigrationsHealthIndicator, RedisHealthIndicator } from '@terra-connections/observability';
-import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/webhooks';
+import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/queue';
 
 /**
  * Probes for orchestrators: no API key (the guard is per controller and this one has none) and no

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
   AppProcess,
   createTestDatabase,

@@ -1,12 +1,6 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  HealthDataQuery,
-  WebhookEventsQuery,
-  type HealthDataItem,
-  type Page,
-  type WebhookEventSummary,
-} from '@terra-connections/webhooks';
+import { HealthDataQuery, WebhookEventsQuery, type HealthDataItem, type Page, type WebhookEventSummary } from '@terra-connections/webhook-ingest';
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { ApiTerraUserId } from '../connections/connections.controller';

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Logger, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WebhookEnqueuer } from '@terra-connections/webhooks';
+import { WebhookEnqueuer } from '@terra-connections/queue';
 import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { ReconcileQueuedResponse } from './dto/webhook.responses';

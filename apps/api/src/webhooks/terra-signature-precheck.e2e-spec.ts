@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { createTestDatabase, postWebhook, signTerraBody, streamWebhook, TEST_API_KEY, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
 

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { TerraWebhookReceiver } from '@terra-connections/webhooks';
+import { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import { ApiErrorResponse } from '../common/api-error.response';
 import { WebhookReceiptResponse } from './dto/webhook.responses';
 

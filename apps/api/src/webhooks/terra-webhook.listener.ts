@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger as PinoInstance } from 'pino';
 import getRawBody from 'raw-body';
 import { type LogContext, type MetricsService, REQUEST_ID_LOG_KEY, redactUrl, requestIdFor } from '@terra-connections/observability';
-import type { TerraWebhookReceiver } from '@terra-connections/webhooks';
+import type { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
 import { refusedBeforeBody } from './terra-signature-precheck.middleware';
 

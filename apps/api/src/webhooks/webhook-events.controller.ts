@@ -1,12 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import {
-  WebhookEventsQuery,
-  WebhookReplayService,
-  type Page,
-  type ReplayResult,
-  type WebhookEventSummary,
-} from '@terra-connections/webhooks';
+import { WebhookEventsQuery, WebhookReplayService, type Page, type ReplayResult, type WebhookEventSummary } from '@terra-connections/webhook-ingest';
 import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { WebhookEventsQueryDto } from './dto/webhook-events.query.dto';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { WEBHOOK_INGEST_PROVIDERS, WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/webhooks';
+import { WEBHOOK_INGEST_PROVIDERS } from '@terra-connections/webhook-ingest';
+import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/queue';
 import { ConnectionDataController } from './connection-data.controller';
 import { ReconcileController } from './reconcile.controller';
 import { TerraWebhookController } from './terra-webhook.controller';

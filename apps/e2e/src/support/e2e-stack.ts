@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { createTestDatabase, TcpProxy, TEST_API_KEY, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { ApiClient } from './api-client';
 import { assertDistBuilt, DIST_ENTRIES, DistProcess } from './dist-process';

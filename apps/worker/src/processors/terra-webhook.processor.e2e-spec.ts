@@ -3,9 +3,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
-import { applyEventJobId, describeTerraEvent, TERRA_WEBHOOK_QUEUE } from '@terra-connections/terra';
+import { applyEventJobId, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
+import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue, InboxWriter, nominalWebhookRetryDelay, WebhookEnqueuer } from '@terra-connections/webhooks';
+import { createProducerQueue, nominalWebhookRetryDelay, WebhookEnqueuer } from '@terra-connections/queue';
+import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
 const auth = (userId: string) => ({

@@ -5,14 +5,10 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '@terra-connections/observability';
 import { assertSchemaCurrent } from '@terra-connections/persistence';
-import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/terra';
-import {
-  ConnectionReconciler,
-  InboxPruner,
-  InboxSweeper,
-  WebhookEventApplier,
-  webhookBackoffStrategy,
-} from '@terra-connections/webhooks';
+import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
+import { ConnectionReconciler } from '@terra-connections/connections';
+import { InboxPruner, InboxSweeper, WebhookEventApplier } from '@terra-connections/webhook-apply';
+import { webhookBackoffStrategy } from '@terra-connections/queue';
 
 /** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
 const ERROR_LOG_INTERVAL_MS = 30_000;

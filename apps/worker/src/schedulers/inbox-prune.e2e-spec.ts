@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { MetricsService } from '@terra-connections/observability';
-import { WebhookJobName } from '@terra-connections/terra';
+import { WebhookJobName } from '@terra-connections/queue';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue } from '@terra-connections/webhooks';
+import { createProducerQueue } from '@terra-connections/queue';
 import { WorkerModule } from '../worker.module';
 import { PRUNE_SCHEDULER_ID } from './webhook-schedules.service';
 

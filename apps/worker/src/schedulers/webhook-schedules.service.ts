@@ -2,8 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/terra';
-import { MAINTENANCE_JOB_OPTIONS } from '@terra-connections/webhooks';
+import { TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { MAINTENANCE_JOB_OPTIONS } from '@terra-connections/queue';
 
 /** PERSISTED: scheduler ids live in Redis; renaming one leaves the old schedule running beside the new. */
 export const SWEEP_SCHEDULER_ID = 'sweep-inbox';

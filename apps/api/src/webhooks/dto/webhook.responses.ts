@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { WebhookEventStatus } from '@terra-connections/persistence';
-import type { HealthDataItem, Page, ReplayResult, WebhookEventSummary } from '@terra-connections/webhooks';
+import type { HealthDataItem, Page, ReplayResult, WebhookEventSummary } from '@terra-connections/webhook-ingest';
 
 // Response schemas of the OpenAPI document; each implements the type the service returns (see
 // connection.response.ts for why).

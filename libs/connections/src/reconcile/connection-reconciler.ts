@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConnectionStatus, sqlRows } from '@terra-connections/persistence';
+import type { TerraUser } from '@terra-connections/terra';
+import { DataSource } from 'typeorm';
+import { parseTerraScopes } from '@terra-connections/terra';
+import { TERRA_USER_DIRECTORY, type TerraUserDirectory } from './terra-user-directory';
+
+export const NOT_FOUND_AT_TERRA_ON_RECONCILE = 'not found at Terra during reconciliation';
+
+/**
+ * Each candidate for a disconnect is confirmed with its own userInfo call before it is disconnected: the
+ * listing is offset-paginated, so a user deleted mid-walk shifts the pages and hides someone who still exists.
+ * A disconnect is sticky, so it is worth one call; the cap bounds a run after a mass drift (the rest follow
+ * on the next run).
+ */
+export const MAX_CONFIRMED_DISCONNECTS_PER_RUN = 200;
+
+export interface ReconcileResult {
+  terraUsers: number;
+  disconnected: string[];
+  created: string[];
+  /** Terra listed nobody while we have live connections: disconnects were withheld (see below). */
+  disconnectsWithheld: boolean;
+}
+
+/**
+ * Webhooks can be missed (CONTRACT 5, S6-S7): compares Terra's user list with our connections and repairs
+ * the drift. A live connection Terra no longer has -> disconnected; a Terra user we never heard of -> created
+ * active. Only live rows (active, error) are touched, and only when their state is older than the moment we
+ * asked Terra, so a webhook applied while the list was being fetched wins.
+ */
+@Injectable()
+export class ConnectionReconciler {
+  private readonly logger = new Logger(ConnectionReconciler.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(TERRA_USER_DIRECTORY) private readonly directory: TerraUserDirectory,
+  ) {}
+
+  async reconcile(): Promise<ReconcileResult> {
+    const askedAt = new Date();
+    const users = (await this.directory.listAllUsers()).filter((user) => typeof user.user_id === 'string' && user.user_id);
+    const ids = users.map((user) => user.user_id);
+
+    // An empty list while we hold live connections is far more likely a wrong dev-id or a reset sandbox than
+    // every user leaving at once: disconnecting everyone is not undone by the next run, so it is withheld.
+    const live: { count: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS count FROM terra_connections WHERE status IN ($1, $2)`,
+      [ConnectionStatus.Active, ConnectionStatus.Error],
+    );
+    const disconnectsWithheld = ids.length === 0 && Number(live[0].count) > 0;
+    const disconnected = disconnectsWithheld ? [] : await this.disconnectMissing(ids, askedAt);
+    if (disconnectsWithheld) this.logger.warn('Terra listed no users while we have live connections: disconnects withheld');
+
+    const created = await this.createUnknown(users, askedAt);
+    if (disconnected.length || created.length) {
+      this.logger.warn(`Reconciliation repaired drift: ${disconnected.length} disconnected, ${created.length} created`);
+    }
+    return { terraUsers: users.length, disconnected, created, disconnectsWithheld };
+  }
+
+  private async disconnectMissing(ids: string[], askedAt: Date): Promise<string[]> {
+    const candidates: { terra_user_id: string }[] = await this.dataSource.query(
+      `SELECT terra_user_id FROM terra_connections
+        WHERE status IN ($1, $2) AND created_at < $3 AND (status_changed_at IS NULL OR status_changed_at < $3)
+          AND NOT (terra_user_id = ANY($4::text[]))
+        ORDER BY id LIMIT $5`,
+      [ConnectionStatus.Active, ConnectionStatus.Error, askedAt, ids, MAX_CONFIRMED_DISCONNECTS_PER_RUN],
+    );
+    const disconnected: string[] = [];
+    for (const { terra_user_id: terraUserId } of candidates) {
+      if ((await this.directory.getUser(terraUserId)) !== null) continue; // still at Terra: the listing missed it
+      const result: unknown = await this.dataSource.query(
+        `UPDATE terra_connections
+           SET status = $1, status_reason = $2, disconnected_at = $3, status_changed_at = $3, updated_at = now()
+         WHERE terra_user_id = $4 AND status IN ($5, $6) AND (status_changed_at IS NULL OR status_changed_at < $3)
+         RETURNING terra_user_id`,
+        [ConnectionStatus.Disconnected, NOT_FOUND_AT_TERRA_ON_RECONCILE, askedAt, terraUserId, ConnectionStatus.Active, ConnectionStatus.Error],
+      );
+      disconnected.push(...sqlRows<{ terra_user_id: string }>(result).map((row) => row.terra_user_id));
+    }
+    return disconnected;
+  }
+
+  private async createUnknown(users: TerraUser[], askedAt: Date): Promise<string[]> {
+    if (users.length === 0) return [];
+    const known: { terra_user_id: string }[] = await this.dataSource.query(
+      `SELECT terra_user_id FROM terra_connections WHERE terra_user_id = ANY($1::text[])`,
+      [users.map((user) => user.user_id)],
+    );
+    const knownIds = new Set(known.map((row) => row.terra_user_id));
+    const created: string[] = [];
+    for (const user of users.filter((candidate) => !knownIds.has(candidate.user_id))) {
+      // Terra's created_at (when sent) stands in for the auth time, so a deauth that happened after it and
+      // is still in flight applies normally instead of being ordered before this row.
+      const since = user.created_at && !Number.isNaN(Date.parse(user.created_at)) ? new Date(user.created_at) : askedAt;
+      const rows: unknown[] = await this.dataSource.query(
+        `INSERT INTO terra_connections
+           (terra_user_id, reference_id, provider, status, status_reason, scopes, connected_at, status_changed_at)
+         VALUES ($1, $2, $3, $4, $7, $5, $6, $6)
+         ON CONFLICT (terra_user_id) DO NOTHING RETURNING id`,
+        [
+          user.user_id,
+          user.reference_id ?? null,
+          user.provider || 'UNKNOWN',
+          // Terra's active:false means no more data will come: the person has to reconnect.
+          user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active,
+          parseTerraScopes(user.scopes) ?? [],
+          since,
+          user.active === false ? 'created by reconciliation; Terra reports it inactive' : 'created by reconciliation',
+        ],
+      );
+      if (rows.length > 0) created.push(user.user_id);
+    }
+    return created;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './webhook-queue.contract';
+export * from './queue.module';
+export * from './webhook-job-options';
+export * from './producer-queue';
+export * from './webhook-enqueuer';

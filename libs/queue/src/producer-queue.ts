@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { AppConfig } from '@terra-connections/config';
+import { redisConnectionOptions } from './queue.module';
+import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
+
+/** Injection token of the API's producer-side Queue (see createProducerQueue). */
+export const WEBHOOK_PRODUCER_QUEUE = Symbol('WEBHOOK_PRODUCER_QUEUE');
+
+/** Redis reconnect errors repeat every second or so during an outage: one line per window is enough. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * A Queue for the request path that fails fast when Redis is down. ioredis otherwise parks every command in
+ * its offline queue until Redis returns (unbounded memory, and an add that never settles); with the offline
+ * queue off a command on a broken connection rejects at once. The inbox row is already committed by then,
+ * so the sweeper enqueues it later: a Redis outage delays events, it never drops them.
+ */
+export function createProducerQueue(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>): Queue {
+  const logger = new Logger('WebhookProducerQueue');
+  const queue = new Queue(TERRA_WEBHOOK_QUEUE, {
+    // disconnectTimeout: ioredis arms a timer per close that only a live socket clears; after an outage
+    // there is none, and the default 2 s would hold the process open that long on shutdown.
+    connection: {
+      ...redisConnectionOptions(config.REDIS_URL),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      disconnectTimeout: 200,
+    },
+    prefix: config.QUEUE_PREFIX,
+  });
+  let lastLogged = 0;
+  queue.on('error', (error: Error) => {
+    if (Date.now() - lastLogged < ERROR_LOG_INTERVAL_MS) return;
+    lastLogged = Date.now();
+    logger.warn(`Redis unavailable for the webhook producer: ${error.message}`);
+  });
+  return queue;
+}

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadConfig } from '@terra-connections/config';
+import { applyEventJobId, applyEventJobOptions, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
+import { InboxWriter } from '@terra-connections/webhook-ingest';
+import { InboxSweeper } from './inbox-sweeper';
+
+describe('InboxSweeper (real Postgres and Redis)', () => {
+  let db: TestDatabase;
+  let queue: Queue;
+  let writer: InboxWriter;
+  let sweeper: InboxSweeper;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    db = await createTestDatabase('sweeper');
+    const config = loadConfig(testEnv({ DATABASE_URL: db.url }));
+    queue = new Queue(TERRA_WEBHOOK_QUEUE, { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+    writer = new InboxWriter(db.dataSource);
+    sweeper = new InboxSweeper(db.dataSource, queue, { INBOX_SWEEP_GRACE_MS: 0, WEBHOOK_RETRY_BASE_DELAY_MS: 100 });
+  });
+
+  afterAll(async () => {
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    await db?.drop();
+  });
+
+  async function pendingRow(): Promise<string> {
+    const { id } = await writer.record({
+      rawBody: JSON.stringify({ type: 'healthcheck', status: 'success', n: randomUUID() }),
+      type: 'healthcheck',
+      terraUserId: null,
+      referenceId: null,
+      traceId: randomUUID(),
+      signatureTimestampSeconds: Math.floor(Date.now() / 1000),
+    });
+    await db.dataSource.query(`UPDATE webhook_events SET received_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    return id;
+  }
+
+  it('re-adds a pending row whose job hash is left in no list (state unknown)', async () => {
+    const id = await pendingRow();
+    const jobId = applyEventJobId(id);
+    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
+    // The hash stays, the job is in no list: what a failover mid-move can leave behind.
+    // BullMQ types its connection loosely; at runtime it is the ioredis client.
+    const redis = (await queue.client) as unknown as Redis;
+    await redis.lrem(queue.toKey('wait'), 0, jobId);
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('unknown');
+
+    await sweeper.sweep();
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('waiting');
+  });
+
+  it('leaves a waiting job alone', async () => {
+    const waitingId = await pendingRow();
+    await queue.add(WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, applyEventJobOptions(applyEventJobId(waitingId), 100));
+    const before = await queue.getJob(applyEventJobId(waitingId));
+    await sweeper.sweep();
+    const after = await queue.getJob(applyEventJobId(waitingId));
+    expect(after!.timestamp).toBe(before!.timestamp);
+    expect(await after!.getState()).toBe('waiting');
+  });
+});

@@ -1,0 +1,43 @@
+import type { Provider } from '@nestjs/common';
+import { AccessRevokedHandler } from './apply/handlers/access-revoked.handler';
+import { AuthHandler } from './apply/handlers/auth.handler';
+import { ConnectionErrorHandler } from './apply/handlers/connection-error.handler';
+import { DeauthHandler } from './apply/handlers/deauth.handler';
+import { HealthDataHandler } from './apply/handlers/health-data.handler';
+import { InformationalHandler } from './apply/handlers/informational.handler';
+import { PermissionChangeHandler } from './apply/handlers/permission-change.handler';
+import { UserReauthHandler } from './apply/handlers/user-reauth.handler';
+import { WEBHOOK_EVENT_HANDLERS, type WebhookEventHandler } from './apply/webhook-event-handler';
+import { WebhookEventApplier } from './apply/webhook-event-applier';
+import { ConnectionReconciler } from '@terra-connections/connections';
+import { InboxPruner } from './prune/inbox-pruner';
+import { InboxSweeper } from './sweep/inbox-sweeper';
+
+const HANDLERS = [
+  AuthHandler,
+  DeauthHandler,
+  UserReauthHandler,
+  AccessRevokedHandler,
+  ConnectionErrorHandler,
+  PermissionChangeHandler,
+  HealthDataHandler,
+  InformationalHandler,
+];
+
+/**
+ * Everything the worker needs to apply, sweep, prune and reconcile. A provider list rather than a module: the
+ * sweeper injects the webhook queue, which is registered in the worker's own module (WebhookQueueModule).
+ * Needs DataSource, APP_CONFIG, the queue, and TERRA_USER_DIRECTORY bound by the host module.
+ */
+export const WEBHOOK_APPLY_PROVIDERS: Provider[] = [
+  ...HANDLERS,
+  {
+    provide: WEBHOOK_EVENT_HANDLERS,
+    inject: HANDLERS,
+    useFactory: (...handlers: WebhookEventHandler[]) => handlers,
+  },
+  WebhookEventApplier,
+  InboxSweeper,
+  InboxPruner,
+  ConnectionReconciler,
+];

@@ -1,0 +1,94 @@
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { WebhookEventStatus, sqlRows } from '@terra-connections/persistence';
+import { DataSource } from 'typeorm';
+import { WebhookEnqueuer } from '@terra-connections/queue';
+
+const REPLAY_BATCH = 200;
+
+export interface ReplayResult {
+  id: string;
+  status: WebhookEventStatus;
+  /** false: Redis did not take it; the row is pending and the sweeper enqueues it. */
+  enqueued: boolean;
+}
+
+interface ReplayRow {
+  id: string;
+  status: WebhookEventStatus;
+  type: string;
+  /** The API request that stored the row: the replayed job's log lines carry it too. */
+  request_id: string | null;
+}
+
+/**
+ * Dead-letter replay: a failed (or stuck pending) inbox row is set pending again and re-enqueued under its
+ * own jobId, after the finished job holding that id is removed. Processed rows are never replayed: applying
+ * an event twice is exactly what the inbox exists to prevent.
+ */
+@Injectable()
+export class WebhookReplayService {
+  private readonly logger = new Logger(WebhookReplayService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly enqueuer: WebhookEnqueuer,
+  ) {}
+
+  async replayOne(id: string): Promise<ReplayResult> {
+    const rows: ReplayRow[] = await this.dataSource.query(
+      `SELECT id, status, type, request_id FROM webhook_events WHERE id = $1`,
+      [id],
+    );
+    if (rows.length === 0) throw new NotFoundException(`No webhook event with id ${id}`);
+    if (rows[0].status === WebhookEventStatus.Processed) {
+      throw new ConflictException(`Webhook event ${id} is already processed; only failed or pending events are replayed`);
+    }
+    await this.dataSource.query(`UPDATE webhook_events SET status = $2 WHERE id = $1 AND status = $3`, [
+      id,
+      WebhookEventStatus.Pending,
+      WebhookEventStatus.Failed,
+    ]);
+    return { id, status: WebhookEventStatus.Pending, enqueued: await this.requeue(rows[0]) };
+  }
+
+  /** Every row failed at the time of the call (rows failing again meanwhile are not picked up twice). */
+  async replayFailed(): Promise<{ replayed: number; enqueued: number }> {
+    const max: { max: string | null }[] = await this.dataSource.query(
+      `SELECT max(id) AS max FROM webhook_events WHERE status = $1`,
+      [WebhookEventStatus.Failed],
+    );
+    let afterId = '0';
+    const totals = { replayed: 0, enqueued: 0 };
+    if (!max[0]?.max) return totals;
+    for (;;) {
+      const rows = sqlRows<ReplayRow>(
+        await this.dataSource.query(
+        `UPDATE webhook_events SET status = $1
+         WHERE id IN (SELECT id FROM webhook_events WHERE status = $2 AND id > $3 AND id <= $4 ORDER BY id LIMIT $5)
+         RETURNING id, type, request_id`,
+          [WebhookEventStatus.Pending, WebhookEventStatus.Failed, afterId, max[0].max, REPLAY_BATCH],
+        ),
+      );
+      if (rows.length === 0) break;
+      const replayed = rows
+        .map((row) => ({ ...row, id: String(row.id) }))
+        .sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+      afterId = replayed[replayed.length - 1].id;
+      totals.replayed += replayed.length;
+      const enqueued = await Promise.all(replayed.map((row) => this.requeue(row)));
+      totals.enqueued += enqueued.filter(Boolean).length;
+    }
+    this.logger.log(`Replayed ${totals.replayed} failed webhook event(s)`);
+    return totals;
+  }
+
+  private async requeue({ id, type, request_id }: Pick<ReplayRow, 'id' | 'type' | 'request_id'>): Promise<boolean> {
+    try {
+      await this.enqueuer.releaseFinishedJob(id);
+    } catch (error) {
+      this.logger.warn(`Could not release the old job of webhook event ${id}: ${(error as Error).message}`);
+      return false;
+    }
+    return this.enqueuer.enqueueApply(String(id), request_id ?? undefined, type);
+  }
+}

@@ -1,33 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { TEST_WEBHOOK_SECRET } from './test-env';
-
-/**
- * ../shared/terra/fixtures beside the repository (CI clones the repo with shared/ next to it);
- * TERRA_FIXTURES_DIR overrides.
- */
-export const TERRA_FIXTURES_DIR =
-  process.env.TERRA_FIXTURES_DIR ?? path.resolve(__dirname, '../../../../shared/terra/fixtures');
-
-export interface TerraFixture {
-  name: string;
-  /** The file's exact text: what gets signed and sent, so whitespace is Terra's problem, not ours. */
-  raw: string;
-  json: Record<string, unknown>;
-}
-
-export function listTerraFixtures(): string[] {
-  return readdirSync(TERRA_FIXTURES_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => file.slice(0, -'.json'.length))
-    .sort();
-}
-
-export function loadTerraFixture(name: string): TerraFixture {
-  const raw = readFileSync(path.join(TERRA_FIXTURES_DIR, `${name}.json`), 'utf8');
-  return { name, raw, json: JSON.parse(raw) as Record<string, unknown> };
-}
 
 /** `t=<seconds>,v1=<hex HMAC-SHA256 of t + "." + body>` exactly as Terra signs (CONTRACT 4). */
 export function signTerraBody(body: string | Buffer, secret: string = TEST_WEBHOOK_SECRET, t: number = Math.floor(Date.now() / 1000)): string {

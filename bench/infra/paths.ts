@@ -18,5 +18,8 @@ function findRepoRoot(start: string): string {
 export const REPO_ROOT = findRepoRoot(__dirname);
 /** Git-ignored: JSON results, child logs and CPU profiles of every run. */
 export const RESULTS_DIR = path.join(REPO_ROOT, 'bench/results');
-/** Terra's example webhooks, beside the repository (BENCH_FIXTURES_DIR overrides); a built-in fallback exists. */
-export const FIXTURES_DIR = process.env.BENCH_FIXTURES_DIR ?? path.resolve(REPO_ROOT, '../shared/terra/fixtures');
+/**
+ * The repository's Terra webhook fixtures (the same files the tests sign and send), read from the source tree
+ * because dist/ holds no JSON. BENCH_FIXTURES_DIR points a run at other bodies with the same file names.
+ */
+export const FIXTURES_DIR = process.env.BENCH_FIXTURES_DIR ?? path.join(REPO_ROOT, 'libs/testing/fixtures');

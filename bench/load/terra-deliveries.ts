@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES_DIR } from '../infra/paths';
-import { FALLBACK_FIXTURES } from './fallback-fixtures';
+import { FIXTURES_DIR, REPO_ROOT } from '../infra/paths';
 
 type Json = Record<string, unknown>;
 
@@ -89,12 +88,8 @@ function trimArrays(value: unknown, max: number): unknown {
   return value;
 }
 
-function loadFixture(name: string): { json: Json; source: 'shared' | 'built-in' } {
-  const file = path.join(FIXTURES_DIR, `${name}.json`);
-  if (existsSync(file)) return { json: JSON.parse(readFileSync(file, 'utf8')) as Json, source: 'shared' };
-  const fallback = FALLBACK_FIXTURES[name];
-  if (!fallback) throw new Error(`no fixture ${name} in ${FIXTURES_DIR} and no built-in fallback`);
-  return { json: structuredClone(fallback), source: 'built-in' };
+function loadFixture(name: string): Json {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, `${name}.json`), 'utf8')) as Json;
 }
 
 function withUserTokens(event: Json): Json {
@@ -121,7 +116,8 @@ function dataTemplate(type: string, fixture: Json, targetBytes: number): Templat
 }
 
 export interface MixDescription {
-  fixtures: 'shared' | 'built-in';
+  /** Where the bodies came from, relative to the repository when inside it. */
+  fixtures: string;
   connectionBytes: Record<string, number>;
   dataBytes: Record<string, number>;
   meanBytes: number;
@@ -135,24 +131,16 @@ export interface MixDescription {
 export class DeliveryFactory {
   private readonly connection = new Map<string, Template>();
   private readonly data = new Map<string, Template>();
-  private readonly fixturesSource: 'shared' | 'built-in';
   private sequence = 0;
   private readonly run = randomUUID().slice(0, 8);
 
   constructor(private readonly poolUsers = POOL_USERS) {
-    const sources = new Set<string>();
     for (const [name] of CONNECTION_MIX) {
-      const { json, source } = loadFixture(name);
-      sources.add(source);
+      const json = loadFixture(name);
       const event = name === 'auth_success' ? { ...withUserTokens(json), reference_id: '__BENCH_REF__', widget_session_id: '__BENCH_SESSION__' } : withUserTokens(json);
       this.connection.set(name, new Template(name, String(json.type), JSON.stringify(event)));
     }
-    for (const [type] of DATA_MIX) {
-      const { json, source } = loadFixture(type);
-      sources.add(source);
-      this.data.set(type, dataTemplate(type, json, DATA_EVENT_BYTES));
-    }
-    this.fixturesSource = sources.has('built-in') ? 'built-in' : 'shared';
+    for (const [type] of DATA_MIX) this.data.set(type, dataTemplate(type, loadFixture(type), DATA_EVENT_BYTES));
   }
 
   next(): Delivery {
@@ -188,7 +176,7 @@ export class DeliveryFactory {
 
   /** A backfill chunk (Terra splits large requests into chunks sharing terra-reference): activities. */
   static chunk(targetBytes: number): Buffer {
-    const { json } = loadFixture('activity');
+    const json = loadFixture('activity');
     const item = (json.data as Json[])[0];
     const itemBytes = JSON.stringify(item).length;
     const count = Math.max(1, Math.round(targetBytes / (itemBytes + 1)));
@@ -209,6 +197,6 @@ export class DeliveryFactory {
     const mean =
       0.2 * CONNECTION_MIX.reduce((sum, [name, w]) => sum + w * connectionBytes[name], 0) +
       0.8 * DATA_MIX.reduce((sum, [name, w]) => sum + w * dataBytes[name], 0);
-    return { fixtures: this.fixturesSource, connectionBytes, dataBytes, meanBytes: Math.round(mean) };
+    return { fixtures: path.relative(REPO_ROOT, FIXTURES_DIR) || '.', connectionBytes, dataBytes, meanBytes: Math.round(mean) };
   }
 }

@@ -92,7 +92,7 @@ interface Reply {
 }
 
 /**
- * A Terra stand-in for tests, following CONTRACT.md sections 1-2: the REST paths under `/v2` (point the SDK's
+ * A Terra stand-in for tests, following docs/terra-contract.md §1-2: the REST paths under `/v2` (point the SDK's
  * `baseUrl` at `baseUrl`) and the new widget session endpoint at `widgetUrl`. It checks `dev-id`/`x-api-key`
  * (missing -> 401, wrong -> 403), keeps a small user store, records every request, and takes per-route faults.
  */

@@ -13,7 +13,7 @@ interface InboxRow {
 }
 
 /**
- * Terra retries a webhook the API did not accept (CONTRACT 4). Here the API really is unavailable: first it
+ * Terra retries a webhook the API did not accept (terra-contract.md §4). Here the API really is unavailable: first it
  * answers 503 because its database connection is cut (the workers keep theirs), then its process is gone and
  * a new one starts later on the same port. Every event must end up stored once and applied.
  */

@@ -94,7 +94,7 @@ export const envSchema = z
     TERRA_WIDGET_URL: optionalString
       .pipe(url(['http:', 'https:']).optional())
       .describe("Terra's widget session endpoint."),
-    /** Which widget endpoint is tried first: `session` (CONTRACT 2.1b) or `legacy` (SDK generateWidgetSession). A 410 from either switches to the other. */
+    /** Which widget endpoint is tried first: `session` (terra-contract.md §2.1b) or `legacy` (SDK generateWidgetSession). A 410 from either switches to the other. */
     TERRA_WIDGET_MODE: z
       .enum(['session', 'legacy'])
       .default('session')

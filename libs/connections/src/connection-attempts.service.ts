@@ -73,7 +73,7 @@ export class ConnectionAttemptsService {
         failureUrl: params.failureUrl,
       })
       .catch((error: unknown) => {
-        // Terra 404s a resource that is unknown or not enabled (CONTRACT 2.2): the caller's input, so a 400.
+        // Terra 404s a resource that is unknown or not enabled (terra-contract.md §2.2): the caller's input, so a 400.
         if (error instanceof TerraNotFoundError) throw new UnknownProviderError([params.provider], error.terraMessage);
         throw error;
       });

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Routes of the fake, named after the Terra operation (CONTRACT 2). */
+/** Routes of the fake, named after the Terra operation (terra-contract.md §2). */
 export type FakeTerraRoute =
   | 'authenticateUser'
   | 'legacyWidgetSession'
@@ -82,7 +82,7 @@ const ROUTES: Record<string, { method: string; route: FakeTerraRoute }> = {
   '/api/widget/session': { method: 'POST', route: 'widgetSession' },
 };
 
-/** Catalogue routes are public (CONTRACT 2.9): no key needed. */
+/** Catalogue routes are public (terra-contract.md §2.9): no key needed. */
 const PUBLIC_ROUTES = new Set<FakeTerraRoute>(['integrations', 'integrationsDetailed']);
 
 interface Reply {

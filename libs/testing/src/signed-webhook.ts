@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { TEST_WEBHOOK_SECRET } from './test-env';
 
-/** `t=<seconds>,v1=<hex HMAC-SHA256 of t + "." + body>` exactly as Terra signs (CONTRACT 4). */
+/** `t=<seconds>,v1=<hex HMAC-SHA256 of t + "." + body>` exactly as Terra signs (terra-contract.md §4). */
 export function signTerraBody(body: string | Buffer, secret: string = TEST_WEBHOOK_SECRET, t: number = Math.floor(Date.now() / 1000)): string {
   const hmac = createHmac('sha256', secret).update(`${t}.`, 'utf8').update(body).digest('hex');
   return `t=${t},v1=${hmac}`;

@@ -5,7 +5,7 @@ import { FAILURE_PAGE_PATH, SUCCESS_PAGE_PATH } from './result-page-urls';
 
 type RedirectQuery = Record<string, string | string[] | undefined>;
 
-/** Terra appends user_id, resource and reference_id; an absent value arrives as the literal "null" (CONTRACT 3). */
+/** Terra appends user_id, resource and reference_id; an absent value arrives as the literal "null" (terra-contract.md §3). */
 function param(query: RedirectQuery, name: string): string | undefined {
   const raw = query[name];
   const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
@@ -32,7 +32,7 @@ export class ConnectResultPagesController {
     const referenceId = param(query, 'reference_id');
     const provider = resource ?? 'Your account';
     if (query.user_id === 'null' && resource) {
-      // Terra sends user_id=null for sources that only the mobile SDK can connect (CONTRACT 3.5).
+      // Terra sends user_id=null for sources that only the mobile SDK can connect (terra-contract.md §3.5).
       return renderResultPage('Continue in the app', `${resource} connects through the mobile app: continue there to finish.`);
     }
     const who = referenceId ? ` for ${referenceId}` : '';

@@ -21,7 +21,7 @@ import { startApi, type ApiUnderTest } from '../connections/connections-api.harn
 const PREVIOUS_SECRET = 'previous-webhook-secret';
 
 /**
- * The story of CONTRACT 10, in the order it happened. Each delivery gets an increasing ordering timestamp,
+ * The story of terra-contract.md §10, in the order it happened. Each delivery gets an increasing ordering timestamp,
  * so the final state is defined whatever order the worker applies them in.
  */
 const STORY = [

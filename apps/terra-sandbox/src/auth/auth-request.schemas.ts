@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A redirect target: any absolute URL, deep links such as `myapp://done` included (CONTRACT 3.3). */
+/** A redirect target: any absolute URL, deep links such as `myapp://done` included (terra-contract.md §3.3). */
 const redirectUrl = z
   .string()
   .refine((value) => value.trim() === '' || URL.canParse(value), { message: 'must be an absolute URL' })

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { BoundedMap } from '../common/bounded-map';
 import { SandboxClock } from '../common/sandbox-clock.service';
 
-/** Mobile SDK tokens: 64 hex chars, single use, valid 180 s (CONTRACT 2.4). */
+/** Mobile SDK tokens: 64 hex chars, single use, valid 180 s (terra-contract.md §2.4). */
 export const AUTH_TOKEN_TTL_SECONDS = 180;
 
 export type RedeemOutcome = 'ok' | 'unknown' | 'used' | 'expired';

@@ -24,7 +24,7 @@ export interface ConnectResult {
   replaced: SandboxUser | null;
 }
 
-/** Terra waits a moment before the deauth webhook that follows a DELETE (CONTRACT 2.3); scaled by SANDBOX_TIME_SCALE. */
+/** Terra waits a moment before the deauth webhook that follows a DELETE (terra-contract.md §2.3); scaled by SANDBOX_TIME_SCALE. */
 const DEAUTH_WEBHOOK_DELAY_MS = 2000;
 
 /** What happens at Terra when a connection is made, fails, is replaced or removed, and the webhooks it sends. */
@@ -51,7 +51,7 @@ export class ConnectionService {
       account,
     });
     if (input.webhooks !== false) {
-      // Terra sends both on a reconnect of the same account; their order is not guaranteed (CONTRACT 5).
+      // Terra sends both on a reconnect of the same account; their order is not guaranteed (terra-contract.md §5).
       if (replaced) this.webhooks.dispatch({ payload: userReauthEvent(replaced, user), userIds: [replaced.user_id, user.user_id] });
       this.webhooks.dispatch({ payload: authSuccessEvent(user, input.widgetSessionId), userIds: [user.user_id] });
     }

@@ -1,6 +1,6 @@
 /**
  * Appends Terra's redirect parameters to a caller's URL, keeping its own query string and fragment as they
- * are (no re-encoding), and working for deep links such as `myapp://done` (CONTRACT 3.3).
+ * are (no re-encoding), and working for deep links such as `myapp://done` (terra-contract.md §3.3).
  */
 export function appendQuery(url: string, params: Record<string, string>): string {
   const hashAt = url.indexOf('#');
@@ -11,7 +11,7 @@ export function appendQuery(url: string, params: Record<string, string>): string
   return `${base}${separator}${query}${fragment}`;
 }
 
-/** Terra's parameters: an absent value is the literal string `null` (CONTRACT 3.3). */
+/** Terra's parameters: an absent value is the literal string `null` (terra-contract.md §3.3). */
 export function redirectParams(userId: string | null, provider: string, referenceId: string | null): Record<string, string> {
   return { user_id: userId ?? 'null', resource: provider, reference_id: referenceId ?? 'null' };
 }

@@ -15,7 +15,7 @@ import { WidgetSessionStore } from './widget-session.store';
 /** How long an authenticateUser login link stays usable (the old Python SDK's default). */
 const AUTH_URL_TTL_SECONDS = 900;
 
-/** Terra v2 `/auth/*` (CONTRACT 2.1-2.4). */
+/** Terra v2 `/auth/*` (terra-contract.md §2.1-2.4). */
 @Controller('v2/auth')
 @UseGuards(TerraAuthGuard)
 export class TerraAuthController {
@@ -32,7 +32,7 @@ export class TerraAuthController {
   @HttpCode(200)
   generateWidgetSession(@Body() body: unknown): Record<string, unknown> {
     if (this.settings.get().legacy_widget_gone) {
-      // Accounts created after 2026-09-03 get this from the legacy endpoint (CONTRACT 2.1).
+      // Accounts created after 2026-09-03 get this from the legacy endpoint (terra-contract.md §2.1).
       throw terraError(410, 'This endpoint is not available for this account: use POST /api/widget/session');
     }
     const { session, url } = this.widgetSessions.create('legacy', parseTerraInput(legacyWidgetSessionBody, body));

@@ -59,7 +59,7 @@ describe('Terra /auth endpoints through the SDK', () => {
     });
   });
 
-  describe('POST /api/widget/session (CONTRACT 2.1b, plain HTTP)', () => {
+  describe('POST /api/widget/session (terra-contract.md §2.1b, plain HTTP)', () => {
     const post = (body: unknown, headers: Record<string, string> = { 'dev-id': TEST_DEV_ID, 'x-api-key': TEST_API_KEY }) =>
       fetch(`${sandbox.baseUrl}/api/widget/session`, {
         method: 'POST',

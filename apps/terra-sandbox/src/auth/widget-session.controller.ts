@@ -5,7 +5,7 @@ import { widgetSessionBody } from './auth-request.schemas';
 import { WidgetSessionService } from './widget-session.service';
 
 /**
- * The widget session endpoint that replaces generateWidgetSession (CONTRACT 2.1b), served at the docs'
+ * The widget session endpoint that replaces generateWidgetSession (terra-contract.md §2.1b), served at the docs'
  * path. Not part of SDK 2.1.0: callers use plain HTTP with the same headers.
  */
 @Controller('api/widget')

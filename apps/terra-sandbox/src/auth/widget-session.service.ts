@@ -23,7 +23,7 @@ export interface CreatedSession {
   warnings: string[];
 }
 
-/** Legacy sessions live 900 s (Terra's documented example), new ones 86 400 s (CONTRACT 2.1, 2.1b). */
+/** Legacy sessions live 900 s (Terra's documented example), new ones 86 400 s (terra-contract.md §2.1, §2.1b). */
 const EXPIRES_IN: Record<WidgetSession['kind'], number> = { legacy: 900, session: 86_400 };
 
 /** Creates widget sessions for both the legacy and the new endpoint. */

@@ -4,7 +4,7 @@ import { SandboxClock } from '../common/sandbox-clock.service';
 
 export interface WidgetSession {
   session_id: string;
-  /** `legacy` = POST /v2/auth/generateWidgetSession, `session` = POST /api/widget/session (CONTRACT 2.1b). */
+  /** `legacy` = POST /v2/auth/generateWidgetSession, `session` = POST /api/widget/session (terra-contract.md §2.1b). */
   kind: 'legacy' | 'session';
   providers: string[];
   reference_id: string | null;
@@ -17,7 +17,7 @@ export interface WidgetSession {
   expires_at: number;
 }
 
-/** A provider login started by authenticateUser: the user id exists before the user logs in (CONTRACT 2.2). */
+/** A provider login started by authenticateUser: the user id exists before the user logs in (terra-contract.md §2.2). */
 export interface PendingAuth {
   user_id: string;
   provider: string;

@@ -8,7 +8,7 @@ import { PROVIDERS, type ProviderInfo } from './provider-catalogue';
 const detailedQuery = z.object({ sdk: z.enum(['true', 'false'], { message: 'sdk must be true or false' }).optional() });
 
 /**
- * Terra's public catalogue (CONTRACT 2.9): no credentials needed; with this sandbox's dev-id only the
+ * Terra's public catalogue (terra-contract.md §2.9): no credentials needed; with this sandbox's dev-id only the
  * providers enabled for it come back, without one every provider.
  */
 @Controller('v2/integrations')

@@ -13,7 +13,7 @@ export interface ProviderInfo {
   sdk: boolean;
   enabled: boolean;
   types: DataTypeFlags;
-  /** What a fresh connection's `user.scopes` says (provider-specific format, CONTRACT 2). */
+  /** What a fresh connection's `user.scopes` says (provider-specific format, terra-contract.md §2). */
   scopes: string;
 }
 

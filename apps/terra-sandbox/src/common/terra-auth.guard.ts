@@ -9,9 +9,9 @@ function digest(value: string): Buffer {
 }
 
 /**
- * `dev-id` + `x-api-key` as CONTRACT 1 fixes for the sandbox: either header missing -> 401
+ * `dev-id` + `x-api-key` as terra-contract.md §1 fixes for the sandbox: either header missing -> 401
  * `unauthorized`; unknown dev-id or a key that does not match it -> 403. The catalogue controller
- * (/v2/integrations) does not use it: Terra answers those without credentials (CONTRACT 2.9).
+ * (/v2/integrations) does not use it: Terra answers those without credentials (terra-contract.md §2.9).
  */
 @Injectable()
 export class TerraAuthGuard implements CanActivate {

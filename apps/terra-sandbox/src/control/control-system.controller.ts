@@ -71,7 +71,7 @@ export class ControlSystemController {
   @Post('events/healthcheck')
   @HttpCode(200)
   healthcheck(): Record<string, unknown> {
-    // No recency anchor: Terra omits x-terra-ordering-timestamp for it (CONTRACT 4).
+    // No recency anchor: Terra omits x-terra-ordering-timestamp for it (terra-contract.md §4).
     const record = this.webhooks.dispatch({ payload: healthcheckEvent(this.deliveries.size), userIds: [], orderingTimestamp: null });
     return { delivery: describeDelivery(record, false) };
   }

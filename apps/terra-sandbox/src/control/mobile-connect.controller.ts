@@ -13,7 +13,7 @@ const connectBody = z.object({
 
 /**
  * Plays the mobile app's part (Terra's `initConnection`): redeems a generateAuthToken token and connects an
- * SDK source. Same (reference_id, provider) again = reinstall/second device -> new id + user_reauth (CONTRACT 2.4).
+ * SDK source. Same (reference_id, provider) again = reinstall/second device -> new id + user_reauth (terra-contract.md §2.4).
  */
 @Controller('sandbox/mobile')
 export class MobileConnectController {

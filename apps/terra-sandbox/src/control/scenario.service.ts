@@ -74,7 +74,7 @@ export class ScenarioService {
     return this.webhooks.dispatch({ payload: connectionErrorEvent(user), userIds: [user.user_id] });
   }
 
-  /** New scopes = old - removed + added; the event carries the full new `user.scopes` (CONTRACT 5). */
+  /** New scopes = old - removed + added; the event carries the full new `user.scopes` (terra-contract.md §5). */
   permissionChange(userId: string, added: string[], removed: string[]): DeliveryRecord {
     const user = this.user(userId);
     const scopes = new Set((user.scopes ?? '').split(',').filter((scope) => scope !== ''));

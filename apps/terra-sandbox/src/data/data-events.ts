@@ -4,17 +4,17 @@ import type { TerraUserPayload } from '../users/sandbox-user';
 import { API_VERSION } from '../webhooks/terra-events';
 import type { DataItem } from './generators/data-generators';
 
-/** A data webhook: `{type, version, user, data: [...]}` (CONTRACT 5). */
+/** A data webhook: `{type, version, user, data: [...]}` (terra-contract.md §5). */
 export function dataEvent(type: DataType, user: TerraUserPayload, data: DataItem[]): { type: string } & Record<string, unknown> {
   return { type, version: API_VERSION, user, data };
 }
 
-/** The athlete webhook carries an object, not `data` (CONTRACT 5). */
+/** The athlete webhook carries an object, not `data` (terra-contract.md §5). */
 export function athleteEvent(user: TerraUserPayload, athlete: Terra.Athlete): { type: string } & Record<string, unknown> {
   return { type: 'athlete', version: API_VERSION, user, athlete };
 }
 
-/** A daily item as it looked earlier in the day: Terra re-sends daily totals as supersets (CONTRACT 5). */
+/** A daily item as it looked earlier in the day: Terra re-sends daily totals as supersets (terra-contract.md §5). */
 export function partialDaily(item: Terra.Daily, fraction: number): Terra.Daily {
   const scale = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * fraction));
   return {

@@ -12,9 +12,9 @@ import { generateAthlete } from './generators/athlete.generator';
 import { addDays, lastDays } from './date-range';
 import type { Terra } from 'terra-api';
 
-/** Ranges longer than about a month become large requests (CONTRACT 2.10). */
+/** Ranges longer than about a month become large requests (terra-contract.md §2.10). */
 export const LARGE_REQUEST_MIN_DAYS = 32;
-/** At most 10 `data` items per chunk of a large request (CONTRACT 5). */
+/** At most 10 `data` items per chunk of a large request (terra-contract.md §5). */
 export const CHUNK_SIZE = 10;
 
 export type DataAnswer =

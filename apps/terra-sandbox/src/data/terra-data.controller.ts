@@ -31,7 +31,7 @@ const athleteQuery = z.object({
 
 const DATA_PATHS: DataType[] = ['activity', 'sleep', 'body', 'daily', 'nutrition', 'menstruation'];
 
-/** Terra v2 data reads (CONTRACT 2.10): generated data for the range, inline or sent as webhooks. */
+/** Terra v2 data reads (terra-contract.md §2.10): generated data for the range, inline or sent as webhooks. */
 @Controller('v2')
 @UseGuards(TerraAuthGuard)
 export class TerraDataController {
@@ -63,7 +63,7 @@ export class TerraDataController {
   }
 }
 
-/** "Sent to webhook" answers carry the same `terra-reference` header as the webhooks that follow (CONTRACT 2.10). */
+/** "Sent to webhook" answers carry the same `terra-reference` header as the webhooks that follow (terra-contract.md §2.10). */
 function answer(result: DataAnswer, response: Response): Record<string, unknown> {
   if (result.kind === 'webhook') response.setHeader('terra-reference', result.reference);
   return result.body;

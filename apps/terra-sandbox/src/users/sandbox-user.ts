@@ -1,4 +1,4 @@
-/** One Terra user = one provider account connection (CONTRACT 2, 6). */
+/** One Terra user = one provider account connection (terra-contract.md §2, §6). */
 export interface SandboxUser {
   user_id: string;
   provider: string;

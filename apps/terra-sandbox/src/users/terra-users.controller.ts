@@ -19,10 +19,10 @@ const intParam = (name: string, min: number) =>
 const subscriptionsQuery = z.object({ page: intParam('page', 0), per_page: intParam('per_page', 1) });
 const modifyBody = z.object({ reference_id: z.string().nullish(), active: z.boolean().nullish() });
 
-/** Default page size of /subscriptions (CONTRACT 2.6). */
+/** Default page size of /subscriptions (terra-contract.md §2.6). */
 const DEFAULT_PER_PAGE = 500;
 
-/** Terra v2 user endpoints (CONTRACT 2.5-2.8). */
+/** Terra v2 user endpoints (terra-contract.md §2.5-2.8). */
 @Controller('v2')
 @UseGuards(TerraAuthGuard)
 export class TerraUsersController {
@@ -38,7 +38,7 @@ export class TerraUsersController {
       throw terraError(400, 'exactly one of user_id or reference_id is required');
     }
     if (referenceId !== undefined) {
-      // SDK 2.1.0 types this as a bare array, but Terra answers an object with `users` (CONTRACT 2.5).
+      // SDK 2.1.0 types this as a bare array, but Terra answers an object with `users` (terra-contract.md §2.5).
       return { status: 'success', users: this.users.withReference(referenceId).map((user) => toTerraUser(user, { withCreatedAt: true })) };
     }
     const user = this.users.get(userId as string);
@@ -63,7 +63,7 @@ export class TerraUsersController {
       const user = this.users.get(id);
       return user ? [toTerraUser(user, { withCreatedAt: true })] : [];
     });
-    // Unknown ids in a mixed list are left out; a list of only unknown ids is a 404 (CONTRACT 2.7).
+    // Unknown ids in a mixed list are left out; a list of only unknown ids is a 404 (terra-contract.md §2.7).
     if (ids.length > 0 && found.length === 0) throw terraError(404, 'None of the user ids were found');
     return found;
   }
@@ -84,7 +84,7 @@ export class TerraUsersController {
     if (input.reference_id !== undefined) patch.reference_id = input.reference_id === '' ? null : input.reference_id;
     if (input.active !== undefined && input.active !== null) patch.active = input.active;
     const user = this.users.update(userId, patch);
-    // Terra answers 400, not 404, for an unknown user here (CONTRACT 2.8).
+    // Terra answers 400, not 404, for an unknown user here (terra-contract.md §2.8).
     if (!user) throw terraError(400, 'No user found with this user_id');
     return { status: 'success', user: toTerraUser(user, { withCreatedAt: true }) };
   }

@@ -47,7 +47,7 @@ export class UserStore {
     return ids ? [...ids].map((id) => this.users.get(id) as SandboxUser) : [];
   }
 
-  /** The existing connection of this provider account under this reference_id, if any (CONTRACT 6). */
+  /** The existing connection of this provider account under this reference_id, if any (terra-contract.md §6). */
   sameAccount(provider: string, account: string, referenceId: string | null): SandboxUser | undefined {
     const id = this.byAccount.get(accountKey(provider, account, referenceId));
     return id ? this.users.get(id) : undefined;

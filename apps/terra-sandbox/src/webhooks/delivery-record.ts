@@ -1,7 +1,7 @@
 export interface DeliveryAttempt {
   attempt: number;
   at: string;
-  /** The `t` this attempt was signed with: fresh per attempt (CONTRACT 4). */
+  /** The `t` this attempt was signed with: fresh per attempt (terra-contract.md §4). */
   signature_timestamp: number;
   status_code: number | null;
   error: string | null;

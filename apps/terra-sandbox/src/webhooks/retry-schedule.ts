@@ -1,5 +1,5 @@
 /**
- * Terra's webhook retry schedule as CONTRACT 4 fixes it for the sandbox: first attempt at once, then
+ * Terra's webhook retry schedule as terra-contract.md §4 fixes it for the sandbox: first attempt at once, then
  * retries after 30 s, 60 s, 120 s ... doubling, each capped at 8 h, at most 10 retries. The time scale
  * multiplies every delay so tests run the real schedule in milliseconds.
  */

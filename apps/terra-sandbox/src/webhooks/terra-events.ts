@@ -1,7 +1,7 @@
 import { toTerraUser, terraTimestamp, type SandboxUser, type TerraUserPayload } from '../users/sandbox-user';
 
 /**
- * Builders for every connection event of CONTRACT 5, modelled on the fixtures. The SDK types say
+ * Builders for every connection event of terra-contract.md §5, modelled on the fixtures. The SDK types say
  * `reference_id: string` / `widget_session_id: string`, but Terra sends `null` when there is none, so the
  * payloads here allow null.
  */

@@ -17,7 +17,7 @@ type Delivery = {
   attempts: DeliveryAttempt[];
 };
 
-describe('webhook delivery (CONTRACT 4)', () => {
+describe('webhook delivery (terra-contract.md §4)', () => {
   let sandbox: SandboxHarness;
   let userId: string;
 

@@ -25,7 +25,7 @@ export interface OutgoingWebhook {
 const MAX_IN_FLIGHT = 32;
 
 /**
- * Delivers webhooks as CONTRACT 4 says: the body is serialised once and those bytes are signed and sent on
+ * Delivers webhooks as terra-contract.md §4 says: the body is serialised once and those bytes are signed and sent on
  * every attempt, with a fresh `t` each time; non-2xx, timeouts and connection errors are retried on
  * Terra's schedule (scaled by SANDBOX_TIME_SCALE); every attempt is recorded in the DeliveryLog.
  */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * `terra-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (CONTRACT 4). The body
+ * `terra-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>` (terra-contract.md §4). The body
  * passed here must be the exact string whose UTF-8 bytes are sent.
  */
 export function terraSignatureHeader(body: string, secret: string, timestampSeconds: number): string {

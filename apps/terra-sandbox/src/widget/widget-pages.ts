@@ -93,7 +93,7 @@ export function consentPage(view: ConsentView): string {
   );
 }
 
-/** Terra's own end page, used when the caller gave no redirect URL (CONTRACT 3.4). */
+/** Terra's own end page, used when the caller gave no redirect URL (terra-contract.md §3.4). */
 export function resultPage(outcome: 'success' | 'failure', params: URLSearchParams): string {
   const provider = params.get('resource') ?? 'provider';
   const text = outcome === 'success' ? `${provider} connected. You can close this tab.` : `${provider} was not connected.`;

@@ -77,7 +77,7 @@ export class WidgetController {
     this.redirectTo(res, session.failure_url, 'failure', redirectParams(failed.user_id, provider.provider, session.reference_id));
   }
 
-  /** SDK-only sources cannot log in here: Terra redirects with user_id=null so the app continues with the mobile SDK (CONTRACT 3.5). */
+  /** SDK-only sources cannot log in here: Terra redirects with user_id=null so the app continues with the mobile SDK (terra-contract.md §3.5). */
   @Get('session/:sessionId/sdk/:provider')
   sessionSdk(@Param('sessionId') sessionId: string, @Param('provider') name: string, @Res() res: Response): void {
     const session = this.openSession(sessionId, res);
@@ -118,7 +118,7 @@ export class WidgetController {
     this.redirectTo(res, pending.success_url, 'success', redirectParams(user.user_id, user.provider, user.reference_id));
   }
 
-  /** Terra deletes the pre-allocated user when its login fails (CONTRACT 2.2). */
+  /** Terra deletes the pre-allocated user when its login fails (terra-contract.md §2.2). */
   @Post('auth/:userId/deny')
   authDeny(@Param('userId') userId: string, @Body() form: DenyForm, @Res() res: Response): void {
     const pending = this.openPending(userId, res);
@@ -147,7 +147,7 @@ export class WidgetController {
     res.status(200).type('image/svg+xml').setHeader('cache-control', 'public, max-age=86400').send(providerIcon(provider.provider, provider.name));
   }
 
-  /** Without a caller URL the user lands on the sandbox's own end page, as on Terra's (CONTRACT 3.4). */
+  /** Without a caller URL the user lands on the sandbox's own end page, as on Terra's (terra-contract.md §3.4). */
   private redirectTo(res: Response, target: string | null, outcome: 'success' | 'failure', params: Record<string, string>): void {
     res.redirect(303, appendQuery(target ?? `${this.settings.publicUrl()}/widget/result/${outcome}`, params));
   }
@@ -160,7 +160,7 @@ export class WidgetController {
     return this.open(this.sessions.pendingAuth(userId), res, 'This login link does not exist or was already used.', 'This login link has expired. Start the connection again.');
   }
 
-  /** Unknown -> 404 page; expired -> 410 page and no webhook (CONTRACT 3.8). */
+  /** Unknown -> 404 page; expired -> 410 page and no webhook (terra-contract.md §3.8). */
   private open<T>(lookup: Lookup<T>, res: Response, unknown: string, expired: string): T | undefined {
     if (lookup.state === 'ok') return lookup.value;
     if (lookup.state === 'expired') html(res, 410, messagePage('Link expired', expired));

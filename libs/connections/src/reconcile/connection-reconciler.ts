@@ -24,7 +24,7 @@ export interface ReconcileResult {
 }
 
 /**
- * Webhooks can be missed (CONTRACT 5, S6-S7): compares Terra's user list with our connections and repairs
+ * Webhooks can be missed (terra-contract.md §5, S6-S7): compares Terra's user list with our connections and repairs
  * the drift. A live connection Terra no longer has -> disconnected; a Terra user we never heard of -> created
  * active. Only live rows (active, error) are touched, and only when their state is older than the moment we
  * asked Terra, so a webhook applied while the list was being fetched wins.

@@ -1,6 +1,6 @@
 import type { TerraUser } from '@terra-connections/terra';
 
-/** What reconciliation needs from Terra (CONTRACT 2.5, 2.6). */
+/** What reconciliation needs from Terra (terra-contract.md §2.5, §2.6). */
 export interface TerraUserDirectory {
   /** Every user of our dev-id (`GET /subscriptions`). */
   listAllUsers(): Promise<TerraUser[]>;

@@ -27,7 +27,7 @@ function settleable(outcome: AttemptOutcome): string[] {
 const SET = `status = $2, reason = $3, terra_user_id = COALESCE($4, terra_user_id), completed_at = now(), updated_at = now()`;
 
 /**
- * Settles the connection attempt an `auth` event answers, matched the way CONTRACT 2-3 allows: the widget
+ * Settles the connection attempt an `auth` event answers, matched the way terra-contract.md §2-3 allows: the widget
  * session id; else the user id authenticateUser pre-allocated (direct auth); else the newest pending attempt
  * for that reference_id (the mobile SDK carries nothing else). Returns the attempt id, if one matched.
  */

@@ -75,7 +75,7 @@ export async function applyStatusChange(tx: EntityManager, change: StatusChange)
   return rows.length > 0;
 }
 
-/** Statuses a deleted Terra id can't leave: nothing but a newer `auth` of the same id moves it (CONTRACT 5). */
+/** Statuses a deleted Terra id can't leave: nothing but a newer `auth` of the same id moves it (terra-contract.md §5). */
 export const ENDED_STATUSES: readonly ConnectionStatus[] = [
   ConnectionStatus.Disconnected,
   ConnectionStatus.Revoked,

@@ -10,7 +10,7 @@ export enum ConnectionStatus {
 }
 
 /**
- * One Terra user id = one provider account connection (CONTRACT 6). Table and column names are persisted
+ * One Terra user id = one provider account connection (terra-contract.md §6). Table and column names are persisted
  * identifiers: a rename needs a migration.
  */
 @Entity({ name: 'terra_connections' })

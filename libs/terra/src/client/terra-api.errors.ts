@@ -18,7 +18,7 @@ export class TerraApiError extends Error {
 
 /** 400: Terra found the request malformed. */
 export class TerraBadRequestError extends TerraApiError {
-  /** Set by the widget session endpoint when `connected_uids` held ids Terra does not know (CONTRACT 2.1b). */
+  /** Set by the widget session endpoint when `connected_uids` held ids Terra does not know (terra-contract.md §2.1b). */
   get invalidUserIds(): string[] {
     const ids = (this.body as { invalid_user_ids?: unknown } | undefined)?.invalid_user_ids;
     return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
@@ -28,7 +28,7 @@ export class TerraBadRequestError extends TerraApiError {
 /** 404: unknown user, unknown or not-enabled provider, or (generateAuthToken) an unknown dev-id. */
 export class TerraNotFoundError extends TerraApiError {}
 
-/** 410: the endpoint is retired for this account (the legacy widget session after 2026-09-03, CONTRACT 2.1). */
+/** 410: the endpoint is retired for this account (the legacy widget session after 2026-09-03, terra-contract.md §2.1). */
 export class TerraGoneError extends TerraApiError {}
 
 /** 401/403: Terra rejected our dev-id or API key. A configuration problem: retrying cannot help. */

@@ -1,5 +1,5 @@
 /**
- * Terra's user object as the REST API returns it (CONTRACT 2). Wider than SDK 2.1.0's `TerraUser`:
+ * Terra's user object as the REST API returns it (terra-contract.md §2). Wider than SDK 2.1.0's `TerraUser`:
  * `reference_id` can be null and `created_at` appears in newer answers.
  */
 export interface TerraUser {
@@ -50,7 +50,7 @@ export interface CreateWidgetSessionParams {
   multiAuth?: boolean;
 }
 
-/** Which Terra endpoint made a widget session: `session` = CONTRACT 2.1b, `legacy` = SDK generateWidgetSession. */
+/** Which Terra endpoint made a widget session: `session` = terra-contract.md §2.1b, `legacy` = SDK generateWidgetSession. */
 export type WidgetEndpoint = 'session' | 'legacy';
 
 export interface WidgetSession {

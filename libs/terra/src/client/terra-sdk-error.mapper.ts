@@ -2,7 +2,7 @@ import { TerraError as SdkTerraError, TerraTimeoutError as SdkTerraTimeoutError 
 import { TerraApiError, TerraTimeoutError, TerraUnavailableError, terraErrorForStatus } from './terra-api.errors';
 
 /**
- * SDK errors -> our typed errors (CONTRACT 1, "SDK error mapping"): `TerraTimeoutError` on a timeout, a
+ * SDK errors -> our typed errors (terra-contract.md §1, "SDK error mapping"): `TerraTimeoutError` on a timeout, a
  * `TerraError` with `statusCode` on an HTTP error (Bad/NotFound/Unauthorized are subclasses), one without
  * `statusCode` on a connection error, and a `TerraError` carrying the raw text when the body is not JSON.
  * Anything else is a bug of ours and is rethrown untouched.

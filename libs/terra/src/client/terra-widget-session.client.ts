@@ -1,7 +1,7 @@
 import type { AppConfig } from '@terra-connections/config';
 import { TerraTimeoutError, TerraUnavailableError, terraErrorForStatus } from './terra-api.errors';
 
-/** Body of `POST <TERRA_WIDGET_URL>` (CONTRACT 2.1b). Field names are Terra's wire names. */
+/** Body of `POST <TERRA_WIDGET_URL>` (terra-contract.md §2.1b). Field names are Terra's wire names. */
 export interface WidgetSessionRequest {
   /** Comma-separated resource names, or `ALL`. */
   providers?: string;

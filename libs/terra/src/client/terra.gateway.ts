@@ -17,7 +17,7 @@ import { TerraWidgetSessionClient } from './terra-widget-session.client';
 
 type GatewayConfig = Pick<AppConfig, 'TERRA_TIMEOUT_SECONDS' | 'TERRA_MAX_RETRIES' | 'TERRA_WIDGET_MODE'>;
 
-/** Terra's default when an answer leaves `expires_in` out (CONTRACT 2.1). */
+/** Terra's default when an answer leaves `expires_in` out (terra-contract.md §2.1). */
 const DEFAULT_WIDGET_EXPIRES_IN = 900;
 const SUBSCRIPTIONS_PAGE_SIZE = 500;
 /** A runaway `next` must not loop forever: 2,000 pages of 500 is a million users. */
@@ -67,7 +67,7 @@ export class TerraGateway {
 
   /**
    * Tries the endpoint in use (TERRA_WIDGET_MODE at first). Terra answers 410 on the legacy endpoint for
-   * accounts created after 2026-09-03 and will retire it on 2026-11-03 (CONTRACT 2.1); a 410 on either
+   * accounts created after 2026-09-03 and will retire it on 2026-11-03 (terra-contract.md §2.1); a 410 on either
    * side means "use the other one", and that stays true, so the switch is kept.
    */
   async createWidgetSession(params: CreateWidgetSessionParams): Promise<WidgetSession> {
@@ -98,7 +98,7 @@ export class TerraGateway {
     }
   }
 
-  /** A single-use token (180 s) for the Terra mobile SDKs' initConnection (CONTRACT 2.4). */
+  /** A single-use token (180 s) for the Terra mobile SDKs' initConnection (terra-contract.md §2.4). */
   async generateAuthToken(): Promise<MobileAuthToken> {
     const res = await this.call('generateAuthToken', () =>
       this.sdk.authentication.generateauthtoken(this.requestOptions),
@@ -130,7 +130,7 @@ export class TerraGateway {
       const res = await this.call('getUsersByReference', () =>
         this.sdk.user.getinfoforuserid({ reference_id: referenceId }, this.requestOptions),
       );
-      // SDK 2.1.0 types a bare array; Terra and its example app use {users: [...]} (CONTRACT 2.5): take both.
+      // SDK 2.1.0 types a bare array; Terra and its example app use {users: [...]} (terra-contract.md §2.5): take both.
       const users: unknown = Array.isArray(res) ? res : isRecord(res) ? res.users : undefined;
       return Array.isArray(users) ? users.filter(isTerraUser) : [];
     } catch (error) {
@@ -243,7 +243,7 @@ export class TerraGateway {
     return { timeoutInSeconds: this.config.TERRA_TIMEOUT_SECONDS, maxRetries: this.config.TERRA_MAX_RETRIES };
   }
 
-  /** Answers are `unknown` on purpose: Terra's shapes drift from the SDK types (CONTRACT 2.5, 2.6), so we check them. */
+  /** Answers are `unknown` on purpose: Terra's shapes drift from the SDK types (terra-contract.md §2.5, §2.6), so we check them. */
   private async call(operation: string, request: () => PromiseLike<unknown>): Promise<unknown> {
     try {
       return await request();

@@ -1,5 +1,5 @@
 /**
- * Webhook `type` values Terra sends (CONTRACT 5; SDK 2.1.0 `WebhookEventType` plus the 2026 `auth_cancelled`).
+ * Webhook `type` values Terra sends (terra-contract.md §5; SDK 2.1.0 `WebhookEventType` plus the 2026 `auth_cancelled`).
  * PERSISTED: stored in webhook_events.type and health_data.type; never rename a value.
  */
 export enum TerraEventType {

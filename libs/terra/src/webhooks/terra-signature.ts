@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Headers Terra signs with (CONTRACT 4): the 2026 canonical one first, the deprecated duplicate second. */
+/** Headers Terra signs with (terra-contract.md §4): the 2026 canonical one first, the deprecated duplicate second. */
 export const TERRA_SIGNATURE_HEADERS = ['x-terra-signature', 'terra-signature'] as const;
 
 export type TerraSignatureFailure = 'missing' | 'mismatch' | 'expired';
@@ -12,7 +12,7 @@ export class TerraSignatureError extends Error {
   }
 }
 
-/** The signature header value, read the way CONTRACT 4 says: `x-terra-signature`, else `terra-signature`. */
+/** The signature header value, read the way terra-contract.md §4 says: `x-terra-signature`, else `terra-signature`. */
 export function terraSignatureHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
   for (const name of TERRA_SIGNATURE_HEADERS) {
     const value = headers[name];
@@ -71,7 +71,7 @@ function hmacMatches(rawBody: Buffer, parts: TerraSignatureParts, secret: string
 
 /**
  * Verifies a Terra webhook over the exact bytes received: HMAC-SHA256 of `t + "." + body` with the secret as
- * UTF-8, constant-time, any `v1` may match, then |now - t| <= tolerance (CONTRACT 4). Tries each secret so a
+ * UTF-8, constant-time, any `v1` may match, then |now - t| <= tolerance (terra-contract.md §4). Tries each secret so a
  * rotation (TERRA_WEBHOOK_SECRET_PREVIOUS) loses nothing. Resolves with `t`; throws TerraSignatureError.
  *
  * The same rules as the SDK's `verifyTerraWebhookSignature` (the spec checks both agree case by case), done on

@@ -39,7 +39,7 @@ function timestamp(value: unknown): string | null {
 }
 
 /**
- * Terra's documented keys (CONTRACT 5, 5.1): summary_id for activity and sleep (items without one are
+ * Terra's documented keys (terra-contract.md §5, §5.1): summary_id for activity and sleep (items without one are
  * skipped); for daily, body, nutrition and menstruation the day sliced from the first 10 characters of
  * metadata.start_time (converting to UTC first would move `2026-03-30T00:00:00+01:00` to the 29th); one
  * athlete per connection. Returns null for an item that has no key, and for one whose start or end time

@@ -21,7 +21,7 @@ export function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
-/** Terra sends scopes as one comma-separated, provider-specific string (CONTRACT 2). */
+/** Terra sends scopes as one comma-separated, provider-specific string (terra-contract.md §2). */
 export function splitScopes(value: unknown): string[] | null {
   if (typeof value !== 'string') return null;
   return value

@@ -9,7 +9,7 @@ export interface InboxDelivery {
   type: string;
   terraUserId: string | null;
   referenceId: string | null;
-  /** x-terra-trace-id: stable across Terra's retries, so the best dedup key when sent (CONTRACT 4). */
+  /** x-terra-trace-id: stable across Terra's retries, so the best dedup key when sent (terra-contract.md §4). */
   traceId?: string;
   terraReference?: string;
   /** x-terra-ordering-timestamp, unix ms. */

@@ -41,7 +41,7 @@ function header(headers: WebhookRequest['headers'], name: string): string | unde
 }
 
 /**
- * x-terra-ordering-timestamp is unix milliseconds (CONTRACT 4); anything else is ignored, not trusted. The
+ * x-terra-ordering-timestamp is unix milliseconds (terra-contract.md §4); anything else is ignored, not trusted. The
  * header is not signed, so it may not claim a time later than the signed `t` allows (t + tolerance): a
  * replayed capture with a far-future value would otherwise win every ordering comparison and freeze the
  * connection's state. Such a value falls back to `t`.
@@ -59,7 +59,7 @@ export function trustedOrderingTimestamp(
 /**
  * The whole request path of a Terra webhook, in the order that keeps it cheap and safe: signature over the
  * raw bytes (nothing is parsed or looked up before), one JSON.parse, one INSERT, one bounded enqueue.
- * No Terra call and no processing here: Terra allows ~8 s and throttles slow destinations (CONTRACT 4).
+ * No Terra call and no processing here: Terra allows ~8 s and throttles slow destinations (terra-contract.md §4).
  */
 @Injectable()
 export class TerraWebhookReceiver {

@@ -1,7 +1,7 @@
 import type { Terra } from 'terra-api';
 import { dayStartMs, deviceData, heartRateSummary, itemRandom, series, stamp, type GeneratorContext } from './generator-context';
 
-/** Terra ActivityType values (CONTRACT 5.1) with plausible speeds in m/s (0 = no distance). */
+/** Terra ActivityType values (terra-contract.md §5.1) with plausible speeds in m/s (0 = no distance). */
 const KINDS = [
   { type: 8, name: 'Running', speed: [2.5, 3.6], stepsPerMin: 165, met: 9.5 },
   { type: 1, name: 'Biking', speed: [5.5, 8.5], stepsPerMin: 0, met: 8 },

@@ -31,7 +31,7 @@ export function generateMenstruation(ctx: GeneratorContext): Terra.Menstruation 
       length_of_current_phase_days: phaseEnd - phaseStart + 1,
       days_until_next_phase: phaseEnd - dayInCycle + 1,
       predicted_cycle_length_days: cycleLength,
-      // The SDK types these two as strings (CONTRACT 5.1).
+      // The SDK types these two as strings (terra-contract.md §5.1).
       cycle_length_days: String(cycleLength),
       is_predicted_cycle: 'false',
       last_updated_time: stamp(startMs + 8 * 3600_000),

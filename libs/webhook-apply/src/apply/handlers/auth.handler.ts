@@ -11,7 +11,7 @@ const ALL_KINDS = [AttemptKind.Widget, AttemptKind.Direct, AttemptKind.Mobile] a
 
 /**
  * `auth` success -> connection active and its attempt succeeded; `auth` error and the 2026 `auth_cancelled`
- * -> attempt failed or cancelled, and no live connection for the provisional user id (CONTRACT 5, 8).
+ * -> attempt failed or cancelled, and no live connection for the provisional user id (terra-contract.md §5, §8).
  */
 @Injectable()
 export class AuthHandler implements WebhookEventHandler {
@@ -37,7 +37,7 @@ export class AuthHandler implements WebhookEventHandler {
       status: ConnectionStatus.Active,
       reason: null,
       eventAt: event.eventAt,
-      // An ended id stays ended (CONTRACT 5: a reconnect gets a new id), however new this auth claims to be:
+      // An ended id stays ended (terra-contract.md §5: a reconnect gets a new id), however new this auth claims to be:
       // a retried auth re-signed after the deauth carries a later `t`. error -> active still works.
       unlessStatus: ENDED_STATUSES,
     });

@@ -6,7 +6,7 @@ import { applyUserStatusEvent } from '../user-status-event';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
- * `deauth` -> disconnected. Usually follows our own DELETE by a few seconds (CONTRACT 2.3): then it is a
+ * `deauth` -> disconnected. Usually follows our own DELETE by a few seconds (terra-contract.md §2.3): then it is a
  * no-op. Other terminal states (revoked, replaced) say more than "disconnected" and are kept.
  */
 @Injectable()

@@ -7,7 +7,7 @@ import { PermanentEventError } from '../permanent-event.error';
 import { asObject, requireUser } from '../terra-payload';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
-/** Score objects whose null fields never overwrite stored ones (CONTRACT 5.1: not superset data). */
+/** Score objects whose null fields never overwrite stored ones (terra-contract.md §5.1: not superset data). */
 const SCORE_FIELDS = ['data_enrichment', 'scores'] as const;
 
 /** SQL: the incoming payload, with `field` merged over the stored one minus its null members. */

@@ -4,7 +4,7 @@ import type { EventContext, WebhookEventHandler } from '../webhook-event-handler
 
 /**
  * Events that change nothing: liveness probes, backfill progress, rate-limit notices, a Google account
- * without a data source, and every type Terra adds later (CONTRACT 5, 8). The inbox row is the record; the
+ * without a data source, and every type Terra adds later (terra-contract.md §5, §8). The inbox row is the record; the
  * applier also falls back to this handler for unknown types, so they are processed, never failed.
  */
 @Injectable()

@@ -6,7 +6,7 @@ import { asObject, readUser, requireUser } from '../terra-payload';
 import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
- * `user_reauth`: Terra deleted old_user and issued new_user for the same provider account (CONTRACT 5-6).
+ * `user_reauth`: Terra deleted old_user and issued new_user for the same provider account (terra-contract.md §5-6).
  * Old id -> replaced (replaced_by = new id); new id -> active with the same reference_id and provider.
  * The new id's own `auth` may come before or after; both write with the ordering rule, so either order ends
  * active. `old_user` may be null (2026 API): then only the new id is written; we do not guess the old one.

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ConnectionNotFoundError } from '@terra-connections/connections';
 import { sqlState } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
@@ -110,6 +111,6 @@ export class HealthDataQuery {
            OR EXISTS (SELECT 1 FROM health_data WHERE terra_user_id = $1) AS known`,
       [terraUserId],
     );
-    if (!rows[0]?.known) throw new NotFoundException(`No connection with terra_user_id ${terraUserId}`);
+    if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
   }
 }

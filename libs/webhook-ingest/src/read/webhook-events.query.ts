@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ConnectionNotFoundError } from '@terra-connections/connections';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
 
@@ -58,7 +59,7 @@ export class WebhookEventsQuery {
         `SELECT EXISTS (SELECT 1 FROM terra_connections WHERE terra_user_id = $1) AS known`,
         [terraUserId],
       );
-      if (!rows[0]?.known) throw new NotFoundException(`No connection with terra_user_id ${terraUserId}`);
+      if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
     }
     return result;
   }

@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { WebhookEventStatus, sqlRows } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { WebhookEnqueuer } from '@terra-connections/queue';
+import { WebhookEventAlreadyProcessedError, WebhookEventNotFoundError } from '../webhook-ingest.errors';
 
 const REPLAY_BATCH = 200;
 
@@ -39,9 +40,9 @@ export class WebhookReplayService {
       `SELECT id, status, type, request_id FROM webhook_events WHERE id = $1`,
       [id],
     );
-    if (rows.length === 0) throw new NotFoundException(`No webhook event with id ${id}`);
+    if (rows.length === 0) throw new WebhookEventNotFoundError(id);
     if (rows[0].status === WebhookEventStatus.Processed) {
-      throw new ConflictException(`Webhook event ${id} is already processed; only failed or pending events are replayed`);
+      throw new WebhookEventAlreadyProcessedError(id);
     }
     await this.dataSource.query(`UPDATE webhook_events SET status = $2 WHERE id = $1 AND status = $3`, [
       id,

@@ -24,7 +24,8 @@ export function invalidCursor(): InvalidPageCursorError {
   return new InvalidPageCursorError();
 }
 
+/** One keyset page, and the cursor of the next one (null on the last page). */
 export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
+  items: T[];
+  nextCursor: string | null;
 }

@@ -17,7 +17,7 @@ export interface HealthDataFilter {
 /** One stored health data record: Terra's item for one type, keyed by summary id or day. */
 export interface HealthDataItem {
   type: string;
-  /** activity and sleep. */
+  /** Set for activity and sleep. */
   summaryId: string | null;
   /** The provider's local day (YYYY-MM-DD) for daily, body, nutrition, menstruation. */
   date: string | null;

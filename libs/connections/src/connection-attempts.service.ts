@@ -25,27 +25,32 @@ export interface StartWidgetParams extends RedirectOptions {
   multiAuth?: boolean;
 }
 
-/** `POST /v1/connections` answers, in the API's snake_case. */
+/** A provider login link; the Terra user id exists already (Terra allocates it up front). */
 export interface DirectConnectStarted {
   type: 'direct';
   url: string;
-  terra_user_id: string;
-  reference_id: string;
+  terraUserId: string;
+  referenceId: string;
   provider: string;
 }
 
+/** A Terra widget session; the user picks the provider, so the Terra user id comes with the auth webhook. */
 export interface WidgetConnectStarted {
   type: 'widget';
   url: string;
-  session_id: string;
-  expires_at: string;
-  reference_id: string;
-  warnings?: string[];
+  sessionId: string;
+  expiresAt: Date;
+  referenceId: string;
+  /** What Terra had to say about the requested providers; empty when nothing. */
+  warnings: string[];
 }
+
+export type ConnectStarted = DirectConnectStarted | WidgetConnectStarted;
 
 export interface MobileTokenIssued {
   token: string;
-  expires_in: number;
+  /** Seconds. */
+  expiresIn: number;
 }
 
 /**
@@ -73,7 +78,7 @@ export class ConnectionAttemptsService {
         failureUrl: params.failureUrl,
       })
       .catch((error: unknown) => {
-        // Terra 404s a resource that is unknown or not enabled (terra-contract.md §2.2): the caller's input, so a 400.
+        // Terra 404s a resource that is unknown or not enabled (terra-contract.md §2.2): the caller's input, not Terra's failure.
         if (error instanceof TerraNotFoundError) throw new UnknownProviderError([params.provider], error.terraMessage);
         throw error;
       });
@@ -86,8 +91,8 @@ export class ConnectionAttemptsService {
     return {
       type: 'direct',
       url: auth.authUrl,
-      terra_user_id: auth.userId,
-      reference_id: params.referenceId,
+      terraUserId: auth.userId,
+      referenceId: params.referenceId,
       provider: params.provider,
     };
   }
@@ -114,10 +119,10 @@ export class ConnectionAttemptsService {
     return {
       type: 'widget',
       url: session.url,
-      session_id: session.sessionId,
-      expires_at: session.expiresAt.toISOString(),
-      reference_id: params.referenceId,
-      ...(session.warnings.length > 0 ? { warnings: session.warnings } : {}),
+      sessionId: session.sessionId,
+      expiresAt: session.expiresAt,
+      referenceId: params.referenceId,
+      warnings: session.warnings,
     };
   }
 
@@ -129,7 +134,7 @@ export class ConnectionAttemptsService {
       referenceId: params.referenceId,
       expiresAt: new Date(Date.now() + token.expiresIn * 1000),
     });
-    return { token: token.token, expires_in: token.expiresIn };
+    return { token: token.token, expiresIn: token.expiresIn };
   }
 
   private async record(attempt: Partial<ConnectionAttemptEntity> & { kind: AttemptKind; referenceId: string }): Promise<void> {

@@ -11,7 +11,8 @@ import {
 } from '@terra-connections/persistence';
 import { TerraGateway, type TerraUser } from '@terra-connections/terra';
 import { decodeCursor, encodeCursor } from './connection-cursor';
-import { parseTerraScopes, toConnectionView, type ConnectionPage, type ConnectionView, type ConnectionViewSource } from './connection.view';
+import type { Connection, ConnectionPage } from './connection';
+import { parseTerraScopes } from './connection.view';
 import { ConnectionNotFoundError } from './connections.errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -37,10 +38,10 @@ const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([
   ConnectionStatus.Revoked,
 ]);
 
-type ConnectionViewRow = ConnectionViewSource & { id: string };
+type ConnectionRow = Connection & { id: string };
 
-/** The columns toConnectionView reads, named as the entity's properties. */
-const VIEW_COLUMNS = `id, terra_user_id AS "terraUserId", reference_id AS "referenceId", provider, status, scopes,
+/** A Connection's columns, named as its properties (and the entity's), plus the id the cursor needs. */
+const CONNECTION_COLUMNS = `id, terra_user_id AS "terraUserId", reference_id AS "referenceId", provider, status, scopes,
   connected_at AS "connectedAt", disconnected_at AS "disconnectedAt", last_webhook_at AS "lastWebhookAt",
   last_sync_at AS "lastSyncAt", status_reason AS "statusReason", replaced_by AS "replacedBy",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -62,7 +63,7 @@ function listStatement(mask: number): PreparedStatement {
       if (mask & (1 << bit)) conditions.push(condition.replace('$', `$${conditions.length + 2}`));
     });
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    statement = preparedStatement(`tc_connections_list_${mask}`, `SELECT ${VIEW_COLUMNS} FROM terra_connections ${where} ORDER BY id LIMIT $1`);
+    statement = preparedStatement(`tc_connections_list_${mask}`, `SELECT ${CONNECTION_COLUMNS} FROM terra_connections ${where} ORDER BY id LIMIT $1`);
     listStatements.set(mask, statement);
   }
   return statement;
@@ -92,16 +93,16 @@ export class ConnectionsService {
       mask |= 1 << bit;
       values.push(value);
     }
-    const rows = await queryPreparedOnPool<ConnectionViewRow>(this.dataSource, listStatement(mask), values);
-    const page = rows.slice(0, limit);
+    const rows = await queryPreparedOnPool<ConnectionRow>(this.dataSource, listStatement(mask), values);
+    const items = rows.slice(0, limit);
     return {
-      data: page.map(toConnectionView),
-      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+      items,
+      nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null,
     };
   }
 
-  async get(terraUserId: string): Promise<ConnectionView> {
-    return toConnectionView(await this.findOrThrow(terraUserId));
+  async get(terraUserId: string): Promise<Connection> {
+    return this.findOrThrow(terraUserId);
   }
 
   /** The active Terra user ids of one person: the widget shows them as already connected. */
@@ -116,21 +117,21 @@ export class ConnectionsService {
   }
 
   /** Asks Terra (userInfo) and brings the row in line with its answer. */
-  async refresh(terraUserId: string): Promise<ConnectionView> {
+  async refresh(terraUserId: string): Promise<Connection> {
     const row = await this.findOrThrow(terraUserId);
     const user = await this.gateway.getUser(terraUserId);
     const patch = user ? this.patchFromTerra(row, user) : this.patchForMissingUser(row);
     if (Object.keys(patch).length > 0) await this.connections.update({ id: row.id }, patch);
-    return toConnectionView(await this.findOrThrow(terraUserId));
+    return this.findOrThrow(terraUserId);
   }
 
   /**
    * Deauthenticates at Terra, then marks the row disconnected and deletes its health data in one transaction.
    * Idempotent: an already disconnected row is answered as is, without asking Terra again.
    */
-  async disconnect(terraUserId: string): Promise<ConnectionView> {
+  async disconnect(terraUserId: string): Promise<Connection> {
     const row = await this.findOrThrow(terraUserId);
-    if (row.status === ConnectionStatus.Disconnected) return toConnectionView(row);
+    if (row.status === ConnectionStatus.Disconnected) return row;
 
     // Terra first: if it fails we keep the connection, so the caller can retry and nothing is half done.
     const outcome = await this.gateway.deauthenticateUser(terraUserId);
@@ -151,7 +152,7 @@ export class ConnectionsService {
       await purgeProcessedWebhookPayloads(manager, terraUserId);
     });
     this.logger.log(`Connection ${terraUserId} disconnected via API (Terra: ${outcome})`);
-    return toConnectionView(await this.findOrThrow(terraUserId));
+    return this.findOrThrow(terraUserId);
   }
 
   private patchFromTerra(row: TerraConnectionEntity, user: TerraUser): Partial<TerraConnectionEntity> {

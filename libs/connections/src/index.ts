@@ -1,5 +1,6 @@
 export * from './connections.errors';
 export * from './connection-cursor';
+export * from './connection';
 export * from './connection.view';
 export * from './connections.service';
 export * from './connection-attempts.service';

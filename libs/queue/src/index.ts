@@ -1,4 +1,5 @@
 export * from './webhook-queue.contract';
+export * from './webhook-jobs';
 export * from './queue.module';
 export * from './webhook-job-options';
 export * from './producer-queue';

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, WebhookJobName } from './webhook-queue.contract';
 import { WEBHOOK_PRODUCER_QUEUE } from './producer-queue';
 import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
+import { addWebhookJob } from './webhook-jobs';
 
 /**
  * Terra gives us ~8 s per delivery; an add on a healthy Redis takes about a millisecond. Past this we answer
@@ -30,7 +31,8 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
     const jobId = applyEventJobId(eventId);
     try {
       await withDeadline(
-        this.queue.add(
+        addWebhookJob(
+          this.queue,
           WebhookJobName.ApplyEvent,
           { eventId, ...(requestId ? { requestId } : {}), ...(type ? { type } : {}) },
           applyEventJobOptions(jobId, this.config.WEBHOOK_RETRY_BASE_DELAY_MS),
@@ -59,7 +61,7 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
   /** Asks a worker to reconcile now; returns the job id. */
   async enqueueReconcile(): Promise<string> {
     const job = await withDeadline(
-      this.queue.add(WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
+      addWebhookJob(this.queue, WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
       ENQUEUE_TIMEOUT_MS,
       'enqueue',
     );

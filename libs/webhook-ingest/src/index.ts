@@ -1,3 +1,4 @@
+export * from './webhook-ingest.errors';
 export * from './inbox/inbox-writer';
 export * from './inbox/terra-webhook.receiver';
 export * from './read/page-cursor';

@@ -1,4 +1,11 @@
-import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { ConnectionNotFoundError, UnknownProviderError } from '@terra-connections/connections';
 import {
   TerraCredentialsError,
@@ -7,6 +14,14 @@ import {
   TerraTimeoutError,
   TerraUnavailableError,
 } from '@terra-connections/terra';
+import {
+  InboxUnavailableError,
+  InvalidPageCursorError,
+  WebhookBodyRejectedError,
+  WebhookEventAlreadyProcessedError,
+  WebhookEventNotFoundError,
+  WebhookSignatureRejectedError,
+} from '@terra-connections/webhook-ingest';
 import { ApiExceptionFilter } from './api-exception.filter';
 
 describe('ApiExceptionFilter', () => {
@@ -38,6 +53,25 @@ describe('ApiExceptionFilter', () => {
   it('maps domain errors to 404 and 400', () => {
     expect(filter.toBody(new ConnectionNotFoundError('u1'))).toMatchObject({ statusCode: 404, message: expect.stringContaining('u1') });
     expect(filter.toBody(new UnknownProviderError(['FOO']))).toMatchObject({ statusCode: 400, message: expect.stringContaining('FOO') });
+  });
+
+  // What the libs threw before they spoke the domain: the body must not change by a byte.
+  it.each([
+    [new InvalidPageCursorError(), BadRequestException, 'cursor is invalid: pass back the next_cursor of a previous page'],
+    [new WebhookBodyRejectedError('Webhook body is not valid JSON'), BadRequestException, 'Webhook body is not valid JSON'],
+    [new WebhookSignatureRejectedError(), UnauthorizedException, 'Invalid or missing Terra webhook signature'],
+    [new ConnectionNotFoundError('u1'), NotFoundException, 'No connection with terra_user_id u1'],
+    [new WebhookEventNotFoundError('42'), NotFoundException, 'No webhook event with id 42'],
+    [
+      new WebhookEventAlreadyProcessedError('42'),
+      ConflictException,
+      'Webhook event 42 is already processed; only failed or pending events are replayed',
+    ],
+    [new InboxUnavailableError(), ServiceUnavailableException, 'Webhook inbox unavailable, retry later'],
+  ])('answers %p as Nest answered a %p', (error, HttpError, message) => {
+    const expected = JSON.stringify(filter.toBody(new HttpError(message)));
+    expect(JSON.stringify(filter.toBody(error))).toBe(expected);
+    expect(JSON.parse(expected)).toMatchObject({ message });
   });
 
   it.each([

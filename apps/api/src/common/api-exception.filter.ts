@@ -9,6 +9,13 @@ import {
   TerraNotFoundError,
   TerraTimeoutError,
 } from '@terra-connections/terra';
+import {
+  InboxUnavailableError,
+  IngestInputError,
+  WebhookEventAlreadyProcessedError,
+  WebhookEventNotFoundError,
+  WebhookSignatureRejectedError,
+} from '@terra-connections/webhook-ingest';
 
 export interface ErrorBody {
   statusCode: number;
@@ -32,6 +39,20 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 function body(status: number, message: unknown): ErrorBody {
   return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
 }
+
+/**
+ * The status of each domain error the libs throw; their message is the body's. The first match wins, so a
+ * subclass listed before its base may answer differently.
+ */
+const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
+  [ConnectionNotFoundError, 404],
+  [ConnectionInputError, 400],
+  [IngestInputError, 400],
+  [WebhookSignatureRejectedError, 401],
+  [WebhookEventNotFoundError, 404],
+  [WebhookEventAlreadyProcessedError, 409],
+  [InboxUnavailableError, 503],
+];
 
 /**
  * One JSON error shape for the whole API (Nest's: statusCode, error, message). Domain and Terra errors get
@@ -59,8 +80,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (exception.type === 'entity.too.large') return body(413, 'Request body is too large');
       return body(exception.status, exception.expose === false ? STATUS_CODES[exception.status] : exception.message);
     }
-    if (exception instanceof ConnectionNotFoundError) return body(404, exception.message);
-    if (exception instanceof ConnectionInputError) return body(400, exception.message);
+    for (const [type, status] of DOMAIN_ERROR_STATUS) {
+      if (exception instanceof type) return body(status, exception.message);
+    }
     if (exception instanceof TerraApiError) return this.terraBody(exception);
     this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');

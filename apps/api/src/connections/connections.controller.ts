@@ -9,18 +9,11 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import {
-  ConnectionAttemptsService,
-  ConnectionsService,
-  type ConnectionPage,
-  type ConnectionView,
-  type DirectConnectStarted,
-  type MobileTokenIssued,
-  type WidgetConnectStarted,
-} from '@terra-connections/connections';
+import { ConnectionAttemptsService, ConnectionsService } from '@terra-connections/connections';
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { JsonBodyGuard } from '../common/json-body.guard';
+import { toPageResponse } from '../common/page.response';
 import { ResultPageUrls } from '../pages/result-page-urls';
 import {
   ConnectionPageResponse,
@@ -29,6 +22,8 @@ import {
   MobileTokenResponse,
   WidgetConnectResponse,
 } from './dto/connection.response';
+import { toConnectStartedResponse, toMobileTokenResponse } from './dto/connect-attempt.mapper';
+import { toConnectionResponse } from './dto/connection.mapper';
 import { CreateConnectionDto } from './dto/create-connection.dto';
 import { GetConnectionQuery } from './dto/get-connection.query';
 import { ListConnectionsQuery } from './dto/list-connections.query';
@@ -59,21 +54,21 @@ export class ConnectionsController {
   })
   @ApiErrors(400, 413, 502, 504)
   @UseGuards(JsonBodyGuard)
-  create(@Body() body: CreateConnectionDto): Promise<DirectConnectStarted | WidgetConnectStarted> {
+  async create(@Body() body: CreateConnectionDto): Promise<DirectConnectResponse | WidgetConnectResponse> {
     const redirects = {
       successUrl: body.success_url ?? this.resultPages.successUrl(),
       failureUrl: body.failure_url ?? this.resultPages.failureUrl(),
       language: body.language,
     };
-    if (body.provider) {
-      return this.attempts.startDirect({ referenceId: body.reference_id, provider: body.provider, ...redirects });
-    }
-    return this.attempts.startWidget({
-      referenceId: body.reference_id,
-      providers: body.providers,
-      multiAuth: body.multi_auth,
-      ...redirects,
-    });
+    const started = body.provider
+      ? await this.attempts.startDirect({ referenceId: body.reference_id, provider: body.provider, ...redirects })
+      : await this.attempts.startWidget({
+          referenceId: body.reference_id,
+          providers: body.providers,
+          multiAuth: body.multi_auth,
+          ...redirects,
+        });
+    return toConnectStartedResponse(started);
   }
 
   @Post('mobile-token')
@@ -81,22 +76,23 @@ export class ConnectionsController {
   @ApiCreatedResponse({ type: MobileTokenResponse })
   @ApiErrors(400, 413, 502, 504)
   @UseGuards(JsonBodyGuard)
-  mobileToken(@Body() body: MobileTokenDto): Promise<MobileTokenIssued> {
-    return this.attempts.startMobile({ referenceId: body.reference_id });
+  async mobileToken(@Body() body: MobileTokenDto): Promise<MobileTokenResponse> {
+    return toMobileTokenResponse(await this.attempts.startMobile({ referenceId: body.reference_id }));
   }
 
   @Get()
   @ApiOperation({ operationId: 'listConnections', summary: 'List and search connections (keyset pagination, oldest first)' })
   @ApiOkResponse({ type: ConnectionPageResponse })
   @ApiErrors(400)
-  list(@Query() query: ListConnectionsQuery): Promise<ConnectionPage> {
-    return this.connections.list({
+  async list(@Query() query: ListConnectionsQuery): Promise<ConnectionPageResponse> {
+    const page = await this.connections.list({
       referenceId: query.reference_id,
       provider: query.provider,
       status: query.status,
       limit: query.pageLimit(),
       cursor: query.cursor,
     });
+    return toPageResponse(page, toConnectionResponse);
   }
 
   @Get(':terra_user_id')
@@ -104,11 +100,12 @@ export class ConnectionsController {
   @ApiTerraUserId()
   @ApiOkResponse({ type: ConnectionResponse })
   @ApiErrors(400, 404, 502, 504)
-  get(
+  async get(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: GetConnectionQuery,
-  ): Promise<ConnectionView> {
-    return query.refresh ? this.connections.refresh(terraUserId) : this.connections.get(terraUserId);
+  ): Promise<ConnectionResponse> {
+    const connection = await (query.refresh ? this.connections.refresh(terraUserId) : this.connections.get(terraUserId));
+    return toConnectionResponse(connection);
   }
 
   @Delete(':terra_user_id')
@@ -117,7 +114,7 @@ export class ConnectionsController {
   @ApiOkResponse({ type: ConnectionResponse, description: 'The connection as it now is' })
   @ApiErrors(400, 404, 502, 504)
   @HttpCode(200)
-  disconnect(@Param('terra_user_id', TerraUserIdPipe) terraUserId: string): Promise<ConnectionView> {
-    return this.connections.disconnect(terraUserId);
+  async disconnect(@Param('terra_user_id', TerraUserIdPipe) terraUserId: string): Promise<ConnectionResponse> {
+    return toConnectionResponse(await this.connections.disconnect(terraUserId));
   }
 }

@@ -1,12 +1,15 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthDataQuery, WebhookEventsQuery, type HealthDataItem, type Page, type WebhookEventSummary } from '@terra-connections/webhook-ingest';
+import { HealthDataQuery, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
+import { toPageResponse } from '../common/page.response';
 import { ApiTerraUserId } from '../connections/connections.controller';
 import { TerraUserIdPipe } from '../connections/terra-user-id.pipe';
+import { toHealthDataItemResponse } from './dto/health-data.mapper';
 import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
+import { toWebhookEventResponse } from './dto/webhook-event.mapper';
 import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
@@ -25,17 +28,18 @@ export class ConnectionDataController {
   @ApiOperation({ operationId: 'listHealthData', summary: 'Health data stored for a connection, oldest first by start time' })
   @ApiTerraUserId()
   @ApiOkResponse({ type: HealthDataPageResponse })
-  data(
+  async data(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: HealthDataQueryDto,
-  ): Promise<Page<HealthDataItem>> {
-    return this.healthData.list(terraUserId, {
+  ): Promise<HealthDataPageResponse> {
+    const page = await this.healthData.list(terraUserId, {
       type: query.type,
       from: query.from,
       to: query.to,
       limit: query.pageLimit(),
       cursor: query.cursor,
     });
+    return toPageResponse(page, toHealthDataItemResponse);
   }
 
   /** Newest first; type, status, times and last_error, never the payload. */
@@ -43,13 +47,14 @@ export class ConnectionDataController {
   @ApiOperation({ operationId: 'listConnectionEvents', summary: 'Webhook history of a connection, newest first (never the payload)' })
   @ApiTerraUserId()
   @ApiOkResponse({ type: WebhookEventPageResponse })
-  history(
+  async history(
     @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
     @Query() query: PageQueryDto,
-  ): Promise<Page<WebhookEventSummary>> {
-    return this.events.forConnection(terraUserId, {
+  ): Promise<WebhookEventPageResponse> {
+    const page = await this.events.forConnection(terraUserId, {
       limit: query.pageLimit(),
       cursor: query.cursor,
     });
+    return toPageResponse(page, toWebhookEventResponse);
   }
 }

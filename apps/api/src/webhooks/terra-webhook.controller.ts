@@ -3,6 +3,7 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags }
 import type { Request } from 'express';
 import { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import { ApiErrorResponse } from '../common/api-error.response';
+import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
 import { WebhookReceiptResponse } from './dto/webhook.responses';
 
 /**
@@ -32,13 +33,13 @@ export class TerraWebhookController {
   @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT')
   @ApiResponseFor(503, 'The inbox is unavailable; Terra retries')
   @HttpCode(200)
-  async receive(@Req() req: Request & { id?: unknown }): Promise<{ status: string; event_id: string }> {
+  async receive(@Req() req: Request & { id?: unknown }): Promise<WebhookReceiptResponse> {
     const receipt = await this.receiver.receive({
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
       headers: req.headers,
       requestId: typeof req.id === 'string' ? req.id : headerValue(req.headers['x-request-id']),
     });
-    return { status: receipt.status, event_id: receipt.eventId };
+    return toWebhookReceiptResponse(receipt);
   }
 }
 

@@ -5,6 +5,7 @@ import getRawBody from 'raw-body';
 import { type LogContext, type MetricsService, REQUEST_ID_LOG_KEY, redactUrl, requestIdFor } from '@terra-connections/observability';
 import type { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
+import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
 import { refusedBeforeBody } from './terra-signature-precheck.middleware';
 
 /** The webhook route; TerraWebhookController declares the same path for OpenAPI and the fallback. */
@@ -69,7 +70,7 @@ async function handle(deps: TerraWebhookListenerDeps, req: IncomingMessage, res:
     try {
       const rawBody = await getRawBody(req, { length: req.headers['content-length'], limit: deps.bodyLimit });
       const receipt = await deps.receiver.receive({ rawBody, headers: req.headers, requestId });
-      send(res, 200, JSON.stringify({ status: receipt.status, event_id: receipt.eventId }));
+      send(res, 200, JSON.stringify(toWebhookReceiptResponse(receipt)));
     } catch (error) {
       const body = deps.errorBody(error);
       // A body declared over the limit is not read at all: the socket closes after the 413. One that ran over

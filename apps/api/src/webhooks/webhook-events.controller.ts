@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { WebhookEventsQuery, WebhookReplayService, type Page, type ReplayResult, type WebhookEventSummary } from '@terra-connections/webhook-ingest';
+import { WebhookEventsQuery, WebhookReplayService } from '@terra-connections/webhook-ingest';
 import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
+import { toPageResponse } from '../common/page.response';
+import { toReplayFailedResponse, toReplayResultResponse, toWebhookEventResponse } from './dto/webhook-event.mapper';
 import { WebhookEventsQueryDto } from './dto/webhook-events.query.dto';
 import { ReplayFailedResponse, ReplayResultResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 import { WebhookEventIdPipe } from './webhook-event-id.pipe';
@@ -24,19 +26,20 @@ export class WebhookEventsController {
   @ApiOperation({ operationId: 'listWebhookEvents', summary: 'Admin: inbox rows by status (`failed` = dead letters), newest first' })
   @ApiOkResponse({ type: WebhookEventPageResponse })
   @ApiErrors(400)
-  list(@Query() query: WebhookEventsQueryDto): Promise<Page<WebhookEventSummary>> {
-    return this.events.byStatus(query.status, {
+  async list(@Query() query: WebhookEventsQueryDto): Promise<WebhookEventPageResponse> {
+    const page = await this.events.byStatus(query.status, {
       limit: query.pageLimit(),
       cursor: query.cursor,
     });
+    return toPageResponse(page, toWebhookEventResponse);
   }
 
   @Post('replay-failed')
   @ApiOperation({ operationId: 'replayFailedWebhookEvents', summary: 'Admin: replay every failed webhook event' })
   @ApiAcceptedResponse({ type: ReplayFailedResponse })
   @HttpCode(202)
-  replayFailed(): Promise<{ replayed: number; enqueued: number }> {
-    return this.replay.replayFailed();
+  async replayFailed(): Promise<ReplayFailedResponse> {
+    return toReplayFailedResponse(await this.replay.replayFailed());
   }
 
   @Post(':id/replay')
@@ -45,7 +48,7 @@ export class WebhookEventsController {
   @ApiAcceptedResponse({ type: ReplayResultResponse })
   @ApiErrors(400, 404, 409)
   @HttpCode(202)
-  replayOne(@Param('id', WebhookEventIdPipe) id: string): Promise<ReplayResult> {
-    return this.replay.replayOne(id);
+  async replayOne(@Param('id', WebhookEventIdPipe) id: string): Promise<ReplayResultResponse> {
+    return toReplayResultResponse(await this.replay.replayOne(id));
   }
 }

@@ -2,13 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
-import { MAINTENANCE_JOB_OPTIONS } from '@terra-connections/queue';
+import { MAINTENANCE_JOB_OPTIONS, TERRA_WEBHOOK_QUEUE, upsertWebhookJobScheduler, WebhookJobName } from '@terra-connections/queue';
 
 /** PERSISTED: scheduler ids live in Redis; renaming one leaves the old schedule running beside the new. */
 export const SWEEP_SCHEDULER_ID = 'sweep-inbox';
 export const RECONCILE_SCHEDULER_ID = 'reconcile-connections';
 export const PRUNE_SCHEDULER_ID = 'prune-inbox';
+
+type MaintenanceJobName = WebhookJobName.SweepInbox | WebhookJobName.Reconcile | WebhookJobName.PruneInbox;
 
 /**
  * Registers the repeatable jobs. Every worker upserts the same scheduler ids, so N workers still give one
@@ -34,9 +35,9 @@ export class WebhookSchedules implements OnApplicationBootstrap {
   }
 
   /** `every` 0 removes the scheduler, which stops the runs a previous deploy registered. */
-  private async schedule(id: string, name: WebhookJobName, every: number): Promise<void> {
+  private async schedule(id: string, name: MaintenanceJobName, every: number): Promise<void> {
     if (every > 0) {
-      await this.queue.upsertJobScheduler(id, { every }, { name, data: {}, opts: MAINTENANCE_JOB_OPTIONS });
+      await upsertWebhookJobScheduler(this.queue, id, { every }, name, {}, MAINTENANCE_JOB_OPTIONS);
     } else {
       await this.queue.removeJobScheduler(id);
     }

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, applyEventJobOptions, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import {
+  addWebhookJob,
+  applyEventJobId,
+  applyEventJobOptions,
+  redisConnectionOptions,
+  TERRA_WEBHOOK_QUEUE,
+  WebhookJobName,
+} from '@terra-connections/queue';
 import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { InboxSweeper } from './inbox-sweeper';
@@ -45,7 +52,7 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
   it('re-adds a pending row whose job hash is left in no list (state unknown)', async () => {
     const id = await pendingRow();
     const jobId = applyEventJobId(id);
-    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
     // The hash stays, the job is in no list: what a failover mid-move can leave behind.
     // BullMQ types its connection loosely; at runtime it is the ioredis client.
     const redis = (await queue.client) as unknown as Redis;
@@ -58,7 +65,8 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
   it('leaves a waiting job alone', async () => {
     const waitingId = await pendingRow();
-    await queue.add(WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, applyEventJobOptions(applyEventJobId(waitingId), 100));
+    const options = applyEventJobOptions(applyEventJobId(waitingId), 100);
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, options);
     const before = await queue.getJob(applyEventJobId(waitingId));
     await sweeper.sweep();
     const after = await queue.getJob(applyEventJobId(waitingId));

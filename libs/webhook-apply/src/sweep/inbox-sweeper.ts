@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { WebhookEventStatus } from '@terra-connections/persistence';
-import { applyEventJobId, applyEventJobOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { addWebhookJob, applyEventJobId, applyEventJobOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
 
 /** Rows looked at per sweep: a large backlog is walked over several sweeps instead of in one long job. */
@@ -75,7 +75,8 @@ export class InboxSweeper {
         return false;
       }
     }
-    await this.queue.add(
+    await addWebhookJob(
+      this.queue,
       WebhookJobName.ApplyEvent,
       // The original request id, so the job's log lines still lead back to the delivery.
       { eventId, type, ...(requestId ? { requestId } : {}) },

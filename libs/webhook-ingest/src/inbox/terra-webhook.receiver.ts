@@ -1,22 +1,16 @@
-import {
-  BadRequestException,
-  Inject,
-  Injectable,
-  Logger,
-  Optional,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { MetricsService, withDeadline } from '@terra-connections/observability';
 import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
 import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from '@terra-connections/terra';
 import { WebhookEnqueuer } from '@terra-connections/queue';
+import { InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
 import { InboxWriter } from './inbox-writer';
 
 /**
- * A Postgres that hangs (rather than refuses) must not hold Terra past its ~8 s timeout: answer 503 first.
- * If the insert still commits, Terra's retry is a counted duplicate and the sweeper enqueues the row.
+ * A Postgres that hangs (rather than refuses) must not hold Terra past its ~8 s timeout: refuse the delivery
+ * first (InboxUnavailableError, so Terra retries). If the insert still commits, Terra's retry is a counted
+ * duplicate and the sweeper enqueues the row.
  */
 export const INBOX_INSERT_TIMEOUT_MS = 5_000;
 
@@ -96,7 +90,7 @@ export class TerraWebhookReceiver {
       if (!(error instanceof TerraSignatureError)) throw error;
       this.metrics?.countWebhook(undefined, 'rejected_signature');
       this.logger.warn(`Rejected a Terra webhook: signature ${error.failure}`);
-      throw new UnauthorizedException('Invalid or missing Terra webhook signature');
+      throw new WebhookSignatureRejectedError();
     }
 
     const rawBody = request.rawBody.toString('utf8');
@@ -105,12 +99,12 @@ export class TerraWebhookReceiver {
       body = JSON.parse(rawBody);
     } catch {
       this.metrics?.countWebhook(undefined, 'rejected_body');
-      throw new BadRequestException('Webhook body is not valid JSON');
+      throw new WebhookBodyRejectedError('Webhook body is not valid JSON');
     }
     const envelope = describeTerraEvent(body);
     if (!envelope) {
       this.metrics?.countWebhook(undefined, 'rejected_body');
-      throw new BadRequestException('Webhook body must be a JSON object with a string "type"');
+      throw new WebhookBodyRejectedError('Webhook body must be a JSON object with a string "type"');
     }
 
     let stored: { id: string; inserted: boolean };
@@ -136,12 +130,12 @@ export class TerraWebhookReceiver {
       // Postgres rejecting the JSON itself (e.g. \u0000 in a string) is the payload's fault, not an outage.
       if (sqlState(error)?.startsWith('22')) {
         this.metrics?.countWebhook(envelope.type, 'rejected_body');
-        throw new BadRequestException('Webhook body cannot be stored as JSON');
+        throw new WebhookBodyRejectedError('Webhook body cannot be stored as JSON');
       }
       this.metrics?.countWebhook(envelope.type, 'unavailable');
       // The message only: a pg error's detail or TypeORM's query parameters would carry the raw body.
-      this.logger.error(`Inbox insert failed, answering 503 so Terra retries: ${stripQuotedValues((error as Error).message)}`);
-      throw new ServiceUnavailableException('Webhook inbox unavailable, retry later');
+      this.logger.error(`Inbox insert failed, refusing the delivery so Terra retries: ${stripQuotedValues((error as Error).message)}`);
+      throw new InboxUnavailableError();
     }
     if (!stored.inserted) {
       this.metrics?.countWebhook(envelope.type, 'duplicate');

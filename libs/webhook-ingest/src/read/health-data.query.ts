@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ConnectionNotFoundError } from '@terra-connections/connections';
 import { sqlState } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
@@ -13,27 +14,24 @@ export interface HealthDataFilter {
   cursor?: string;
 }
 
+/** One stored health data record: Terra's item for one type, keyed by summary id or day. */
 export interface HealthDataItem {
   type: string;
-  summary_id?: string;
-  date?: string;
-  start_time: string | null;
-  end_time: string | null;
-  updated_at: string;
+  /** Set for activity and sleep. */
+  summaryId: string | null;
+  /** The provider's local day (YYYY-MM-DD) for daily, body, nutrition, menstruation. */
+  date: string | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  updatedAt: Date;
+  /** The item as Terra sent it. */
   payload: unknown;
 }
 
-interface Row {
+interface Row extends HealthDataItem {
   id: string;
-  type: string;
-  summary_id: string | null;
-  date: string | null;
-  start_time: Date | null;
   /** start_time as Postgres prints it: keeps the microseconds a JS Date would drop from the cursor. */
-  start_key: string | null;
-  end_time: Date | null;
-  updated_at: Date;
-  payload: unknown;
+  startKey: string | null;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -72,8 +70,8 @@ export class HealthDataQuery {
     params.push(filter.limit + 1);
     const rows: Row[] = await this.dataSource
       .query(
-        `SELECT id, type, summary_id, date::text AS date, start_time, start_time::text AS start_key, end_time,
-                updated_at, payload
+        `SELECT id, type, summary_id AS "summaryId", date::text AS date, start_time AS "startTime",
+                start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt", payload
          FROM health_data WHERE ${where.join(' AND ')}
          ORDER BY COALESCE(start_time, '-infinity'::timestamptz), id
          LIMIT $${params.length}`,
@@ -85,22 +83,11 @@ export class HealthDataQuery {
         throw error;
       });
     if (rows.length === 0 && !filter.cursor) await this.assertKnown(terraUserId);
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
+    const items = rows.slice(0, filter.limit);
+    const last = items[items.length - 1];
     return {
-      data: page.map((row) => ({
-        type: row.type,
-        ...(row.summary_id ? { summary_id: row.summary_id } : {}),
-        ...(row.date ? { date: row.date } : {}),
-        start_time: row.start_time?.toISOString() ?? null,
-        end_time: row.end_time?.toISOString() ?? null,
-        updated_at: row.updated_at.toISOString(),
-        payload: row.payload,
-      })),
-      next_cursor:
-        rows.length > filter.limit && last
-          ? encodeCursor({ s: last.start_key, i: String(last.id) })
-          : null,
+      items,
+      nextCursor: rows.length > filter.limit && last ? encodeCursor({ s: last.startKey, i: String(last.id) }) : null,
     };
   }
 
@@ -110,6 +97,6 @@ export class HealthDataQuery {
            OR EXISTS (SELECT 1 FROM health_data WHERE terra_user_id = $1) AS known`,
       [terraUserId],
     );
-    if (!rows[0]?.known) throw new NotFoundException(`No connection with terra_user_id ${terraUserId}`);
+    if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { InvalidPageCursorError } from '../webhook-ingest.errors';
 
 /** Opaque keyset cursors: base64url JSON, so clients never build or parse them. */
 export function encodeCursor(position: Record<string, string | null>): string {
@@ -20,11 +20,12 @@ export function decodeCursor<K extends string>(cursor: string, keys: readonly K[
   throw invalidCursor();
 }
 
-export function invalidCursor(): BadRequestException {
-  return new BadRequestException('cursor is invalid: pass back the next_cursor of a previous page');
+export function invalidCursor(): InvalidPageCursorError {
+  return new InvalidPageCursorError();
 }
 
+/** One keyset page, and the cursor of the next one (null on the last page). */
 export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
+  items: T[];
+  nextCursor: string | null;
 }

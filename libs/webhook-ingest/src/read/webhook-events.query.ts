@@ -1,50 +1,28 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ConnectionNotFoundError } from '@terra-connections/connections';
+import type { WebhookEventStatus } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
 
-/** One inbox row as the read routes show it: never the payload (it can hold health data). */
+/** One inbox row without its payload (it can hold health data): what the history and dead-letter reads show. */
 export interface WebhookEventSummary {
+  /** Inbox id (a bigint, as a string). */
   id: string;
   type: string;
-  terra_user_id: string | null;
-  status: string;
+  terraUserId: string | null;
+  status: WebhookEventStatus;
   attempts: number;
-  duplicate_count: number;
-  last_error: string | null;
-  received_at: string;
-  event_at: string;
-  processed_at: string | null;
+  /** Redeliveries of the same event that were stored once. */
+  duplicateCount: number;
+  lastError: string | null;
+  receivedAt: Date;
+  eventAt: Date;
+  processedAt: Date | null;
 }
 
-interface Row {
-  id: string;
-  type: string;
-  terra_user_id: string | null;
-  status: string;
-  attempts: number;
-  duplicate_count: number;
-  last_error: string | null;
-  received_at: Date;
-  event_at: Date;
-  processed_at: Date | null;
-}
-
-const COLUMNS = 'id, type, terra_user_id, status, attempts, duplicate_count, last_error, received_at, event_at, processed_at';
-
-function summary(row: Row): WebhookEventSummary {
-  return {
-    id: String(row.id),
-    type: row.type,
-    terra_user_id: row.terra_user_id,
-    status: row.status,
-    attempts: row.attempts,
-    duplicate_count: row.duplicate_count,
-    last_error: row.last_error,
-    received_at: row.received_at.toISOString(),
-    event_at: row.event_at.toISOString(),
-    processed_at: row.processed_at?.toISOString() ?? null,
-  };
-}
+/** A WebhookEventSummary's columns, named as its properties. */
+const COLUMNS = `id, type, terra_user_id AS "terraUserId", status, attempts, duplicate_count AS "duplicateCount",
+  last_error AS "lastError", received_at AS "receivedAt", event_at AS "eventAt", processed_at AS "processedAt"`;
 
 /** Webhook history, newest first (by inbox id, the order we received them), keyset-paginated on id. */
 @Injectable()
@@ -53,12 +31,12 @@ export class WebhookEventsQuery {
 
   async forConnection(terraUserId: string, page: { limit: number; cursor?: string }): Promise<Page<WebhookEventSummary>> {
     const result = await this.list({ terra_user_id: terraUserId }, page);
-    if (result.data.length === 0 && !page.cursor) {
+    if (result.items.length === 0 && !page.cursor) {
       const rows: { known: boolean }[] = await this.dataSource.query(
         `SELECT EXISTS (SELECT 1 FROM terra_connections WHERE terra_user_id = $1) AS known`,
         [terraUserId],
       );
-      if (!rows[0]?.known) throw new NotFoundException(`No connection with terra_user_id ${terraUserId}`);
+      if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
     }
     return result;
   }
@@ -84,15 +62,15 @@ export class WebhookEventsQuery {
       where.push(`id < $${params.length}::bigint`);
     }
     params.push(page.limit + 1);
-    const rows: Row[] = await this.dataSource.query(
+    const rows: WebhookEventSummary[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM webhook_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    const data = rows.slice(0, page.limit).map(summary);
+    const items = rows.slice(0, page.limit);
     return {
-      data,
-      next_cursor: rows.length > page.limit ? encodeCursor({ i: data[data.length - 1].id }) : null,
+      items,
+      nextCursor: rows.length > page.limit ? encodeCursor({ i: String(items[items.length - 1].id) }) : null,
     };
   }
 }

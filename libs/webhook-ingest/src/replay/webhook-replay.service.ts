@@ -1,15 +1,24 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { WebhookEventStatus, sqlRows } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { WebhookEnqueuer } from '@terra-connections/queue';
+import { WebhookEventAlreadyProcessedError, WebhookEventNotFoundError } from '../webhook-ingest.errors';
 
 const REPLAY_BATCH = 200;
 
 export interface ReplayResult {
-  id: string;
+  eventId: string;
+  /** Always pending: the row waits for its job (or, if Redis did not take the job, for the sweeper). */
   status: WebhookEventStatus;
   /** false: Redis did not take it; the row is pending and the sweeper enqueues it. */
   enqueued: boolean;
+}
+
+export interface ReplayTotals {
+  /** Failed events set pending again. */
+  replayed: number;
+  /** Of those, how many the job queue took at once (the sweeper takes the rest). */
+  enqueued: number;
 }
 
 interface ReplayRow {
@@ -39,26 +48,26 @@ export class WebhookReplayService {
       `SELECT id, status, type, request_id FROM webhook_events WHERE id = $1`,
       [id],
     );
-    if (rows.length === 0) throw new NotFoundException(`No webhook event with id ${id}`);
+    if (rows.length === 0) throw new WebhookEventNotFoundError(id);
     if (rows[0].status === WebhookEventStatus.Processed) {
-      throw new ConflictException(`Webhook event ${id} is already processed; only failed or pending events are replayed`);
+      throw new WebhookEventAlreadyProcessedError(id);
     }
     await this.dataSource.query(`UPDATE webhook_events SET status = $2 WHERE id = $1 AND status = $3`, [
       id,
       WebhookEventStatus.Pending,
       WebhookEventStatus.Failed,
     ]);
-    return { id, status: WebhookEventStatus.Pending, enqueued: await this.requeue(rows[0]) };
+    return { eventId: id, status: WebhookEventStatus.Pending, enqueued: await this.requeue(rows[0]) };
   }
 
   /** Every row failed at the time of the call (rows failing again meanwhile are not picked up twice). */
-  async replayFailed(): Promise<{ replayed: number; enqueued: number }> {
+  async replayFailed(): Promise<ReplayTotals> {
     const max: { max: string | null }[] = await this.dataSource.query(
       `SELECT max(id) AS max FROM webhook_events WHERE status = $1`,
       [WebhookEventStatus.Failed],
     );
     let afterId = '0';
-    const totals = { replayed: 0, enqueued: 0 };
+    const totals: ReplayTotals = { replayed: 0, enqueued: 0 };
     if (!max[0]?.max) return totals;
     for (;;) {
       const rows = sqlRows<ReplayRow>(

@@ -1,19 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type {
-  ConnectionPage,
-  ConnectionView,
-  DirectConnectStarted,
-  MobileTokenIssued,
-  WidgetConnectStarted,
-} from '@terra-connections/connections';
 import { ConnectionStatus } from '@terra-connections/persistence';
 
-// Response schemas of the OpenAPI document. Each class implements the interface the service returns, so a
-// field added or renamed there fails to compile here until the document follows.
+// The wire shapes: response schemas of the OpenAPI document, and the return types of the mappers beside them
+// (connection.mapper.ts, connect-attempt.mapper.ts), so a body and its documented schema change together.
 
 const ISO = { type: String, format: 'date-time', nullable: true } as const;
 
-export class ConnectionResponse implements ConnectionView {
+export class ConnectionResponse {
   @ApiProperty({ description: 'Terra user id: one provider account connection', example: 'bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11' })
   terra_user_id!: string;
 
@@ -54,7 +47,7 @@ export class ConnectionResponse implements ConnectionView {
   updated_at!: string;
 }
 
-export class ConnectionPageResponse implements ConnectionPage {
+export class ConnectionPageResponse {
   @ApiProperty({ type: [ConnectionResponse] })
   data!: ConnectionResponse[];
 
@@ -62,7 +55,7 @@ export class ConnectionPageResponse implements ConnectionPage {
   next_cursor!: string | null;
 }
 
-export class DirectConnectResponse implements DirectConnectStarted {
+export class DirectConnectResponse {
   @ApiProperty({ enum: ['direct'] })
   type!: 'direct';
 
@@ -79,7 +72,7 @@ export class DirectConnectResponse implements DirectConnectStarted {
   provider!: string;
 }
 
-export class WidgetConnectResponse implements WidgetConnectStarted {
+export class WidgetConnectResponse {
   @ApiProperty({ enum: ['widget'] })
   type!: 'widget';
 
@@ -99,7 +92,7 @@ export class WidgetConnectResponse implements WidgetConnectStarted {
   warnings?: string[];
 }
 
-export class MobileTokenResponse implements MobileTokenIssued {
+export class MobileTokenResponse {
   @ApiProperty({ description: 'Single-use token for initConnection in the Terra mobile SDKs' })
   token!: string;
 

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { WebhookEventStatus } from '@terra-connections/persistence';
-import type { HealthDataItem, Page, ReplayResult, WebhookEventSummary } from '@terra-connections/webhook-ingest';
 
-// Response schemas of the OpenAPI document; each implements the type the service returns (see
-// connection.response.ts for why).
+// The wire shapes: response schemas of the OpenAPI document, and the return types of the mappers beside them
+// (health-data.mapper.ts, webhook-event.mapper.ts, webhook-receipt.mapper.ts), so a body and its documented
+// schema change together.
 
-export class HealthDataItemResponse implements HealthDataItem {
+export class HealthDataItemResponse {
   @ApiProperty({ example: 'daily' })
   type!: string;
 
@@ -28,7 +28,7 @@ export class HealthDataItemResponse implements HealthDataItem {
   payload!: unknown;
 }
 
-export class HealthDataPageResponse implements Page<HealthDataItem> {
+export class HealthDataPageResponse {
   @ApiProperty({ type: [HealthDataItemResponse] })
   data!: HealthDataItemResponse[];
 
@@ -36,7 +36,7 @@ export class HealthDataPageResponse implements Page<HealthDataItem> {
   next_cursor!: string | null;
 }
 
-export class WebhookEventResponse implements WebhookEventSummary {
+export class WebhookEventResponse {
   @ApiProperty({ description: 'Inbox id (a bigint, as a string)', example: '1042' })
   id!: string;
 
@@ -68,7 +68,7 @@ export class WebhookEventResponse implements WebhookEventSummary {
   processed_at!: string | null;
 }
 
-export class WebhookEventPageResponse implements Page<WebhookEventSummary> {
+export class WebhookEventPageResponse {
   @ApiProperty({ type: [WebhookEventResponse] })
   data!: WebhookEventResponse[];
 
@@ -76,7 +76,7 @@ export class WebhookEventPageResponse implements Page<WebhookEventSummary> {
   next_cursor!: string | null;
 }
 
-export class ReplayResultResponse implements ReplayResult {
+export class ReplayResultResponse {
   @ApiProperty()
   id!: string;
 

@@ -63,7 +63,10 @@ const authFailureShape = {
   flow_id: text,
 };
 
-function authFailure(kind: TerraAuthFailureEvent['kind'], payload: z.output<z.ZodObject<typeof authFailureShape>>): TerraAuthFailureEvent {
+function authFailure<K extends TerraAuthFailureEvent['kind']>(
+  kind: K,
+  payload: z.output<z.ZodObject<typeof authFailureShape>>,
+): TerraAuthFailureEvent<K> {
   return {
     kind,
     user: payload.user,
@@ -98,9 +101,9 @@ const auth = z
 /** The 2026 failed-auth event: whatever its status, the attempt did not connect. */
 const authCancelled = eventObject(authFailureShape).transform((payload) => authFailure('auth_cancelled', payload));
 
-function userStatus(kind: TerraUserStatusEvent['kind']) {
+function userStatus<K extends TerraUserStatusEvent['kind']>(kind: K) {
   return eventObject({ user: requiredUser('user'), message: text }).transform(
-    (payload): TerraUserStatusEvent => ({ kind, user: payload.user, message: payload.message }),
+    (payload): TerraUserStatusEvent<K> => ({ kind, user: payload.user, message: payload.message }),
   );
 }
 

@@ -24,8 +24,8 @@ export interface TerraAuthSuccessEvent {
  * `auth` with status error, or the 2026 `auth_cancelled`: the attempt failed. `user` is the provisional
  * user Terra already deleted, and may be absent (auth_cancelled carries none).
  */
-export interface TerraAuthFailureEvent {
-  kind: 'auth_error' | 'auth_cancelled';
+export interface TerraAuthFailureEvent<K extends 'auth_error' | 'auth_cancelled' = 'auth_error' | 'auth_cancelled'> {
+  kind: K;
   user: TerraEventUser | null;
   provider: string | null;
   referenceId: string | null;
@@ -38,8 +38,10 @@ export interface TerraAuthFailureEvent {
 }
 
 /** deauth, access_revoked, connection_error: one user, and Terra's message (may be null). */
-export interface TerraUserStatusEvent {
-  kind: 'deauth' | 'access_revoked' | 'connection_error';
+export interface TerraUserStatusEvent<
+  K extends 'deauth' | 'access_revoked' | 'connection_error' = 'deauth' | 'access_revoked' | 'connection_error',
+> {
+  kind: K;
   user: TerraEventUser;
   message: string | null;
 }
@@ -81,11 +83,14 @@ export interface TerraInformationalEvent {
   type: string;
 }
 
-/** A stored webhook payload, parsed once: the applier dispatches on `kind`. */
+/** A stored webhook payload, parsed once: the applier dispatches on `kind` (one member per kind). */
 export type TerraEvent =
   | TerraAuthSuccessEvent
-  | TerraAuthFailureEvent
-  | TerraUserStatusEvent
+  | TerraAuthFailureEvent<'auth_error'>
+  | TerraAuthFailureEvent<'auth_cancelled'>
+  | TerraUserStatusEvent<'deauth'>
+  | TerraUserStatusEvent<'access_revoked'>
+  | TerraUserStatusEvent<'connection_error'>
   | TerraUserReauthEvent
   | TerraPermissionChangeEvent
   | TerraDataEvent

@@ -5,7 +5,8 @@ import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, loadTerraFixture, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { AccessRevokedHandler } from './handlers/access-revoked.handler';
-import { AuthHandler } from './handlers/auth.handler';
+import { AuthFailedHandler } from './handlers/auth-failed.handler';
+import { AuthSucceededHandler } from './handlers/auth-succeeded.handler';
 import { ConnectionErrorHandler } from './handlers/connection-error.handler';
 import { DeauthHandler } from './handlers/deauth.handler';
 import { HealthDataHandler } from './handlers/health-data.handler';
@@ -54,7 +55,8 @@ describe('WebhookEventApplier (real Postgres)', () => {
     db = await createTestDatabase('applier');
     writer = new InboxWriter(db.dataSource);
     const handlers = [
-      new AuthHandler(),
+      new AuthSucceededHandler(),
+      new AuthFailedHandler(),
       new DeauthHandler(),
       new UserReauthHandler(),
       new AccessRevokedHandler(),
@@ -63,7 +65,7 @@ describe('WebhookEventApplier (real Postgres)', () => {
       new HealthDataHandler(),
       new InformationalHandler(),
     ];
-    applier = new WebhookEventApplier(db.dataSource, handlers, new InformationalHandler());
+    applier = new WebhookEventApplier(db.dataSource, handlers);
   });
 
   afterAll(async () => {

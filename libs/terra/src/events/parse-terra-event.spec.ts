@@ -143,6 +143,7 @@ describe('parseTerraEvent', () => {
         user: expect.objectContaining({ userId: 'u-1' }),
         data: items,
       });
+      expect((parseTerraEvent(type, { user: user(), data: items }) as { data: unknown[] }).data[0]).toBe(items[0]);
     });
 
     it('an empty data array is valid', () => {
@@ -155,7 +156,9 @@ describe('parseTerraEvent', () => {
       expect(parseError('daily', { data: 'x' })).toBe('daily event without user.user_id');
     });
 
-    it('athlete: one object, not an array', () => {
+    it('athlete: one object, not an array, taken as sent', () => {
+      const sent = { first_name: 'A', extra: { deep: [1] } };
+      expect((parseTerraEvent('athlete', { user: user(), athlete: sent }) as { athlete: unknown }).athlete).toBe(sent);
       expect(parseTerraEvent('athlete', { user: user(), athlete: { first_name: 'A' } })).toEqual({
         kind: 'athlete',
         type: 'athlete',
@@ -164,6 +167,7 @@ describe('parseTerraEvent', () => {
       });
       expect(parseError('athlete', { user: user(), athlete: [{}] })).toBe('athlete event without an athlete object');
       expect(parseError('athlete', { user: user(), data: [{}] })).toBe('athlete event without an athlete object');
+      expect(parseError('athlete', { user: user(), athlete: null })).toBe('athlete event without an athlete object');
     });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isJsonObject } from '../webhooks/terra-event-envelope';
 import { TERRA_DATA_EVENT_TYPES, TerraEventType, type TerraDataEventType } from '../webhooks/terra-event-type';
 import type {
   TerraAuthFailureEvent,
@@ -124,7 +125,8 @@ function dataEvent(type: TerraDataEvent['type']) {
 
 const athlete = eventObject({
   user: requiredUser('user'),
-  athlete: z.record(z.string(), z.unknown(), { message: 'without an athlete object' }),
+  // Taken as sent (a record schema would copy it, key by key).
+  athlete: z.custom<Record<string, unknown>>(isJsonObject, { message: 'without an athlete object' }),
 }).transform((payload): TerraEvent => ({ kind: 'athlete', type: TerraEventType.Athlete, user: payload.user, athlete: payload.athlete }));
 
 const isAthlete = (type: TerraDataEventType): type is TerraEventType.Athlete => type === TerraEventType.Athlete;

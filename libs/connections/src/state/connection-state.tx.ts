@@ -61,7 +61,7 @@ export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
 
   constructor(
-    readonly tx: EntityManager,
+    private readonly tx: EntityManager,
     readonly cause: ConnectionChangeCause,
   ) {}
 

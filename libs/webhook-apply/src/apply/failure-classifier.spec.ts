@@ -1,7 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
 import { PermanentEventError } from './permanent-event.error';
-import { parseTerraEvent } from '@terra-connections/terra';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
 const wrapped = (code: string) => new QueryFailedError('SELECT 1', [], pgError(code));
@@ -11,18 +10,6 @@ describe('failure classification', () => {
     expect(isPermanentFailure(new PermanentEventError('no user'))).toBe(true);
     expect(isPermanentFailure(wrapped('22P02'))).toBe(true);
     expect(isPermanentFailure(wrapped('23502'))).toBe(true);
-  });
-
-  it('treats a payload that does not parse as its type as permanent, with the parser\'s reason', () => {
-    const error = (() => {
-      try {
-        return parseTerraEvent('deauth', { type: 'deauth', message: null });
-      } catch (thrown) {
-        return thrown;
-      }
-    })();
-    expect(isPermanentFailure(error)).toBe(true);
-    expect(describeFailure(error)).toBe('TerraEventParseError: deauth event without user.user_id');
   });
 
   it('retries connection problems, deadlocks, serialization failures and anything unknown', () => {

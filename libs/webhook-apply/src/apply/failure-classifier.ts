@@ -1,17 +1,15 @@
 import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
-import { TerraEventParseError } from '@terra-connections/terra';
 import { PermanentEventError } from './permanent-event.error';
 
 /**
- * Permanent: the payload itself cannot be applied (it does not parse as its type's event, our own
- * PermanentEventError, or Postgres rejecting a value: class 22 data exception, class 23 integrity violation
- * other than a unique race). Everything else is
+ * Permanent: the payload itself cannot be applied (our own PermanentEventError, or Postgres rejecting a
+ * value: class 22 data exception, class 23 integrity violation other than a unique race). Everything else is
  * transient and retried: connection refused or reset, timeouts, deadlock (40P01), serialization failure
  * (40001), a restarting server (57P01, 08xxx). Unknown errors retry too: a retry costs a delay, a wrong
  * "permanent" costs an event until someone replays it.
  */
 export function isPermanentFailure(error: unknown): boolean {
-  if (error instanceof PermanentEventError || error instanceof TerraEventParseError) return true;
+  if (error instanceof PermanentEventError) return true;
   const state = sqlState(error);
   if (!state) return false;
   if (state === '23505') return false;

@@ -370,4 +370,12 @@ describe('WebhookEventApplier (real Postgres)', () => {
     await expect(applier.apply(id, { attempt: 1, maxAttempts: 16 })).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await inbox(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('deauth event without user.user_id') });
   });
+
+  it('fails a payload that does not parse as its type at once, naming the missing part and nothing it holds', async () => {
+    const userId = randomUUID();
+    const id = await store({ type: 'daily', user: user(userId), data: { steps: 4242 } });
+    await expect(applier.apply(id, { attempt: 1, maxAttempts: 16 })).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await inbox(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'PermanentEventError: daily event without a data array' });
+    expect(await db.dataSource.query(`SELECT 1 FROM health_data WHERE terra_user_id = $1`, [userId])).toHaveLength(0);
+  });
 });

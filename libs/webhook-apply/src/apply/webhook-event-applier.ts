@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { ConnectionStateTx, type ConnectionChange } from '@terra-connections/connections';
 import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
-import { parseTerraEvent, TERRA_EVENT_KINDS, type TerraEventKind } from '@terra-connections/terra';
+import { parseTerraEvent, TERRA_EVENT_KINDS, TerraEventParseError, type TerraEvent, type TerraEventKind } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
+import { PermanentEventError } from './permanent-event.error';
 import { WEBHOOK_EVENT_HANDLERS, type InboxEvent, type WebhookEventHandler } from './webhook-event-handler';
 
 export type ApplyOutcome = 'applied' | 'already-processed' | 'already-failed' | 'missing';
@@ -52,6 +53,16 @@ export const MARK_PROCESSED = preparedStatement(
   'tc_apply_mark_processed',
   `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
 );
+
+/** The row's payload as its typed event; one that cannot be its type's event fails for good, as a handler's would. */
+function parsePayload(type: string, payload: unknown): TerraEvent {
+  try {
+    return parseTerraEvent(type, payload);
+  } catch (error) {
+    if (error instanceof TerraEventParseError) throw new PermanentEventError(error.message);
+    throw error;
+  }
+}
 
 /**
  * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE) and, unless it is already
@@ -107,7 +118,7 @@ export class WebhookEventApplier {
           receivedAt: row.received_at,
           terraUserId: row.terra_user_id,
         };
-        const event = parseTerraEvent(row.type, row.payload);
+        const event = parsePayload(row.type, row.payload);
         const handler = this.handlers.get(event.kind) as WebhookEventHandler; // every kind has one: checked at construction
         const state = new ConnectionStateTx(tx, { kind: 'webhook', eventId: inbox.id, eventType: inbox.type });
         await handler.handle({ inbox, event, tx, state });

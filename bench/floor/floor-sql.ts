@@ -1,6 +1,7 @@
 /**
  * The floor's SQL: the same inbox INSERT and the same effect statements as the product, with nothing
  * around them. Kept apart from libs/ on purpose: the floor must not share the code it is measured against.
+ * floor-sql.spec.ts pins each copy to the product's text, so a change there fails until it is made here too.
  */
 export const INBOX_INSERT = `
   INSERT INTO webhook_events
@@ -9,9 +10,13 @@ export const INBOX_INSERT = `
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
   RETURNING id, (xmax = 0) AS inserted`;
 
+/**
+ * Only the row lock, where the product's read also takes the Terra user's advisory lock (it serialises a
+ * user's events for erasure and reauth, which the floor does not apply): not pinned.
+ */
 export const READ_FOR_UPDATE = `SELECT type, payload, event_at, status FROM webhook_events WHERE id = $1 FOR UPDATE`;
 
-export const MARK_PROCESSED = `UPDATE webhook_events SET status = 'processed', processed_at = now(), attempts = attempts + 1 WHERE id = $1`;
+export const MARK_PROCESSED = `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`;
 
 /** SQL: the incoming payload, with `field` merged over the stored one minus its null members (as the product). */
 function keepStoredScores(incoming: string, field: string): string {
@@ -25,8 +30,8 @@ function keepStoredScores(incoming: string, field: string): string {
 const MERGED_PAYLOAD = ['data_enrichment', 'scores'].reduce((expr, field) => keepStoredScores(expr, field), 'EXCLUDED.payload');
 
 /**
- * The same statement text as libs/webhook-apply health-data.handler.ts: Postgres parses and plans it on every
- * execution (unnamed statements, like the product), so the floor pays for its size too.
+ * The same statement text as libs/webhook-apply's HEALTH_DATA_UPSERT. Sent unnamed, so Postgres parses and
+ * plans it on every execution (the product prepares it once per connection).
  */
 export const HEALTH_DATA_UPSERT = `
   INSERT INTO health_data AS h
@@ -43,19 +48,28 @@ export const HEALTH_DATA_UPSERT = `
     updated_at = now()
   WHERE h.event_at <= EXCLUDED.event_at`;
 
-/** The status upsert of libs/connections connection-state.writer.ts, statement for statement. */
-export const CONNECTION_UPSERT = `
+/** The before-state of the row a status or scopes write touches, read in the same statement (as the product). */
+const PRIOR = `WITH prior AS (SELECT status, scopes FROM terra_connections WHERE terra_user_id = $1)`;
+
+const RETURNING_CHANGE = `RETURNING c.terra_user_id, (SELECT status FROM prior) AS before_status, (SELECT scopes FROM prior) AS before_scopes,
+    c.status AS after_status, c.scopes AS after_scopes, c.status_reason AS reason`;
+
+const SCOPES_NEWER = `$6::text[] IS NOT NULL AND (c.scopes_changed_at IS NULL OR c.scopes_changed_at <= $10::timestamptz)`;
+
+/** The status upsert of libs/connections (CONNECTION_STATUS_UPSERT), statement for statement. */
+export const CONNECTION_UPSERT = `${PRIOR}
   INSERT INTO terra_connections AS c
     (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,
-     connected_at, disconnected_at, status_changed_at)
+     connected_at, disconnected_at, status_changed_at, scopes_changed_at)
   VALUES ($1, $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
-     $8, $9, $10)
+     $8, $9, $10, CASE WHEN $6::text[] IS NULL THEN NULL ELSE $10::timestamptz END)
   ON CONFLICT (terra_user_id) DO UPDATE SET
     status = $4,
     status_reason = $5,
     reference_id = COALESCE($2::varchar, c.reference_id),
     provider = COALESCE($3::varchar, c.provider),
-    scopes = COALESCE($6::text[], c.scopes),
+    scopes = CASE WHEN ${SCOPES_NEWER} THEN $6::text[] ELSE c.scopes END,
+    scopes_changed_at = CASE WHEN ${SCOPES_NEWER} THEN $10::timestamptz ELSE c.scopes_changed_at END,
     replaced_by = $7,
     connected_at = COALESCE($8::timestamptz, c.connected_at),
     disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,
@@ -66,8 +80,11 @@ export const CONNECTION_UPSERT = `
          OR (c.status_changed_at = $10::timestamptz
              AND (CASE WHEN $11 THEN 1 ELSE 2 END) >= (CASE WHEN c.status IN ('active','error') THEN 1 ELSE 2 END)))
     AND NOT (c.status = ANY($12::text[]))
-  RETURNING c.id`;
+  ${RETURNING_CHANGE}, $10::timestamptz AS changed_at`;
 
-export const SCOPES_UPDATE = `
-  UPDATE terra_connections SET scopes = $2, updated_at = now()
-  WHERE terra_user_id = $1 AND (status_changed_at IS NULL OR status_changed_at <= $3)`;
+/** permission_change: libs/connections' CONNECTION_SCOPES_CHANGE. */
+export const SCOPES_UPDATE = `${PRIOR}
+  UPDATE terra_connections AS c SET scopes = $2, scopes_changed_at = $3, updated_at = now()
+  WHERE c.terra_user_id = $1
+    AND (COALESCE(c.scopes_changed_at, c.status_changed_at) IS NULL OR COALESCE(c.scopes_changed_at, c.status_changed_at) <= $3)
+  ${RETURNING_CHANGE}, $3::timestamptz AS changed_at`;

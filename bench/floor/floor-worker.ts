@@ -18,7 +18,8 @@ const SUMMARY_KEYED = new Set(['activity', 'sleep']);
 async function applyEffect(client: PoolClient, id: string, type: string, payload: Json, eventAt: Date): Promise<void> {
   const user = (payload.user ?? {}) as Json;
   const userId = String(user.user_id);
-  const scopes = typeof user.scopes === 'string' ? user.scopes.split(',').filter(Boolean) : null;
+  // Commas or white space separate Terra's scopes; blanks and repeats dropped (as the product's parser).
+  const scopes = typeof user.scopes === 'string' ? [...new Set(user.scopes.split(/[\s,]+/).filter(Boolean))] : null;
   if (DATA_TYPES.has(type)) {
     for (const item of (payload.data ?? []) as Json[]) {
       const metadata = (item.metadata ?? {}) as Json;
@@ -49,7 +50,7 @@ async function apply(eventId: string): Promise<void> {
     const row = (await client.query(READ_FOR_UPDATE, [eventId])).rows[0] as { type: string; payload: Json; event_at: Date; status: string } | undefined;
     if (row?.status === 'pending') {
       await applyEffect(client, eventId, row.type, row.payload, row.event_at);
-      await client.query(MARK_PROCESSED, [eventId]);
+      await client.query(MARK_PROCESSED, [eventId, 'processed']);
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -2,25 +2,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import {
   ConnectionStatus,
-  lockTerraUser,
   preparedStatement,
-  purgeProcessedWebhookPayloads,
   queryPreparedOnPool,
   type PreparedStatement,
   TerraConnectionEntity,
 } from '@terra-connections/persistence';
-import { TerraGateway, type TerraUser } from '@terra-connections/terra';
+import { TerraGateway } from '@terra-connections/terra';
 import { decodeCursor, encodeCursor } from './connection-cursor';
 import type { Connection, ConnectionPage } from './connection';
-import { parseTerraScopes } from './connection.view';
 import { ConnectionNotFoundError } from './connections.errors';
+import { ConnectionLifecycle } from './state/connection-lifecycle';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
-/** Persisted in status_reason; callers may match on it. */
-export const DISCONNECTED_VIA_API = 'disconnected via API';
-export const NOT_FOUND_AT_TERRA = 'Terra no longer knows this user (found on refresh)';
-export const INACTIVE_AT_TERRA = 'Terra reports the connection inactive: the user must reconnect';
 
 export interface ListConnectionsFilter {
   referenceId?: string;
@@ -30,13 +24,6 @@ export interface ListConnectionsFilter {
   limit?: number;
   cursor?: string;
 }
-
-/** Statuses a Terra answer on refresh must not undo: the row is superseded or we ended it. */
-const SETTLED_ON_REFRESH = new Set<ConnectionStatus>([
-  ConnectionStatus.Replaced,
-  ConnectionStatus.Disconnected,
-  ConnectionStatus.Revoked,
-]);
 
 type ConnectionRow = Connection & { id: string };
 
@@ -76,6 +63,7 @@ export class ConnectionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly gateway: TerraGateway,
+    private readonly lifecycle: ConnectionLifecycle,
   ) {}
 
   private get connections(): Repository<TerraConnectionEntity> {
@@ -116,13 +104,12 @@ export class ConnectionsService {
     return rows.map((row) => row.terraUserId);
   }
 
-  /** Asks Terra (userInfo) and brings the row in line with its answer. */
+  /** Asks Terra (userInfo) and brings the row in line with its answer (libs/connections/src/state). */
   async refresh(terraUserId: string): Promise<Connection> {
-    const row = await this.findOrThrow(terraUserId);
+    await this.findOrThrow(terraUserId);
     const user = await this.gateway.getUser(terraUserId);
-    const patch = user ? this.patchFromTerra(row, user) : this.patchForMissingUser(row);
-    if (Object.keys(patch).length > 0) await this.connections.update({ id: row.id }, patch);
-    return this.findOrThrow(terraUserId);
+    await this.lifecycle.refreshFromTerra(terraUserId, user);
+    return this.get(terraUserId);
   }
 
   /**
@@ -135,63 +122,9 @@ export class ConnectionsService {
 
     // Terra first: if it fails we keep the connection, so the caller can retry and nothing is half done.
     const outcome = await this.gateway.deauthenticateUser(terraUserId);
-    await this.dataSource.transaction(async (manager) => {
-      // The worker takes this lock before it touches the user's rows: taken first here too, a data event being
-      // applied right now either finishes before us (and its rows are deleted) or sees `disconnected` (and skips).
-      await lockTerraUser(manager, terraUserId);
-      // `status <> 'disconnected'` keeps the first of two racing DELETEs as the one that is recorded.
-      await manager.query(
-        `UPDATE terra_connections
-            SET status = 'disconnected', disconnected_at = now(), status_reason = $2,
-                status_changed_at = now(), updated_at = now()
-          WHERE terra_user_id = $1 AND status <> 'disconnected'`,
-        [terraUserId, DISCONNECTED_VIA_API],
-      );
-      await manager.query('DELETE FROM health_data WHERE terra_user_id = $1', [terraUserId]);
-      // The inbox kept the raw bodies: the person's data goes from there too (rows and dedup keys stay).
-      await purgeProcessedWebhookPayloads(manager, terraUserId);
-    });
+    await this.lifecycle.disconnect(terraUserId);
     this.logger.log(`Connection ${terraUserId} disconnected via API (Terra: ${outcome})`);
-    return this.findOrThrow(terraUserId);
-  }
-
-  private patchFromTerra(row: TerraConnectionEntity, user: TerraUser): Partial<TerraConnectionEntity> {
-    const patch: Partial<TerraConnectionEntity> = {};
-    if (user.provider && user.provider.toUpperCase() !== row.provider) patch.provider = user.provider.toUpperCase();
-    if (user.reference_id && user.reference_id !== row.referenceId) patch.referenceId = user.reference_id;
-    if (user.scopes !== undefined && user.scopes !== null) {
-      const scopes = parseTerraScopes(user.scopes);
-      if (scopes.join(',') !== row.scopes.join(',')) patch.scopes = scopes;
-    }
-    const lastWebhook = user.last_webhook_update ? new Date(user.last_webhook_update) : null;
-    if (lastWebhook && !Number.isNaN(lastWebhook.getTime()) && (!row.lastWebhookAt || lastWebhook > row.lastWebhookAt)) {
-      patch.lastWebhookAt = lastWebhook;
-    }
-    if (!SETTLED_ON_REFRESH.has(row.status)) {
-      const status = user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active;
-      if (status !== row.status) {
-        const now = new Date();
-        patch.status = status;
-        patch.statusReason = status === ConnectionStatus.Active ? null : INACTIVE_AT_TERRA;
-        patch.statusChangedAt = now;
-        if (status === ConnectionStatus.Active) {
-          patch.disconnectedAt = null;
-          if (!row.connectedAt) patch.connectedAt = now;
-        }
-      }
-    }
-    return patch;
-  }
-
-  private patchForMissingUser(row: TerraConnectionEntity): Partial<TerraConnectionEntity> {
-    if (SETTLED_ON_REFRESH.has(row.status)) return {};
-    const now = new Date();
-    return {
-      status: ConnectionStatus.Disconnected,
-      statusReason: NOT_FOUND_AT_TERRA,
-      statusChangedAt: now,
-      disconnectedAt: now,
-    };
+    return this.get(terraUserId);
   }
 
   private async findOrThrow(terraUserId: string): Promise<TerraConnectionEntity> {

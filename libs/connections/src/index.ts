@@ -1,12 +1,18 @@
 export * from './connections.errors';
 export * from './connection-cursor';
 export * from './connection';
-export * from './connection.view';
 export * from './connections.service';
 export * from './connection-attempts.service';
 export * from './providers.service';
 export * from './connections.module';
-export * from './state/connection-state.writer';
-export * from './state/connection-attempt.matcher';
+export * from './state/connection-statuses';
+export type { ConnectionChange, ConnectionChangeCause } from './state/connection-change';
+export * from './state/connection-state.tx';
+export type { AttemptOutcome } from './state/connection-attempt.matcher';
+export type { ErasureScope } from './state/connection-erasure';
+export * from './state/connection-lifecycle';
+export { INACTIVE_AT_TERRA, NOT_FOUND_AT_TERRA } from './state/terra-refresh';
+/** The bench floor's spec pins its copies to these texts. */
+export { CONNECTION_SCOPES_CHANGE, CONNECTION_STATUS_UPSERT } from './state/connection-state.sql';
 export * from './reconcile/terra-user-directory';
 export * from './reconcile/connection-reconciler';

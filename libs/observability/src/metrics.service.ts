@@ -2,18 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isTerraEventType } from '@terra-connections/terra';
 
-/** Event types we label by name; anything else is counted as `other` so a new Terra type can't explode cardinality. */
-const KNOWN_TYPES = new Set([
-  'auth', 'deauth', 'user_reauth', 'access_revoked', 'connection_error', 'permission_change', 'google_no_datasource',
-  'large_request_processing', 'large_request_sending', 'healthcheck', 'activity', 'sleep', 'body', 'daily',
-  'nutrition', 'menstruation', 'athlete', 'processing', 'rate_limit_hit', 's3_payload',
-]);
-
-/** `unknown` when there is no type (an unsigned or unparsable delivery), `other` for a type we do not know. */
+/**
+ * Event types are labelled by name when they are in TerraEventType's list; anything else is `other`, so a new
+ * Terra type cannot explode cardinality. `unknown` when there is no type (an unsigned or unparsable delivery).
+ */
 export function eventTypeLabel(type: unknown): string {
   if (type === undefined || type === null || type === '') return 'unknown';
-  return typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'other';
+  return isTerraEventType(type) ? type : 'other';
 }
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'rejected_signature' | 'rejected_body' | 'unavailable';

@@ -5,6 +5,5 @@ export * from './persistence.module';
 export * from './sql-error-message';
 export * from './typeorm-safe.logger';
 export * from './terra-user.lock';
-export * from './webhook-payload.purge';
 export * from './prepared-statement';
 export * from './sql-rows';

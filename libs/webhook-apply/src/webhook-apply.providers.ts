@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { AccessRevokedHandler } from './apply/handlers/access-revoked.handler';
-import { AuthHandler } from './apply/handlers/auth.handler';
+import { AuthFailedHandler } from './apply/handlers/auth-failed.handler';
+import { AuthSucceededHandler } from './apply/handlers/auth-succeeded.handler';
 import { ConnectionErrorHandler } from './apply/handlers/connection-error.handler';
 import { DeauthHandler } from './apply/handlers/deauth.handler';
 import { HealthDataHandler } from './apply/handlers/health-data.handler';
@@ -14,7 +15,8 @@ import { InboxPruner } from './prune/inbox-pruner';
 import { InboxSweeper } from './sweep/inbox-sweeper';
 
 const HANDLERS = [
-  AuthHandler,
+  AuthSucceededHandler,
+  AuthFailedHandler,
   DeauthHandler,
   UserReauthHandler,
   AccessRevokedHandler,

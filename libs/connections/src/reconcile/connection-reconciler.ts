@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConnectionStatus, sqlRows } from '@terra-connections/persistence';
-import type { TerraUser } from '@terra-connections/terra';
+import { ConnectionStatus } from '@terra-connections/persistence';
+import { parseTerraScopes, type TerraUser } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
-import { parseTerraScopes } from '@terra-connections/terra';
+import { withConnectionState } from '../state/with-connection-state';
 import { TERRA_USER_DIRECTORY, type TerraUserDirectory } from './terra-user-directory';
 
 export const NOT_FOUND_AT_TERRA_ON_RECONCILE = 'not found at Terra during reconciliation';
@@ -27,7 +27,8 @@ export interface ReconcileResult {
  * Webhooks can be missed (terra-contract.md §5, S6-S7): compares Terra's user list with our connections and repairs
  * the drift. A live connection Terra no longer has -> disconnected; a Terra user we never heard of -> created
  * active. Only live rows (active, error) are touched, and only when their state is older than the moment we
- * asked Terra, so a webhook applied while the list was being fetched wins.
+ * asked Terra, so a webhook applied while the list was being fetched wins. Each repair is its own transaction
+ * under the Terra user's lock, written through the state module (libs/connections/src/state).
  */
 @Injectable()
 export class ConnectionReconciler {
@@ -71,14 +72,10 @@ export class ConnectionReconciler {
     const disconnected: string[] = [];
     for (const { terra_user_id: terraUserId } of candidates) {
       if ((await this.directory.getUser(terraUserId)) !== null) continue; // still at Terra: the listing missed it
-      const result: unknown = await this.dataSource.query(
-        `UPDATE terra_connections
-           SET status = $1, status_reason = $2, disconnected_at = $3, status_changed_at = $3, updated_at = now()
-         WHERE terra_user_id = $4 AND status IN ($5, $6) AND (status_changed_at IS NULL OR status_changed_at < $3)
-         RETURNING terra_user_id`,
-        [ConnectionStatus.Disconnected, NOT_FOUND_AT_TERRA_ON_RECONCILE, askedAt, terraUserId, ConnectionStatus.Active, ConnectionStatus.Error],
+      const changes = await withConnectionState(this.dataSource, terraUserId, { kind: 'reconcile' }, (state) =>
+        state.disconnectMissing(terraUserId, NOT_FOUND_AT_TERRA_ON_RECONCILE, askedAt),
       );
-      disconnected.push(...sqlRows<{ terra_user_id: string }>(result).map((row) => row.terra_user_id));
+      if (changes.length > 0) disconnected.push(terraUserId);
     }
     return disconnected;
   }
@@ -95,23 +92,19 @@ export class ConnectionReconciler {
       // Terra's created_at (when sent) stands in for the auth time, so a deauth that happened after it and
       // is still in flight applies normally instead of being ordered before this row.
       const since = user.created_at && !Number.isNaN(Date.parse(user.created_at)) ? new Date(user.created_at) : askedAt;
-      const rows: unknown[] = await this.dataSource.query(
-        `INSERT INTO terra_connections
-           (terra_user_id, reference_id, provider, status, status_reason, scopes, connected_at, status_changed_at)
-         VALUES ($1, $2, $3, $4, $7, $5, $6, $6)
-         ON CONFLICT (terra_user_id) DO NOTHING RETURNING id`,
-        [
-          user.user_id,
-          user.reference_id ?? null,
-          user.provider || 'UNKNOWN',
+      const changes = await withConnectionState(this.dataSource, user.user_id, { kind: 'reconcile' }, (state) =>
+        state.createIfUnknown({
+          terraUserId: user.user_id,
+          referenceId: user.reference_id ?? null,
+          provider: user.provider || 'UNKNOWN',
           // Terra's active:false means no more data will come: the person has to reconnect.
-          user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active,
-          parseTerraScopes(user.scopes) ?? [],
+          status: user.active === false ? ConnectionStatus.Error : ConnectionStatus.Active,
+          reason: user.active === false ? 'created by reconciliation; Terra reports it inactive' : 'created by reconciliation',
+          scopes: parseTerraScopes(user.scopes) ?? [],
           since,
-          user.active === false ? 'created by reconciliation; Terra reports it inactive' : 'created by reconciliation',
-        ],
+        }),
       );
-      if (rows.length > 0) created.push(user.user_id);
+      if (changes.length > 0) created.push(user.user_id);
     }
     return created;
   }

@@ -26,6 +26,15 @@ export enum TerraEventType {
   Athlete = 'athlete',
 }
 
+/** Every type we know, in one list: the metrics label these by name (anything else is `other`). */
+export const TERRA_EVENT_TYPES: readonly TerraEventType[] = Object.values(TerraEventType);
+
+const KNOWN = new Set<string>(TERRA_EVENT_TYPES);
+
+export function isTerraEventType(value: unknown): value is TerraEventType {
+  return typeof value === 'string' && KNOWN.has(value);
+}
+
 /** Data events: stored in health_data. Each carries `data: []`, except athlete (`athlete: {}`). */
 export const TERRA_DATA_EVENT_TYPES = [
   TerraEventType.Activity,

@@ -5,7 +5,8 @@ import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, loadTerraFixture, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { AccessRevokedHandler } from './handlers/access-revoked.handler';
-import { AuthHandler } from './handlers/auth.handler';
+import { AuthFailedHandler } from './handlers/auth-failed.handler';
+import { AuthSucceededHandler } from './handlers/auth-succeeded.handler';
 import { ConnectionErrorHandler } from './handlers/connection-error.handler';
 import { DeauthHandler } from './handlers/deauth.handler';
 import { HealthDataHandler } from './handlers/health-data.handler';
@@ -54,7 +55,8 @@ describe('WebhookEventApplier (real Postgres)', () => {
     db = await createTestDatabase('applier');
     writer = new InboxWriter(db.dataSource);
     const handlers = [
-      new AuthHandler(),
+      new AuthSucceededHandler(),
+      new AuthFailedHandler(),
       new DeauthHandler(),
       new UserReauthHandler(),
       new AccessRevokedHandler(),
@@ -63,7 +65,7 @@ describe('WebhookEventApplier (real Postgres)', () => {
       new HealthDataHandler(),
       new InformationalHandler(),
     ];
-    applier = new WebhookEventApplier(db.dataSource, handlers, new InformationalHandler());
+    applier = new WebhookEventApplier(db.dataSource, handlers);
   });
 
   afterAll(async () => {
@@ -367,5 +369,13 @@ describe('WebhookEventApplier (real Postgres)', () => {
     const id = await store({ type: 'deauth', status: 'success', message: null });
     await expect(applier.apply(id, { attempt: 1, maxAttempts: 16 })).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await inbox(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('deauth event without user.user_id') });
+  });
+
+  it('fails a payload that does not parse as its type at once, naming the missing part and nothing it holds', async () => {
+    const userId = randomUUID();
+    const id = await store({ type: 'daily', user: user(userId), data: { steps: 4242 } });
+    await expect(applier.apply(id, { attempt: 1, maxAttempts: 16 })).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await inbox(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'PermanentEventError: daily event without a data array' });
+    expect(await db.dataSource.query(`SELECT 1 FROM health_data WHERE terra_user_id = $1`, [userId])).toHaveLength(0);
   });
 });

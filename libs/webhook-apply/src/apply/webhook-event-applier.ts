@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
+import { ConnectionStateTx, type ConnectionChange } from '@terra-connections/connections';
 import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
+import { parseTerraEvent, TERRA_EVENT_KINDS, TerraEventParseError, type TerraEvent, type TerraEventKind } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
 import { describeFailure, isPermanentFailure } from './failure-classifier';
-import { InformationalHandler } from './handlers/informational.handler';
+import { PermanentEventError } from './permanent-event.error';
 import { WEBHOOK_EVENT_HANDLERS, type InboxEvent, type WebhookEventHandler } from './webhook-event-handler';
 
 export type ApplyOutcome = 'applied' | 'already-processed' | 'already-failed' | 'missing';
@@ -46,38 +48,51 @@ const READ_AND_LOCK = preparedStatement(
    FROM r`,
 );
 
-const STAMP_LAST_WEBHOOK = preparedStatement(
-  'tc_apply_stamp_last_webhook',
-  `UPDATE terra_connections SET last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
-   WHERE terra_user_id = $1`,
-);
-
-const MARK_PROCESSED = preparedStatement(
+/** The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). */
+export const MARK_PROCESSED = preparedStatement(
   'tc_apply_mark_processed',
   `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
 );
 
+/** The row's payload as its typed event; one that cannot be its type's event fails for good, as a handler's would. */
+function parsePayload(type: string, payload: unknown): TerraEvent {
+  try {
+    return parseTerraEvent(type, payload);
+  } catch (error) {
+    if (error instanceof TerraEventParseError) throw new PermanentEventError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE) and, unless it is already
- * processed, the Terra user, run the type's handler, mark it processed. Two workers, a sweeper
+ * processed, the Terra user, parse the payload once into its TerraEvent, run the handler of its kind (every
+ * connection write through one ConnectionStateTx), mark it processed. Two workers, a sweeper
  * re-enqueue or a stalled job that runs twice all serialise on the row lock, and the second finds it
  * processed. Events of one Terra user serialise on the user lock, so handlers never interleave for a user.
  *
- * Failures: permanent ones mark the row failed and throw UnrecoverableError (no retries; the job is kept
- * as a dead letter); transient ones record the attempt and rethrow so BullMQ retries with backoff; the
- * last transient attempt also marks the row failed, so the sweeper leaves it to a replay.
+ * Failures: permanent ones (a payload that does not parse as its type, a value Postgres rejects) mark the
+ * row failed and throw UnrecoverableError (no retries; the job is kept as a dead letter); transient ones
+ * record the attempt and rethrow so BullMQ retries with backoff; the last transient attempt also marks the
+ * row failed, so the sweeper leaves it to a replay.
  */
 @Injectable()
 export class WebhookEventApplier {
   private readonly logger = new Logger(WebhookEventApplier.name);
-  private readonly handlers = new Map<string, WebhookEventHandler>();
+  private readonly handlers = new Map<TerraEventKind, WebhookEventHandler>();
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(WEBHOOK_EVENT_HANDLERS) handlers: WebhookEventHandler[],
-    private readonly fallback: InformationalHandler,
   ) {
-    for (const handler of handlers) for (const type of handler.types) this.handlers.set(type, handler);
+    for (const handler of handlers) {
+      for (const kind of handler.kinds) {
+        if (this.handlers.has(kind)) throw new Error(`Two webhook event handlers for ${kind}`);
+        this.handlers.set(kind, handler);
+      }
+    }
+    const missing = TERRA_EVENT_KINDS.filter((kind) => !this.handlers.has(kind));
+    if (missing.length > 0) throw new Error(`No webhook event handler for ${missing.join(', ')}`);
   }
 
   async apply(eventId: string, attempt: ApplyAttempt): Promise<ApplyOutcome> {
@@ -96,20 +111,21 @@ export class WebhookEventApplier {
         // failed job; any other job reaching it is stale.
         if (row.status === WebhookEventStatus.Failed && !attempt.ownJob) return 'already-failed';
 
-        const event: InboxEvent = {
+        const inbox: InboxEvent = {
           id: String(row.id),
           type: row.type,
-          payload: row.payload,
           eventAt: row.event_at,
           receivedAt: row.received_at,
           terraUserId: row.terra_user_id,
         };
-        const handler: WebhookEventHandler = this.handlers.get(event.type) ?? this.fallback;
-        await handler.handle({ event, tx });
+        const event = parsePayload(row.type, row.payload);
+        const handler = this.handlers.get(event.kind) as WebhookEventHandler; // every kind has one: checked at construction
+        const state = new ConnectionStateTx(tx, { kind: 'webhook', eventId: inbox.id, eventType: inbox.type });
+        await handler.handle({ inbox, event, tx, state });
         // After the handler, so the auth that creates the connection is its first webhook too.
-        if (event.terraUserId && !handler.setsLastWebhookAt) {
-          await queryPrepared(tx, STAMP_LAST_WEBHOOK, [event.terraUserId, event.receivedAt]);
-        }
+        if (inbox.terraUserId && !handler.setsLastWebhookAt) await state.stampLastWebhook(inbox.terraUserId, inbox.receivedAt);
+        // The changes commit with the row marked processed: where a record of them would be written too.
+        this.logChanges(state.changes);
         await queryPrepared(tx, MARK_PROCESSED, [eventId, WebhookEventStatus.Processed]);
         return 'applied';
       });
@@ -119,6 +135,13 @@ export class WebhookEventApplier {
       await this.recordFailure(eventId, describeFailure(error), final);
       if (permanent) throw new UnrecoverableError(describeFailure(error));
       throw error;
+    }
+  }
+
+  private logChanges(changes: readonly ConnectionChange[]): void {
+    for (const change of changes) {
+      const cause = change.cause.kind === 'webhook' ? `${change.cause.eventType} event ${change.cause.eventId}` : change.cause.kind;
+      this.logger.debug(`Connection ${change.terraUserId}: ${change.from ?? 'new'} -> ${change.to} (${cause})`);
     }
   }
 

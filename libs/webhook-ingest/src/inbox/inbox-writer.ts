@@ -43,7 +43,8 @@ export function inboxEventAt(delivery: Pick<InboxDelivery, 'orderingTimestampMs'
   return new Date(delivery.orderingTimestampMs ?? delivery.signatureTimestampSeconds * 1000);
 }
 
-const INSERT_INBOX_ROW = preparedStatement(
+/** The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). */
+export const INSERT_INBOX_ROW = preparedStatement(
   'tc_inbox_insert',
   `INSERT INTO webhook_events
      (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionStatus, purgeProcessedWebhookPayloads } from '@terra-connections/persistence';
-import { TerraEventType } from '@terra-connections/terra';
-import { applyUserStatusEvent } from '../user-status-event';
-import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
+import { connectionOf } from '@terra-connections/connections';
+import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
  * `access_revoked` -> revoked, and the user's health data deleted as Terra recommends (terra-contract.md §5). Data
@@ -11,15 +9,11 @@ import type { EventContext, WebhookEventHandler } from '../webhook-event-handler
  * data and are emptied too (rows and dedup keys stay); this event's own row keeps its body as the record.
  */
 @Injectable()
-export class AccessRevokedHandler implements WebhookEventHandler {
-  readonly types = [TerraEventType.AccessRevoked];
+export class AccessRevokedHandler implements WebhookEventHandler<'access_revoked'> {
+  readonly kinds = ['access_revoked'] as const;
 
-  async handle({ event, tx }: EventContext): Promise<void> {
-    const terraUserId = await applyUserStatusEvent(tx, event, {
-      status: ConnectionStatus.Revoked,
-      defaultReason: 'access revoked',
-    });
-    await tx.query(`DELETE FROM health_data WHERE terra_user_id = $1 AND event_at <= $2`, [terraUserId, event.eventAt]);
-    await purgeProcessedWebhookPayloads(tx, terraUserId, event.id);
+  async handle({ inbox, event, state }: EventContextOf<'access_revoked'>): Promise<void> {
+    await state.revoke(connectionOf(event.user), event.message ?? 'access revoked', inbox.eventAt);
+    await state.erase(event.user.userId, { upTo: inbox.eventAt, keepEventId: inbox.id });
   }
 }

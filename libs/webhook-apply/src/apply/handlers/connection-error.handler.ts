@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionStatus } from '@terra-connections/persistence';
-import { TerraEventType } from '@terra-connections/terra';
-import { ENDED_STATUSES } from '@terra-connections/connections';
-import { applyUserStatusEvent } from '../user-status-event';
-import type { EventContext, WebhookEventHandler } from '../webhook-event-handler';
+import { connectionOf } from '@terra-connections/connections';
+import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
 
 /**
  * `connection_error` -> error with Terra's message. Not terminal: a later `auth` brings the id back. A
  * deleted id (disconnected, revoked, replaced) cannot degrade, so those are left alone.
  */
 @Injectable()
-export class ConnectionErrorHandler implements WebhookEventHandler {
-  readonly types = [TerraEventType.ConnectionError];
+export class ConnectionErrorHandler implements WebhookEventHandler<'connection_error'> {
+  readonly kinds = ['connection_error'] as const;
 
-  async handle({ event, tx }: EventContext): Promise<void> {
-    await applyUserStatusEvent(tx, event, {
-      status: ConnectionStatus.Error,
-      defaultReason: 'connection error',
-      unlessStatus: ENDED_STATUSES,
-    });
+  async handle({ inbox, event, state }: EventContextOf<'connection_error'>): Promise<void> {
+    await state.markError(connectionOf(event.user), event.message ?? 'connection error', inbox.eventAt);
   }
 }

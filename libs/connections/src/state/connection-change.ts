@@ -1,0 +1,60 @@
+import type { ConnectionStatus } from '@terra-connections/persistence';
+
+/** What made a connection change: one webhook event, our own API, a refresh from Terra, or reconciliation. */
+export type ConnectionChangeCause =
+  | { kind: 'webhook'; eventId: string; eventType: string }
+  | { kind: 'api' }
+  | { kind: 'refresh' }
+  | { kind: 'reconcile' };
+
+/**
+ * "Connection X went from A to B because of E": one per write that moved a connection's status or scopes
+ * (a new row is a change from null). Collected per transaction by ConnectionStateTx, so that whatever records
+ * changes (an outbox row, later) commits or rolls back with them. Timestamp-only writes are not changes.
+ */
+export interface ConnectionChange {
+  terraUserId: string;
+  /** null: the row did not exist before this write. */
+  from: ConnectionStatus | null;
+  to: ConnectionStatus;
+  cause: ConnectionChangeCause;
+  /** When it happened: the event's ordering time for a webhook, our clock otherwise. */
+  at: Date;
+  /** The status reason written with a status change; null for a change of scopes alone. */
+  reason: string | null;
+  /** Present when the set of scopes changed (before is null for a new row). */
+  scopes?: { before: string[] | null; after: string[] };
+}
+
+/** The columns every state statement returns for the row it wrote (`returningChange` in connection-state.sql.ts). */
+export interface WrittenConnectionRow {
+  terra_user_id: string;
+  before_status: ConnectionStatus | null;
+  before_scopes: string[] | null;
+  after_status: ConnectionStatus;
+  after_scopes: string[];
+  reason: string | null;
+  changed_at: Date;
+}
+
+function sameScopes(before: string[] | null, after: string[]): boolean {
+  if (before === null) return after.length === 0;
+  const set = new Set(before);
+  return set.size === new Set(after).size && after.every((scope) => set.has(scope));
+}
+
+/** null when the write left status and scopes as they were (a newer copy of the same state). */
+export function toConnectionChange(row: WrittenConnectionRow, cause: ConnectionChangeCause): ConnectionChange | null {
+  const statusChanged = row.before_status !== row.after_status;
+  const scopesChanged = !sameScopes(row.before_scopes, row.after_scopes);
+  if (!statusChanged && !scopesChanged) return null;
+  return {
+    terraUserId: row.terra_user_id,
+    from: row.before_status,
+    to: row.after_status,
+    cause,
+    at: row.changed_at,
+    reason: statusChanged ? row.reason : null,
+    ...(scopesChanged ? { scopes: { before: row.before_scopes, after: row.after_scopes } } : {}),
+  };
+}

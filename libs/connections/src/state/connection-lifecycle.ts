@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { TerraUser } from '@terra-connections/terra';
+import { DataSource } from 'typeorm';
+import type { ConnectionChange } from './connection-change';
+import { withConnectionState } from './with-connection-state';
+
+/** Persisted in status_reason; callers may match on it. */
+export const DISCONNECTED_VIA_API = 'disconnected via API';
+
+/** The connection changes the API makes itself, each in its own transaction under the Terra user's lock. */
+@Injectable()
+export class ConnectionLifecycle {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * After Terra deauthenticated the user: disconnected, and the person's data erased, in one transaction. The
+   * lock comes first: a data event being applied right now either finishes before us (and its rows are
+   * deleted) or sees `disconnected` (and skips).
+   */
+  disconnect(terraUserId: string): Promise<readonly ConnectionChange[]> {
+    return withConnectionState(this.dataSource, terraUserId, { kind: 'api' }, async (state) => {
+      await state.disconnectViaApi(terraUserId, DISCONNECTED_VIA_API);
+      await state.erase(terraUserId);
+    });
+  }
+
+  /**
+   * Terra's userInfo answer (null: 404) applied to the row as it is now, read under the lock: a webhook applied
+   * while Terra was being asked is not overwritten with a patch computed before it.
+   */
+  refreshFromTerra(terraUserId: string, user: TerraUser | null): Promise<readonly ConnectionChange[]> {
+    return withConnectionState(this.dataSource, terraUserId, { kind: 'refresh' }, (state) => state.refreshFromTerra(terraUserId, user));
+  }
+}

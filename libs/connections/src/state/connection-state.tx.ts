@@ -1,0 +1,232 @@
+import { ConnectionStatus, lockTerraUser, queryPrepared, sqlRows, type PreparedStatement } from '@terra-connections/persistence';
+import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
+import type { EntityManager } from 'typeorm';
+import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
+import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type WrittenConnectionRow } from './connection-change';
+import { eraseConnectionData, type ErasureScope } from './connection-erasure';
+import {
+  CONNECTION_CREATE_IF_UNKNOWN,
+  CONNECTION_DISCONNECT_VIA_API,
+  CONNECTION_SCOPES_CHANGE,
+  CONNECTION_STAMP_LAST_WEBHOOK,
+  CONNECTION_STATUS_UPDATE,
+  CONNECTION_STATUS_UPSERT,
+  CONNECTION_TOUCH_ON_DATA,
+  refreshUpdate,
+} from './connection-state.sql';
+import { ENDED_STATUSES, isLiveStatus } from './connection-statuses';
+import { patchForMissingUser, patchFromTerra, REFRESH_COLUMNS, type RefreshedRow } from './terra-refresh';
+
+/** Who a connection is, as far as the caller knows: null fields keep what is stored. */
+export interface ConnectionIdentity {
+  terraUserId: string;
+  provider: string | null;
+  referenceId: string | null;
+}
+
+/** An identity with the scopes the caller has (null: it said nothing about scopes). */
+export interface ConnectionGrant extends ConnectionIdentity {
+  scopes: string[] | null;
+}
+
+interface StatusMove extends ConnectionIdentity {
+  scopes: string[] | null;
+  status: ConnectionStatus;
+  reason: string | null;
+  replacedBy?: string;
+  /** When the move happened: compared with status_changed_at, never with our clock. */
+  at: Date;
+  /** Statuses this move leaves alone even when newer. */
+  unless?: readonly ConnectionStatus[];
+}
+
+export interface NewConnection extends ConnectionGrant {
+  provider: string;
+  status: ConnectionStatus;
+  reason: string;
+  /** Stands in for the auth time, for the ordering rule. */
+  since: Date;
+}
+
+/**
+ * The only writer of terra_connections and of connection_attempts outcomes, inside one transaction the
+ * caller owns (the applier's, a DELETE's, a refresh's, one reconciliation repair). The caller holds the Terra
+ * user's advisory lock (lockTerraUser) for every id it writes: the applier takes it with the inbox row, the
+ * API and the reconciler right after BEGIN; a user_reauth's second id is locked here.
+ *
+ * Every status or scopes write goes through `write`, which reads the before and after state from the same
+ * statement and collects the ConnectionChange; `changes` lists them for whatever must commit with them.
+ */
+export class ConnectionStateTx {
+  private readonly collected: ConnectionChange[] = [];
+
+  constructor(
+    private readonly tx: EntityManager,
+    readonly cause: ConnectionChangeCause,
+  ) {}
+
+  /** The changes written so far in this transaction, in order. */
+  get changes(): readonly ConnectionChange[] {
+    return this.collected;
+  }
+
+  /** `auth` success. An ended id stays ended (a reconnect gets a new id), however new the auth claims to be. */
+  activate(connection: ConnectionGrant, at: Date): Promise<ConnectionChange | null> {
+    return this.move({ ...connection, status: ConnectionStatus.Active, reason: null, at, unless: ENDED_STATUSES }, true);
+  }
+
+  /** `connection_error`: not terminal (a later auth brings the id back); an ended id cannot degrade. */
+  markError(connection: ConnectionIdentity, reason: string, at: Date): Promise<ConnectionChange | null> {
+    return this.move({ ...connection, scopes: null, status: ConnectionStatus.Error, reason, at, unless: ENDED_STATUSES }, true);
+  }
+
+  /** `access_revoked`: revoked, whatever ended state it had (revoked says the most). */
+  revoke(connection: ConnectionIdentity, reason: string, at: Date): Promise<ConnectionChange | null> {
+    return this.move({ ...connection, scopes: null, status: ConnectionStatus.Revoked, reason, at }, true);
+  }
+
+  /** `deauth`: disconnected; revoked or replaced say more and are kept. Leaves a tombstone for an unknown id. */
+  disconnect(connection: ConnectionIdentity, reason: string, at: Date): Promise<ConnectionChange | null> {
+    return this.move({ ...connection, scopes: null, status: ConnectionStatus.Disconnected, reason, at, unless: ENDED_STATUSES }, true);
+  }
+
+  /** A failed auth: Terra deleted the provisional id, so a live row for it ends. Never creates a row. */
+  endFailedAuth(terraUserId: string, reason: string, at: Date): Promise<ConnectionChange | null> {
+    return this.endLive(terraUserId, reason, at);
+  }
+
+  /** Reconciliation: a live connection Terra confirmed gone, unless its state is newer than `askedAt`. */
+  disconnectMissing(terraUserId: string, reason: string, askedAt: Date): Promise<ConnectionChange | null> {
+    return this.endLive(terraUserId, reason, askedAt);
+  }
+
+  /**
+   * `user_reauth`: the new id active, the old one replaced by it (when Terra named one). Reference and provider
+   * fall back to the old id's, from the event or as stored. The old id is locked too; the two rows are written
+   * in one global order, so two reauths of one chain applied at once cannot deadlock.
+   */
+  async replace(next: ConnectionGrant, previous: ConnectionIdentity | null, at: Date): Promise<void> {
+    const other = previous && previous.terraUserId !== next.terraUserId ? previous : null;
+    if (other) await lockTerraUser(this.tx, other.terraUserId);
+    const stored = previous ? await this.storedIdentity(previous.terraUserId) : null;
+    const referenceId = next.referenceId ?? previous?.referenceId ?? stored?.reference_id ?? null;
+    const provider = next.provider ?? previous?.provider ?? stored?.provider ?? null;
+
+    const moves: StatusMove[] = [{ ...next, provider, referenceId, status: ConnectionStatus.Active, reason: null, at }];
+    if (other) {
+      moves.push({
+        terraUserId: other.terraUserId,
+        provider: other.provider ?? provider,
+        referenceId: other.referenceId ?? referenceId,
+        scopes: null,
+        status: ConnectionStatus.Replaced,
+        reason: `reauthenticated as ${next.terraUserId}`,
+        replacedBy: next.terraUserId,
+        at,
+      });
+    }
+    moves.sort((a, b) => a.terraUserId.localeCompare(b.terraUserId));
+    for (const move of moves) await this.move(move, true);
+  }
+
+  /** `permission_change`: the new full set, unless the stored scopes are newer. */
+  changeScopes(terraUserId: string, scopes: string[], at: Date): Promise<ConnectionChange | null> {
+    return this.write(CONNECTION_SCOPES_CHANGE, [terraUserId, scopes, at]);
+  }
+
+  /** Our own DELETE (after Terra's deauthentication): disconnected now. */
+  disconnectViaApi(terraUserId: string, reason: string): Promise<ConnectionChange | null> {
+    return this.write(CONNECTION_DISCONNECT_VIA_API, [terraUserId, reason]);
+  }
+
+  /** Brings the row in line with Terra's userInfo answer (null: Terra answered 404). */
+  async refreshFromTerra(terraUserId: string, user: TerraUser | null, now = new Date()): Promise<ConnectionChange | null> {
+    const rows: RefreshedRow[] = await this.tx.query(
+      `SELECT provider, reference_id, scopes, last_webhook_at, status, connected_at FROM terra_connections WHERE terra_user_id = $1`,
+      [terraUserId],
+    );
+    if (!rows[0]) return null;
+    const patch = user ? patchFromTerra(rows[0], user, now) : patchForMissingUser(rows[0], now);
+    const columns = REFRESH_COLUMNS.filter((column) => patch[column] !== undefined);
+    if (columns.length === 0) return null;
+    return this.write({ text: refreshUpdate(columns) }, [terraUserId, ...columns.map((column) => patch[column]), now]);
+  }
+
+  /** Reconciliation: a Terra user we never heard of. Null when a row exists (it appeared meanwhile). */
+  createIfUnknown(connection: NewConnection): Promise<ConnectionChange | null> {
+    const { terraUserId, referenceId, provider, status, reason, scopes, since } = connection;
+    return this.write(CONNECTION_CREATE_IF_UNKNOWN, [terraUserId, referenceId, provider, status, reason, scopes ?? [], since]);
+  }
+
+  /**
+   * A data event's touch: last_sync_at (unless ended) and last_webhook_at in one write. Returns the status,
+   * null for an id we have no row for. Takes the row lock, in the same order as status moves.
+   */
+  async touchOnDataArrival(terraUserId: string, receivedAt: Date): Promise<ConnectionStatus | null> {
+    const rows = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_TOUCH_ON_DATA, [terraUserId, receivedAt, ENDED_STATUSES]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** last_webhook_at of a known user, for an event that wrote nothing else about it. */
+  async stampLastWebhook(terraUserId: string, receivedAt: Date): Promise<void> {
+    await queryPrepared(this.tx, CONNECTION_STAMP_LAST_WEBHOOK, [terraUserId, receivedAt]);
+  }
+
+  /** Settles the connection attempt an `auth` event answers; returns its id when one matched. */
+  settleAttempt(outcome: AttemptOutcome): Promise<string | null> {
+    return settleConnectionAttempt(this.tx, outcome);
+  }
+
+  /** Deletes the person's health data and empties the inbox bodies that hold it. */
+  erase(terraUserId: string, scope?: ErasureScope): Promise<void> {
+    return eraseConnectionData(this.tx, terraUserId, scope);
+  }
+
+  /** A live row we have -> disconnected, by the ordering rule; an ended or unknown id is left alone. */
+  private endLive(terraUserId: string, reason: string, at: Date): Promise<ConnectionChange | null> {
+    const move = { terraUserId, provider: null, referenceId: null, scopes: null, reason, at, unless: ENDED_STATUSES };
+    return this.move({ ...move, status: ConnectionStatus.Disconnected }, false);
+  }
+
+  private move(move: StatusMove, createMissing: boolean): Promise<ConnectionChange | null> {
+    const live = isLiveStatus(move.status);
+    return this.write(createMissing ? CONNECTION_STATUS_UPSERT : CONNECTION_STATUS_UPDATE, [
+      move.terraUserId,
+      move.referenceId,
+      move.provider,
+      move.status,
+      move.reason,
+      move.scopes,
+      move.replacedBy ?? null,
+      live ? move.at : null,
+      live ? null : move.at,
+      move.at,
+      live,
+      move.unless ?? [],
+    ]);
+  }
+
+  /** The one door: runs a statement that ends in `returningChange` and collects the change it made, if any. */
+  private async write(statement: PreparedStatement | { text: string }, values: unknown[]): Promise<ConnectionChange | null> {
+    const rows =
+      'name' in statement
+        ? await queryPrepared<WrittenConnectionRow>(this.tx, statement, values)
+        : sqlRows<WrittenConnectionRow>(await this.tx.query(statement.text, values));
+    const change = rows[0] ? toConnectionChange(rows[0], this.cause) : null;
+    if (change) this.collected.push(change);
+    return change;
+  }
+
+  private async storedIdentity(terraUserId: string): Promise<{ reference_id: string | null; provider: string } | null> {
+    const rows: { reference_id: string | null; provider: string }[] = await this.tx.query(
+      `SELECT reference_id, provider FROM terra_connections WHERE terra_user_id = $1`,
+      [terraUserId],
+    );
+    return rows[0] ?? null;
+  }
+}
+
+/** A user as a parsed Terra event names it, as the state module takes it. */
+export function connectionOf(user: TerraEventUser): ConnectionGrant {
+  return { terraUserId: user.userId, provider: user.provider, referenceId: user.referenceId, scopes: user.scopes };
+}

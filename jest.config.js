@@ -31,16 +31,17 @@ const shared = {
       },
     ],
   },
-  testTimeout: 30_000,
 };
 
 module.exports = {
   // Two cores: two test files at a time (an e2e file alone runs several processes).
   maxWorkers: 2,
+  // Jest reads the timeout from here only (a project's own testTimeout is ignored): the e2e tier sets its own in
+  // apps/e2e/jest.setup.ts.
+  testTimeout: 30_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['**/*.integration-spec.ts'] },
-    // Processes boot and stop (SIGTERM, drain) inside hooks: more room than a single process needs.
-    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'], testTimeout: 60_000 },
+    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/apps/e2e/jest.setup.ts'] },
   ],
 };

@@ -8,3 +8,4 @@ export * from './terra-user.lock';
 export * from './webhook-payload.purge';
 export * from './prepared-statement';
 export * from './sql-rows';
+export * from './scratch-database';

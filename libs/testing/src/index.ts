@@ -4,6 +4,6 @@ export * from './wait-for';
 export * from './fake-terra.server';
 export * from './signed-webhook';
 export * from './tcp-proxy';
-export * from './app-process';
+export * from './api-request';
 export * from './drop-queue-prefix';
 export * from './streamed-webhook';

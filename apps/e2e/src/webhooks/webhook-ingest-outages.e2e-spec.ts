@@ -113,13 +113,21 @@ describe('webhook ingest when Redis or Postgres is down', () => {
     const userId = randomUUID();
     const body = JSON.stringify(auth(userId));
     const traceId = randomUUID();
+    // Postgres hangs on a connection the API already holds: one opened during the hang would time out before it
+    // sent the insert, and nothing could land late.
+    expect((await api.request('GET', '/health/ready', { key: null })).status).toBe(200);
 
     postgres.pause();
     const hung = await postWebhook(api.url, body, { traceId });
     expect(hung.status).toBe(503);
     postgres.resume();
 
-    // The insert that timed out commits once the network is back; Terra's retry is then a duplicate.
+    // The insert that timed out commits once the network is back; Terra's retry is then a duplicate. Terra
+    // retries tens of seconds later: wait for that commit rather than race it with a retry at once (with the
+    // API in its own process, a retry sent right away can be stored first, and the late insert then dedups).
+    await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM webhook_events WHERE dedup_key = $1`, [traceId])).length > 0, {
+      describe: 'the late insert to commit',
+    });
     const retried = await waitFor(
       async () => {
         const res = await postWebhook(api.url, body, { traceId });

@@ -1,14 +1,21 @@
-/** One Jest run for unit (*.spec.ts), integration (*.integration-spec.ts) and end-to-end (*.e2e-spec.ts) tests. */
+/**
+ * One Jest run, three tiers as Jest projects (`--selectProjects unit|integration|e2e` picks one):
+ * - unit (`*.spec.ts`): no Postgres, Redis or network beyond this process;
+ * - integration (`*.integration-spec.ts`): real Postgres and Redis, everything in the Jest worker's process;
+ * - e2e (`*.e2e-spec.ts`, all under apps/e2e): starts other processes (the built apps, the sandbox, Postgres,
+ *   the dev launcher); needs `npm run build` first.
+ * `npm test` runs all three in one invocation, so `npm test -- --ci --json` reports every test at once.
+ */
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 
-module.exports = {
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/bench'],
-  testMatch: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
   moduleNameMapper,
   transform: {
     '^.+\\.ts$': [
@@ -24,6 +31,17 @@ module.exports = {
       },
     ],
   },
-  testTimeout: 30_000,
+};
+
+module.exports = {
+  // Two cores: two test files at a time (an e2e file alone runs several processes).
   maxWorkers: 2,
+  // Jest reads the timeout from here only (a project's own testTimeout is ignored): the e2e tier sets its own in
+  // apps/e2e/jest.setup.ts.
+  testTimeout: 30_000,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['**/*.integration-spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/apps/e2e/jest.setup.ts'] },
+  ],
 };

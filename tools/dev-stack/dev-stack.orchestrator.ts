@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigValidationError, loadConfig, SANDBOX_API_KEY } from '@terra-connections/config';
+import { isPortFree, SupervisedProcess, type StackSupervisor } from '@terra-connections/process';
 import { appEnvironments } from './app-environment';
 import { DevStackError } from './dev-stack.error';
-import { isPortFree } from './free-port';
 import { provisionInfra } from './infra-provisioner';
 import { migrateDatabase } from './migrate-database';
 import type { PrefixedOutput } from './prefixed-output';
@@ -11,8 +11,6 @@ import { httpStatus, waitUntilReady } from './readiness';
 import { renderBanner } from './stack-banner';
 import type { AppName, StackLayout } from './stack-layout';
 import { resolveStackSettings, type StackSettings } from './stack-settings';
-import type { StackSupervisor } from './stack-supervisor';
-import { SupervisedProcess } from './supervised-process';
 
 /** Cold starts from TypeScript sources (the integration test) compile on the fly: be generous. */
 const READY_TIMEOUT_MS = 90_000;

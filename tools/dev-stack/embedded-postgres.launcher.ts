@@ -1,9 +1,9 @@
+import { delay, SupervisedProcess } from '@terra-connections/process';
 import { DevStackError } from './dev-stack.error';
 import type { Availability } from './infra-plan';
 import { postgresSystemUser } from './postgres-data-dir';
 import type { PrefixedOutput } from './prefixed-output';
 import type { StackLayout } from './stack-layout';
-import { delay, SupervisedProcess } from './supervised-process';
 
 /** Local-only cluster listening on 127.0.0.1: a fixed dev password keeps DATABASE_URL stable across runs. */
 export const EMBEDDED_POSTGRES_PASSWORD = 'postgres';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { findFreePort, isPortFree } from '@terra-connections/process';
 import { TEST_PG_ADMIN_URL } from '@terra-connections/testing';
-import { findFreePort, isPortFree } from './free-port';
 import { createDatabase, probePostgres } from './postgres-probe';
 import { probeRedis } from './redis-probe';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { findFreePort, type StackSupervisor } from '@terra-connections/process';
 import { DevStackError } from './dev-stack.error';
 import { embeddedPostgresAvailability, startEmbeddedPostgres } from './embedded-postgres.launcher';
 import { findExecutable } from './executable-lookup';
-import { findFreePort } from './free-port';
 import {
   choosePostgres,
   chooseRedis,
@@ -19,7 +19,6 @@ import { probeRedis } from './redis-probe';
 import { startRedisServer } from './redis-server.launcher';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, type StackSettings } from './stack-settings';
 import type { StackLayout } from './stack-layout';
-import type { StackSupervisor } from './stack-supervisor';
 
 export interface ProvisionedInfra {
   postgres: { url: string; origin: InfraOrigin; dataDir?: string };

@@ -1,5 +1,5 @@
+import { delay, type SupervisedProcess } from '@terra-connections/process';
 import { DevStackError } from './dev-stack.error';
-import { delay, type SupervisedProcess } from './supervised-process';
 
 /** The HTTP status a URL answers with, or undefined when nothing answers (yet). */
 export async function httpStatus(url: string, headers: Record<string, string> = {}): Promise<number | undefined> {

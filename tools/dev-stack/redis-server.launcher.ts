@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
+import { SupervisedProcess } from '@terra-connections/process';
 import { DevStackError } from './dev-stack.error';
 import type { PrefixedOutput } from './prefixed-output';
 import { waitUntilReady } from './readiness';
 import { probeRedis } from './redis-probe';
-import { SupervisedProcess } from './supervised-process';
 
 export interface StartedRedis {
   process: SupervisedProcess;

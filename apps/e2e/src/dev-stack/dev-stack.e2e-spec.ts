@@ -3,30 +3,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { SANDBOX_API_KEY, SANDBOX_DEV_ID } from '@terra-connections/config';
+import { databaseUrlFor, dropDatabase } from '@terra-connections/persistence';
+import { findFreePort, SupervisedProcess } from '@terra-connections/process';
 import { dropQueuePrefix, TEST_PG_ADMIN_URL, waitFor } from '@terra-connections/testing';
-import { findFreePort } from './dev-stack/free-port';
-import { BANNER_HEADLINE } from './dev-stack/stack-banner';
-import { SupervisedProcess } from './dev-stack/supervised-process';
+import { assertDistBuilt, REPO_ROOT } from '../support/dist-process';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
+const LAUNCHER = 'dist/tools/dev-stack.js';
+/** The banner's first line, as a developer reads it (tools/dev-stack/stack-banner.ts). */
+const BANNER_HEADLINE = 'terra-connections is running';
 /** The sandbox app lands separately; until it exists the launcher is exercised in real-Terra mode (no sandbox). */
 const SANDBOX_PRESENT = existsSync(path.join(REPO_ROOT, 'apps/terra-sandbox/src/main.ts'));
 
-function databaseUrl(name: string): string {
-  const url = new URL(TEST_PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
+const databaseUrl = (name: string) => databaseUrlFor(TEST_PG_ADMIN_URL, name);
 
 function alive(pid: number): boolean {
   try {
@@ -40,13 +28,14 @@ function alive(pid: number): boolean {
 /** Every line each launcher printed (its tail() keeps only the last few). */
 const output = new WeakMap<SupervisedProcess, string[]>();
 
-/** The real launcher, from the TypeScript sources (its children then run from sources too: no build needed). */
+/** The real launcher as `npm start` runs it, built (its children then run from dist/ too). */
 function launch(env: NodeJS.ProcessEnv): SupervisedProcess {
+  assertDistBuilt([LAUNCHER]);
   const lines: string[] = [];
   const launcher = new SupervisedProcess({
     name: 'npm-start',
     command: process.execPath,
-    args: ['-r', '@swc-node/register', path.join(__dirname, 'dev-stack.ts')],
+    args: [path.join(REPO_ROOT, LAUNCHER)],
     cwd: REPO_ROOT,
     env,
     onLine: (line) => lines.push(line),
@@ -65,7 +54,7 @@ function childPids(launcher: SupervisedProcess): Map<string, number> {
   return pids;
 }
 
-describe('npm start (tools/dev-stack.ts) against the machine\'s Postgres and Redis', () => {
+describe('npm start (dist/tools/dev-stack.js) against the machine\'s Postgres and Redis', () => {
   const database = `tc_test_devstack_${randomBytes(3).toString('hex')}`;
   const launchers: SupervisedProcess[] = [];
   const prefixes: string[] = [];
@@ -75,7 +64,7 @@ describe('npm start (tools/dev-stack.ts) against the machine\'s Postgres and Red
       if (launcher.running) await launcher.stop(15_000);
       for (const pid of childPids(launcher).values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
-    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await dropDatabase(TEST_PG_ADMIN_URL, database);
     for (const prefix of prefixes) await dropQueuePrefix(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
   });
 

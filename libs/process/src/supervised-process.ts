@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface ExitInfo {
@@ -17,15 +19,26 @@ export interface SupervisedProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Every output line, without its newline. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Keep a pipe on stdin: the embedded Postgres runner stops when it closes, i.e. when the launcher is gone. */
+  /** Keep a pipe on stdin: a child may take its closing as the parent being gone (the embedded Postgres runner does). */
   pipeStdin?: boolean;
+  /**
+   * Its own process group (the default): a terminal Ctrl-C then reaches the parent only, which stops the
+   * children in order. `false` for children that should share the parent's fate.
+   */
+  detached?: boolean;
+  /**
+   * stdout and stderr appended to this file by the child itself, as a log file in production: nothing flows
+   * through the parent (whose CPU a benchmark measures), so there are no lines for onLine or tail().
+   */
+  outputFile?: string;
 }
 
 const TAIL_LINES = 40;
 
 /**
- * One child of the launcher. Spawned in its own process group (detached) so a terminal Ctrl-C reaches the
- * launcher only: it then stops the apps before the databases they are still talking to, each once.
+ * One child process under a parent's control: the dev launcher's apps and databases, a benchmark's apps, the
+ * processes of an end-to-end test. Knows how it ended, keeps its last lines, and stops with SIGTERM, then
+ * SIGKILL to its whole process group.
  */
 export class SupervisedProcess {
   readonly name: string;
@@ -39,12 +52,18 @@ export class SupervisedProcess {
 
   constructor(options: SupervisedProcessOptions) {
     this.name = options.name;
-    this.child = spawn(options.command, [...options.args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: [options.pipeStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const output = options.outputFile ? openOutputFile(options.outputFile) : 'pipe';
+    try {
+      this.child = spawn(options.command, [...options.args], {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: [options.pipeStdin ? 'pipe' : 'ignore', output, output],
+        detached: options.detached ?? true,
+      });
+    } finally {
+      // The child has its own copy of the descriptor.
+      if (typeof output === 'number') closeSync(output);
+    }
     const streamsClosed = Promise.all(
       (['stdout', 'stderr'] as const).map((stream) => this.follow(stream, options.onLine)),
     );
@@ -112,7 +131,7 @@ export class SupervisedProcess {
     }
   }
 
-  /** Last resort, also used synchronously from the launcher's 'exit' handler. */
+  /** Last resort, also used synchronously from a parent's 'exit' handler. */
   killGroup(): void {
     if (this.child.pid === undefined || !this.running) return;
     for (const target of [-this.child.pid, this.child.pid]) {
@@ -138,7 +157,12 @@ export class SupervisedProcess {
   }
 }
 
-/** A timer that never keeps the launcher alive on its own. */
+function openOutputFile(file: string): number {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return openSync(file, 'a');
+}
+
+/** A timer that never keeps the parent alive on its own. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
-  AppProcess,
   createTestDatabase,
   loadTerraFixture,
   postWebhook,
@@ -15,9 +14,8 @@ import {
   waitFor,
   type TestDatabase,
 } from '@terra-connections/testing';
+import { DistProcess } from '../support/dist-process';
 
-const API = 'apps/api/src/main.ts';
-const WORKER = 'apps/worker/src/main.ts';
 const DATA_FIXTURES = ['activity', 'sleep', 'daily'];
 
 interface LogLine {
@@ -55,7 +53,7 @@ const parseLines = (output: string) =>
 describe('logs of a full webhook flow', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  const processes: AppProcess[] = [];
+  const processes: DistProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('request_logs');
@@ -71,10 +69,10 @@ describe('logs of a full webhook flow', () => {
     await db?.drop();
   });
 
-  async function start(logLevel: string): Promise<{ api: AppProcess; worker: AppProcess; url: string }> {
+  async function start(logLevel: string): Promise<{ api: DistProcess; worker: DistProcess; url: string }> {
     const [api, worker] = await Promise.all([
-      AppProcess.start(API, { ...env, LOG_LEVEL: logLevel }),
-      AppProcess.start(WORKER, { ...env, LOG_LEVEL: logLevel }),
+      DistProcess.start('api', { ...env, LOG_LEVEL: logLevel }),
+      DistProcess.start('worker', { ...env, LOG_LEVEL: logLevel }),
     ]);
     processes.push(api, worker);
     return { api, worker, url: `http://127.0.0.1:${/listening on (\d+)/.exec(api.log)![1]}` };

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMITTED_OPENAPI_FILE, generateOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
+import { COMMITTED_OPENAPI_FILE, generateOpenApiDocument } from './openapi-document';
 
 /**
- * `npm run openapi`: writes the API's OpenAPI document to docs/openapi.json from the controllers and DTOs.
- * Needs no database or Redis. Commit the result; a test fails while the committed file differs.
+ * `npm run openapi` (from the sources): writes the API's OpenAPI document to docs/openapi.json from the
+ * controllers and DTOs. Needs no database or Redis. Commit the result; a test fails while the committed file
+ * differs (openapi-document.spec.ts).
  */
 async function main(): Promise<void> {
-  const target = path.resolve(__dirname, '../..', COMMITTED_OPENAPI_FILE);
+  const target = path.resolve(__dirname, '../../../..', COMMITTED_OPENAPI_FILE);
   writeFileSync(target, await generateOpenApiDocument());
   process.stdout.write(`wrote ${COMMITTED_OPENAPI_FILE}\n`);
 }

@@ -4,10 +4,9 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { loadConfig } from '@terra-connections/config';
 import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
-import { AppProcess, createTestDatabase, postWebhook, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, postWebhook, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { DistProcess } from '../support/dist-process';
 
-const API = 'apps/api/src/main.ts';
-const WORKER = 'apps/worker/src/main.ts';
 const CLIENTS = 8;
 
 const daily = () => ({
@@ -37,7 +36,7 @@ function refuses(port: number): Promise<boolean> {
 describe('API graceful shutdown', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  const processes: AppProcess[] = [];
+  const processes: DistProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('api_shutdown');
@@ -54,7 +53,7 @@ describe('API graceful shutdown', () => {
   });
 
   it('refuses new connections, finishes the requests in flight, loses no 200, then exits', async () => {
-    const api = await AppProcess.start(API, { ...env, LOG_LEVEL: 'info' });
+    const api = await DistProcess.start('api', { ...env, LOG_LEVEL: 'info' });
     processes.push(api);
     const port = Number(/listening on (\d+)/.exec(api.log)![1]);
     const url = `http://127.0.0.1:${port}`;
@@ -123,7 +122,7 @@ describe('API graceful shutdown', () => {
     expect(lost).toEqual([]);
     expect(stored.has(heldTrace)).toBe(true);
 
-    processes.push(await AppProcess.start(WORKER, env));
+    processes.push(await DistProcess.start('worker', env));
     await waitFor(
       async () => (await db.dataSource.query(`SELECT count(*)::int AS n FROM webhook_events WHERE status <> 'processed'`))[0].n === 0,
       { timeoutMs: 20_000, describe: 'every stored delivery to be applied' },

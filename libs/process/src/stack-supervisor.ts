@@ -1,7 +1,7 @@
 import type { SupervisedProcess } from './supervised-process';
 
 /**
- * Owns every child of the launcher. Stops the apps first (they drain jobs and close their connections) and
+ * Owns every child of a launcher (`npm start`'s). Stops the apps first (they drain jobs and close their connections) and
  * the databases they use last; reports the first child that dies on its own.
  */
 export class StackSupervisor {

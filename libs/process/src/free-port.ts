@@ -1,6 +1,10 @@
 import { createServer } from 'node:net';
 
-function listenOnce(port: number, host: string): Promise<number | undefined> {
+/**
+ * Our apps bind 0.0.0.0, so that is where a port must be free; a port free there is free on 127.0.0.1 too.
+ * Resolves undefined when the port is taken (or not ours to bind).
+ */
+function listenOnce(port: number, host = '0.0.0.0'): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -15,14 +19,16 @@ function listenOnce(port: number, host: string): Promise<number | undefined> {
   });
 }
 
-/** A port the OS just handed out on 127.0.0.1; free for the moment, which is all a dev launcher needs. */
+/**
+ * A port the OS just handed out: free for the moment, for a process that must be told its port before it
+ * starts (a launcher's children, the API whose URL the sandbox must know, a benchmark's apps).
+ */
 export async function findFreePort(): Promise<number> {
-  const port = await listenOnce(0, '127.0.0.1');
+  const port = await listenOnce(0);
   if (port === undefined) throw new Error('the OS gave no free port');
   return port;
 }
 
-/** The apps listen on 0.0.0.0, so that is where the port must be free. */
 export async function isPortFree(port: number): Promise<boolean> {
-  return (await listenOnce(port, '0.0.0.0')) !== undefined;
+  return (await listenOnce(port)) !== undefined;
 }

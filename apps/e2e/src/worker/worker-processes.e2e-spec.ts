@@ -4,11 +4,11 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { AppProcess, createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { applyEventJobOptions } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
+import { DistProcess } from '../support/dist-process';
 
-const WORKER = 'apps/worker/src/main.ts';
 
 const dailyFor = (userId: string, day: string) => ({
   type: 'daily',
@@ -23,7 +23,7 @@ describe('worker processes', () => {
   let env: NodeJS.ProcessEnv;
   let queue: Queue;
   let inbox: InboxWriter;
-  const workers: AppProcess[] = [];
+  const workers: DistProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('worker_procs');
@@ -53,7 +53,7 @@ describe('worker processes', () => {
   const inboxRow = async (id: string) => (await db.dataSource.query(`SELECT * FROM webhook_events WHERE id = $1`, [id]))[0];
 
   it('two workers at once apply each event once, even when an event is enqueued twice', async () => {
-    workers.push(...(await Promise.all([AppProcess.start(WORKER, env), AppProcess.start(WORKER, env)])));
+    workers.push(...(await Promise.all([DistProcess.start('worker', env), DistProcess.start('worker', env)])));
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) ids.push(await store(dailyFor(randomUUID(), '2025-11-04')));
     // Each row twice under different job ids: what a sweeper re-enqueue after the first job was trimmed does.
@@ -81,7 +81,7 @@ describe('worker processes', () => {
 
   it('SIGTERM during a job: the job finishes, the event is applied exactly once, then the process exits', async () => {
     // Logging on: the drain is observed through the worker's own log line.
-    const worker = await AppProcess.start(WORKER, { ...env, LOG_LEVEL: 'info' });
+    const worker = await DistProcess.start('worker', { ...env, LOG_LEVEL: 'info' });
     workers.push(worker);
     const userId = randomUUID();
     const id = await store(dailyFor(userId, '2025-11-05'));

@@ -1,0 +1,3 @@
+export * from './free-port';
+export * from './supervised-process';
+export * from './stack-supervisor';

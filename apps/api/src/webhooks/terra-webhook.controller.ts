@@ -6,10 +6,10 @@ import { ApiErrorResponse } from '../common/api-error.response';
 import { WebhookReceiptResponse } from './dto/webhook.responses';
 
 /**
- * Terra's webhook destination as OpenAPI and Express see it. Deliveries are served in front of Express by
- * terra-webhook.listener.ts (the hot path); this route only gets the content-encoded ones, which Express's
- * raw parser (bootstrap.ts, on TERRA_WEBHOOK_PATH: keep the two in step) inflates, so `req.body` is the
- * exact bytes Terra signed. Both call the same TerraWebhookReceiver.
+ * Terra's webhook destination as OpenAPI sees it. Every request for the path is served in front of Express by
+ * terra-webhook.listener.ts (the hot path, content-encoded deliveries included), so this route is only
+ * reached by a path the listener does not take; no body parser reads for it, and such a request fails the
+ * signature check (401). It calls the same TerraWebhookReceiver.
  */
 @ApiTags('webhooks')
 @Controller('webhooks/terra')

@@ -6,6 +6,7 @@ import { TerraClientModule, TerraGateway } from '@terra-connections/terra';
 import { WebhookQueueModule } from '@terra-connections/queue';
 import { TERRA_USER_DIRECTORY } from '@terra-connections/connections';
 import { WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhook-apply';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
 import { WebhookSchedules } from './schedulers/webhook-schedules.service';
 import { WorkerHealthServer } from './worker-health.server';
@@ -30,6 +31,7 @@ export class WorkerModule {
         ...WEBHOOK_APPLY_PROVIDERS,
         { provide: TERRA_USER_DIRECTORY, useExisting: TerraGateway },
         TerraWebhookProcessor,
+        MaintenanceProcessor,
         WebhookSchedules,
         WorkerHealthServer,
       ],

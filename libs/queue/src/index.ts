@@ -4,3 +4,4 @@ export * from './webhook-job-options';
 export * from './producer-queue';
 export * from './webhook-enqueuer';
 export * from './job-failure';
+export * from './maintenance-queue';

@@ -4,7 +4,7 @@ import { withDeadline } from '@terra-connections/observability';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, WebhookJobName } from './webhook-queue.contract';
 import { WEBHOOK_PRODUCER_QUEUE } from './producer-queue';
-import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
+import { applyEventJobOptions } from './webhook-job-options';
 
 /**
  * Terra gives us ~8 s per delivery; an add on a healthy Redis takes about a millisecond. Past this we answer
@@ -12,7 +12,7 @@ import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-opt
  */
 export const ENQUEUE_TIMEOUT_MS = 1_500;
 
-/** Producer side of the webhook queue, used on the request path (receiver, replay, reconcile on demand). */
+/** Producer side of the webhook queue, used on the request path (receiver, replay). */
 @Injectable()
 export class WebhookEnqueuer implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEnqueuer.name);
@@ -54,16 +54,6 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
     if (!job) return;
     const state = await job.getState();
     if (state === 'failed' || state === 'completed') await job.remove();
-  }
-
-  /** Asks a worker to reconcile now; returns the job id. */
-  async enqueueReconcile(): Promise<string> {
-    const job = await withDeadline(
-      this.queue.add(WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
-      ENQUEUE_TIMEOUT_MS,
-      'enqueue',
-    );
-    return job.id ?? '';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -139,10 +139,10 @@ export const envSchema = z
     /** Bounds the API's memory whatever arrives: bodies beyond it wait for Terra's retry instead of RAM. */
     WEBHOOK_INFLIGHT_BYTES: z
       .string()
-      .regex(/^\d+(kb|mb)$/i, 'like 100mb')
-      .default('100mb')
+      .regex(/^\d+(kb|mb)$/i, 'like 64mb')
+      .default('64mb')
       .describe(
-        'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After before its body is read, and Terra retries.',
+        'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce

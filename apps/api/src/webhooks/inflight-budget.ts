@@ -1,7 +1,7 @@
 /**
  * Bytes of webhook bodies one process holds at once (WEBHOOK_INFLIGHT_BYTES), over every request in flight.
- * A reservation is taken before bytes are kept and given back once the delivery is answered, so the parse and
- * the insert of a large body count too. What does not fit is refused at once, never queued: Terra retries a
+ * Bytes are reserved as they are kept and given back once the delivery is answered, so they stay counted
+ * through the parse and the insert of a large body. What does not fit is refused at once, never queued: Terra retries a
  * 503, and waiting requests would hold their sockets and buffers anyway.
  */
 export class InflightBudget {
@@ -11,6 +11,10 @@ export class InflightBudget {
 
   get inUse(): number {
     return this.used;
+  }
+
+  get available(): number {
+    return this.capacity - this.used;
   }
 
   tryReserve(bytes: number): boolean {

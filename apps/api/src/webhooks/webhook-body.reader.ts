@@ -49,10 +49,12 @@ function decoderFor(encoding: string): Transform | null | undefined {
 
 /**
  * Reads a webhook body within WEBHOOK_BODY_LIMIT and the process's in-flight budget, deciding as early as the
- * headers allow: an unsupported encoding (415), a declared length over the limit (413) or beyond the budget
- * (503) is refused before a byte is read. A declared identity body is reserved whole and read into one buffer
- * of its size; a chunked or content-encoded one reserves as its (inflated) bytes arrive, so a decompression
- * bomb stops at the limit (413) and a body that outgrows the budget mid-way is refused (503).
+ * headers allow: an unsupported encoding (415), a declared length over the limit (413) or over what the budget
+ * has left (503) is refused before a byte is read. Bytes are reserved as they arrive (inflated bytes for an
+ * encoded body), not when declared: a sender that declares 49 MB and trickles holds only what it has sent, so
+ * slow senders cannot park the budget and refuse Terra's deliveries. A decompression bomb stops at the limit
+ * (413); a body that outgrows the budget mid-way is refused (503). A declared identity body is read into one
+ * buffer of its size (its pages are only touched as bytes arrive); others are joined at the end.
  */
 export function readWebhookBody(req: IncomingMessage, { limit, budget }: ReadOptions): Promise<WebhookBody> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase() || 'identity';
@@ -67,11 +69,8 @@ export function readWebhookBody(req: IncomingMessage, { limit, budget }: ReadOpt
     reserved = 0;
   };
   const whole = decoder === null && declared !== undefined ? declared : undefined;
-  if (whole !== undefined) {
-    if (whole > limit) return Promise.reject(new BodyRefusal(413, TOO_LARGE, true));
-    if (!budget.tryReserve(whole)) return Promise.reject(new BodyRefusal(503, BUDGET_FULL_MESSAGE, true));
-    reserved = whole;
-  }
+  if (whole !== undefined && whole > limit) return Promise.reject(new BodyRefusal(413, TOO_LARGE, true));
+  if (declared !== undefined && declared > budget.available) return Promise.reject(new BodyRefusal(503, BUDGET_FULL_MESSAGE, true));
 
   return new Promise<WebhookBody>((resolve, reject) => {
     const target = whole !== undefined ? Buffer.allocUnsafe(whole) : undefined;
@@ -111,13 +110,10 @@ export function readWebhookBody(req: IncomingMessage, { limit, budget }: ReadOpt
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) return fail(new BodyRefusal(413, TOO_LARGE, false));
-      if (target) {
-        chunk.copy(target, received - chunk.length);
-        return;
-      }
       if (!budget.tryReserve(chunk.length)) return fail(new BodyRefusal(503, BUDGET_FULL_MESSAGE, false));
       reserved += chunk.length;
-      chunks.push(chunk);
+      if (target) chunk.copy(target, received - chunk.length);
+      else chunks.push(chunk);
     };
     const onEnd = () => {
       if (settled) return;

@@ -50,12 +50,27 @@ describe('hostile input on /webhooks/terra', () => {
     expect(below.written).toBeLessThan(20 * MB);
   });
 
+  /** A request that declares `declared` bytes, sends `sent` of them and then holds its connection open. */
+  async function holdOpen(declared: number, sent: number) {
+    const req = httpRequest(`${api.url}/webhooks/terra`, { method: 'POST', agent: false, headers: { 'content-length': String(declared), 'terra-signature': wrongSignature() } });
+    req.on('error', () => undefined);
+    for (let offset = 0; offset < sent; offset += MB) await new Promise((resolve) => req.write(Buffer.alloc(MB, 'a'), resolve));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return req;
+  }
+
+  it('counts the bytes received, not declared: a slow sender parks nothing, and Terra is still served', async () => {
+    // Declared 90 MB in all, over the 60 MB budget; received 3 MB.
+    const slow = await Promise.all([holdOpen(30 * MB, MB), holdOpen(30 * MB, MB), holdOpen(30 * MB, MB)]);
+    const body = JSON.stringify({ type: 'healthcheck', status: 'success', n: Math.random() });
+    const res = await rawRequest(api.url, { method: 'POST', path: '/webhooks/terra', headers: { 'terra-signature': signTerraBody(body) }, body });
+    expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: expect.stringContaining('accepted') });
+    slow.forEach((req) => req.destroy());
+  });
+
   it('refuses a body beyond the in-flight budget with 503 and Retry-After before reading it, and takes bodies again once it is free', async () => {
-    // Holds 40 MB of the 60 MB budget: declared, 1 MB sent, never finished.
-    const held = httpRequest(`${api.url}/webhooks/terra`, { method: 'POST', agent: false, headers: { 'content-length': String(40 * MB), 'terra-signature': wrongSignature() } });
-    held.on('error', () => undefined);
-    held.write(Buffer.alloc(MB, 'a'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // 45 MB of the 60 MB budget received and held: the body is not complete, so it is not answered yet.
+    const held = await holdOpen(50 * MB, 45 * MB);
 
     const refused = await rawRequest(api.url, { method: 'POST', path: '/webhooks/terra', headers: { 'content-length': String(40 * MB), 'terra-signature': wrongSignature() }, streamBytes: 40 * MB });
     expect(refused.status).toBe(503);

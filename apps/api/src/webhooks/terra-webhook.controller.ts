@@ -29,8 +29,8 @@ export class TerraWebhookController {
   @ApiOkResponse({ type: WebhookReceiptResponse })
   @ApiResponseFor(400, 'The signed body is not a JSON object with a string `type`')
   @ApiResponseFor(401, 'Missing, malformed, wrong or expired signature')
-  @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT')
-  @ApiResponseFor(503, 'The inbox is unavailable; Terra retries')
+  @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT (inflated, for an encoded body); 415 for an encoding other than gzip, deflate, br')
+  @ApiResponseFor(503, 'The inbox is unavailable, or WEBHOOK_INFLIGHT_BYTES of bodies are already in flight (with Retry-After); Terra retries')
   @HttpCode(200)
   async receive(@Req() req: Request & { id?: unknown }): Promise<{ status: string; event_id: string }> {
     const receipt = await this.receiver.receive({

@@ -69,6 +69,8 @@ describe('hostile input on /v1', () => {
     ['GET', '/v1/providers', [], SERVICE_KEY],
     ['GET', '/v1/webhook-events', ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],
     ['POST', '/v1/webhook-events/replay-failed', [], TEST_ADMIN_KEY],
+    ['POST', '/v1/admin/reconcile', [], TEST_ADMIN_KEY],
+    ['DELETE', `/v1/connections/${CONNECTION}`, [], SERVICE_KEY],
   ];
 
   it.each(BODY_ROUTES)('%s %s: any JSON body is answered below 500, and refused input never reaches Terra', async (method, path, fields) => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { TEST_ADMIN_KEY } from '@terra-connections/testing';
 import { LEAKS, LivenessProbe, rawRequest, SERVICE_KEY, startHostileApi, type HostileApi, type RawResponse } from './hostile-support';
@@ -201,6 +202,34 @@ describe('hostile input on /v1', () => {
     expect((await call('POST', '/v1/connections', { body: bomb, headers: { 'content-encoding': 'gzip' } })).status).toBe(413);
     const huge = await rawRequest(api.url, { method: 'GET', path: '/v1/connections', headers: { authorization: `Bearer ${SERVICE_KEY}`, 'x-filler': 'a'.repeat(64 * 1024) } });
     expect(huge.status).toBe(431);
+  });
+
+  /** Writes raw bytes on one socket and returns everything the server sends back until it closes or goes quiet. */
+  function rawExchange(bytes: string): Promise<string> {
+    const { port } = new URL(api.url);
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.setTimeout(2_000, () => socket.destroy());
+      socket.on('close', () => resolve(answer));
+      socket.on('error', () => resolve(answer));
+    });
+  }
+
+  it('gives no way to smuggle a second request: conflicting framing is a 400 and the connection ends', async () => {
+    const smuggled = `GET /v1/connections HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${SERVICE_KEY}\r\n\r\n`;
+    const framings = [
+      `Content-Length: ${smuggled.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+      `Content-Length: 2\r\nContent-Length: ${smuggled.length + 2}\r\n\r\n{}${smuggled}`,
+      `Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n${smuggled}`,
+      `Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+    ];
+    for (const framing of framings) {
+      const answer = await rawExchange(`POST /webhooks/terra HTTP/1.1\r\nHost: x\r\nTerra-Signature: t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}\r\n${framing}`);
+      const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+      expect({ framing: framing.split('\r\n')[0], statuses }).toEqual({ framing: framing.split('\r\n')[0], statuses: ['400'] });
+    }
   });
 
   it('sends helmet headers and no X-Powered-By, and keeps the result pages\' own CSP', async () => {

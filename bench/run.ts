@@ -16,6 +16,7 @@ import { DeliveryFactory } from './load/terra-deliveries';
 import { chunksPhase } from './phases/chunks.phase';
 import { connectionsPhase } from './phases/connections.phase';
 import { e2ePhase } from './phases/e2e.phase';
+import { hostilePhase } from './phases/hostile.phase';
 import { ingestPhase } from './phases/ingest.phase';
 import type { PhaseContext } from './phases/phase-context';
 import { redisMemoryPhase } from './phases/redis-memory.phase';
@@ -73,6 +74,11 @@ async function main(): Promise<number> {
   if (wanted('connections')) {
     log(`GET /v1/connections with ${settings.connections.rows} connections`);
     results.connections = await connectionsPhase(context);
+  }
+
+  if (wanted('hostile')) {
+    log(`hostile bodies: ${settings.hostile.concurrency} concurrent 49 MB bodies per wave, API RSS`);
+    results.hostile = await hostilePhase(systems[0], context);
   }
 
   results.elapsedS = Math.round((Date.now() - started) / 100) / 10;

@@ -11,10 +11,12 @@ export interface BenchSettings {
   e2e: { warmupMs: number; closedMs: number; concurrency: number; backlog: number; openMs: number; rate: number; drainTimeoutMs: number };
   chunks: { concurrency: number; sizes: { label: string; bytes: number; durationMs: number }[] };
   redis: { jobs: number };
+  /** issue 12: concurrent 49 MB hostile bodies per wave, and waves of each kind. */
+  hostile: { concurrency: number; rounds: number };
   connections: { rows: number; lookupMs: number; pageSize: number; pagesPerEnd: number };
 }
 
-export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections'] as const;
+export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'hostile'] as const;
 
 export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -42,6 +44,7 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
       ],
     },
     redis: { jobs: smoke ? 10_000 : 100_000 },
+    hostile: { concurrency: 6, rounds: smoke ? 1 : 3 },
     connections: smoke
       ? { rows: 50_000, lookupMs: s(2), pageSize: 200, pagesPerEnd: 5 }
       : { rows: 1_000_000, lookupMs: s(5), pageSize: 200, pagesPerEnd: 20 },

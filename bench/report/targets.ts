@@ -2,6 +2,7 @@ import type { MixDescription } from '../load/terra-deliveries';
 import type { ChunksResult } from '../phases/chunks.phase';
 import type { ConnectionsResult } from '../phases/connections.phase';
 import type { E2eResult } from '../phases/e2e.phase';
+import type { HostileResult } from '../phases/hostile.phase';
 import type { IngestResult } from '../phases/ingest.phase';
 import type { RedisMemoryResult } from '../phases/redis-memory.phase';
 
@@ -15,6 +16,7 @@ export interface BenchResults {
   chunks?: ChunksResult;
   redis?: RedisMemoryResult;
   connections?: ConnectionsResult;
+  hostile?: HostileResult;
   elapsedS?: number;
   targets?: TargetLine[];
   noise?: string[];
@@ -120,6 +122,21 @@ export function evaluateTargets(results: BenchResults): TargetLine[] {
       result: verdict(lookup.p99 < 10 && lookup.errors === 0 && constant),
     });
   } else lines.push(skip('connections-list', f8, 'p99 < 10 ms; each page of a full listing in constant time'));
+
+  const fh = `hostile webhook bodies: ${results.hostile?.concurrency ?? 6} concurrent x 49 MB, every kind`;
+  if (results.hostile) {
+    const { apiPeakRssMb, slowestLiveMs, apiRssBeforeMb } = results.hostile;
+    const fiveHundreds = results.hostile.waves.reduce((sum, wave) => sum + Object.entries(wave.outcomes).filter(([status]) => status.startsWith('5') && status !== '503').reduce((n, [, count]) => n + count, 0), 0);
+    lines.push({
+      id: 'hostile-rss',
+      figure: fh,
+      target: 'API peak RSS < 512 MB; no 5xx but 503; /health/live < 1 s',
+      product: `RSS ${fmt(apiRssBeforeMb, 0)} -> ${fmt(apiPeakRssMb, 0)} MB; live ${fmt(slowestLiveMs, 0)} ms; ${fiveHundreds} 5xx`,
+      floor: '-',
+      ratio: '-',
+      result: verdict(apiPeakRssMb < 512 && fiveHundreds === 0 && slowestLiveMs < 1000),
+    });
+  } else lines.push(skip('hostile-rss', fh, 'API peak RSS < 512 MB; no 5xx but 503; /health/live < 1 s'));
 
   const f9 = 'exactly-once count check';
   if (e2e) {

@@ -2,17 +2,18 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { raw } from 'express';
 import { Logger } from 'nestjs-pino';
-import type { AppConfig } from '@terra-connections/config';
+import { parseByteSize, type AppConfig } from '@terra-connections/config';
 import { createHttpLogger, LogContext, MetricsService, ROOT_LOGGER } from '@terra-connections/observability';
 import { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import { ApiModule } from './api.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { securityHeaders } from './common/security-headers';
+import { parseBodiesOfKnownCallers } from './common/known-caller';
 import { createValidationPipe } from './common/validation.pipe';
 import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi/openapi-document';
-import { terraSignaturePrecheck } from './webhooks/terra-signature-precheck.middleware';
-import { createTerraWebhookListener, mountInFrontOfExpress, TERRA_WEBHOOK_PATH } from './webhooks/terra-webhook.listener';
+import { InflightBudget } from './webhooks/inflight-budget';
+import { createTerraWebhookListener, mountInFrontOfExpress } from './webhooks/terra-webhook.listener';
 
 
 /** Builds the API application; main.ts and the tests share it so tests run the real wiring. */
@@ -40,7 +41,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
       logContext: app.get(LogContext),
       rootLogger: app.get(ROOT_LOGGER),
       errorBody: (error) => errorFilter.toBody(error),
-      bodyLimit: config.WEBHOOK_BODY_LIMIT,
+      bodyLimit: parseByteSize(config.WEBHOOK_BODY_LIMIT),
+      budget: new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES)),
       toleranceSeconds: config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
     }),
   );
@@ -48,13 +50,11 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // in-memory work: a counter, a histogram, one log line when the response ends.
   app.use(app.get(MetricsService).httpMiddleware());
   app.use(createHttpLogger(app.get(ROOT_LOGGER)));
-  // The Express route of the webhook only serves content-encoded deliveries now (the listener above takes
-  // the rest). Unsigned or stale requests get their 401 from the headers alone, before raw() would buffer.
-  app.use(TERRA_WEBHOOK_PATH, terraSignaturePrecheck(config.TERRA_WEBHOOK_TOLERANCE_SECONDS, app.get(MetricsService)));
-  // Registered before Nest's JSON parser: that parser then skips the request (body already read), so the
-  // webhook body is read once, as a Buffer, whatever its Content-Type. Backfill chunks reach 10 MB.
-  app.use(TERRA_WEBHOOK_PATH, raw({ type: () => true, limit: config.WEBHOOK_BODY_LIMIT }));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(securityHeaders());
+  // Bodies are read only for callers with one of our keys; both parsers are ours, so Nest adds neither.
+  const parseFor = parseBodiesOfKnownCallers(config);
+  app.useBodyParser('json', { limit: '1mb', type: parseFor.json });
+  app.useBodyParser('urlencoded', { extended: true, type: parseFor.urlencoded });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(errorFilter);
   // Swagger UI at /docs, the document at /docs/openapi.json (built on first request).

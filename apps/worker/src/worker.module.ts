@@ -5,6 +5,7 @@ import { platformModules } from '@terra-connections/platform';
 import { TerraClientModule, TerraGateway } from '@terra-connections/terra';
 import { TERRA_USER_DIRECTORY } from '@terra-connections/connections';
 import { WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhook-apply';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
 import { WebhookSchedules } from './schedulers/webhook-schedules.service';
 import { WorkerHealthServer } from './worker-health.server';
@@ -25,6 +26,7 @@ export class WorkerModule {
         ...WEBHOOK_APPLY_PROVIDERS,
         { provide: TERRA_USER_DIRECTORY, useExisting: TerraGateway },
         TerraWebhookProcessor,
+        MaintenanceProcessor,
         WebhookSchedules,
         WorkerHealthServer,
       ],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseByteSize } from './byte-size';
 
 /** Where the SDK points when no real Terra credentials are configured: our offline sandbox. */
 export const SANDBOX_API_URL = 'http://127.0.0.1:3100/v2';
@@ -135,6 +136,14 @@ export const envSchema = z
       })
       .default('50mb')
       .describe('Largest accepted webhook body, at least 50mb (Terra backfill chunks reach 10 MB).'),
+    /** Bounds the API's memory whatever arrives: bodies beyond it wait for Terra's retry instead of RAM. */
+    WEBHOOK_INFLIGHT_BYTES: z
+      .string()
+      .regex(/^\d+(kb|mb)$/i, 'like 64mb')
+      .default('64mb')
+      .describe(
+        'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
+      ),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()
@@ -217,6 +226,14 @@ export const envSchema = z
         code: z.ZodIssueCode.custom,
         path: ['WEBHOOK_RETRY_BASE_DELAY_MS'],
         message: `must be at least ${PRODUCTION_MIN_RETRY_BASE_DELAY_MS} in production: below it the retries of a webhook job span less than an hour`,
+      });
+    }
+    const sizes = [env.WEBHOOK_INFLIGHT_BYTES, env.WEBHOOK_BODY_LIMIT];
+    if (sizes.every((size) => /^\d+(kb|mb)$/i.test(size)) && parseByteSize(sizes[0]) < parseByteSize(sizes[1])) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['WEBHOOK_INFLIGHT_BYTES'],
+        message: 'must be at least WEBHOOK_BODY_LIMIT, or a delivery of the largest accepted size could never be read',
       });
     }
     if (env.TERRA_API_KEY && !env.TERRA_DEV_ID) {

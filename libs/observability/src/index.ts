@@ -12,3 +12,4 @@ export * from './health/migrations.health';
 export * from './health/bull-worker.health';
 export * from './health/observability-health.module';
 export * from './prometheus-text';
+export * from './loggable-url';

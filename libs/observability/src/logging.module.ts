@@ -6,7 +6,8 @@ import pino, { type DestinationStream, type Logger as PinoInstance, type LoggerO
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { AppConfig } from '@terra-connections/config';
 import { LogContext } from './log-context';
-import { REDACTED, REDACTED_PATHS, redactNested, redactUrl, serializeError } from './log-redaction';
+import { REDACTED, REDACTED_PATHS, redactNested, serializeError } from './log-redaction';
+import { loggableUrl } from './loggable-url';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The request id's key on every log line, in the API and, for the job of a webhook, in the worker. */
@@ -52,7 +53,7 @@ export function createRootLogger(
 }
 
 /**
- * One line per request (method, url without credentials, status, time, request id) and a request-scoped
+ * One line per request (method, url with only allowlisted query parameters, status, time, request id) and a request-scoped
  * child logger whose lines all carry `request_id`. Mounted first in the API (bootstrap.ts), so requests that
  * a body parser rejects are logged too. Bodies and headers are never logged.
  */
@@ -64,10 +65,10 @@ export function createHttpLogger(root: PinoInstance): HttpLogger {
     customAttributeKeys: { reqId: REQUEST_ID_LOG_KEY, responseTime: 'duration_ms' },
     autoLogging: { ignore: (req) => QUIET_PATHS.test(originalUrl(req) ?? '') },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    customSuccessMessage: (req, res) => `${req.method} ${redactUrl(originalUrl(req))} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${redactUrl(originalUrl(req))} ${res.statusCode}`,
+    customSuccessMessage: (req, res) => `${req.method} ${loggableUrl(originalUrl(req))} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${loggableUrl(originalUrl(req))} ${res.statusCode}`,
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: loggableUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       // pino-http replaces the logger's error serializer with its own unless given one.
       err: serializeError,

@@ -13,7 +13,7 @@ export function eventTypeLabel(type: unknown): string {
   return isTerraEventType(type) ? type : 'other';
 }
 
-export type WebhookOutcome = 'accepted' | 'duplicate' | 'rejected_signature' | 'rejected_body' | 'unavailable';
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'rejected_signature' | 'rejected_body' | 'unavailable' | 'throttled';
 
 /**
  * The Prometheus metrics of one process, in its own registry. Counters and histograms are updated in memory

@@ -4,3 +4,5 @@ export * from './queue.module';
 export * from './webhook-job-options';
 export * from './producer-queue';
 export * from './webhook-enqueuer';
+export * from './job-failure';
+export * from './maintenance-queue';

@@ -16,9 +16,9 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
  * queue off a command on a broken connection rejects at once. The inbox row is already committed by then,
  * so the sweeper enqueues it later: a Redis outage delays events, it never drops them.
  */
-export function createProducerQueue(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>): Queue {
+export function createProducerQueue(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>, name: string = TERRA_WEBHOOK_QUEUE): Queue {
   const logger = new Logger('WebhookProducerQueue');
-  const queue = new Queue(TERRA_WEBHOOK_QUEUE, {
+  const queue = new Queue(name, {
     // disconnectTimeout: ioredis arms a timer per close that only a live socket clears; after an outage
     // there is none, and the default 2 s would hold the process open that long on shutdown.
     connection: {

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { TERRA_MAINTENANCE_QUEUE } from './maintenance-queue';
 import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 /** Reconnect errors repeat about every second during a Redis outage: one line per window is enough. */
@@ -15,13 +16,18 @@ export class QueueErrorLogger implements OnModuleInit {
   private readonly logger = new Logger('WebhookQueue');
   private lastLogged = 0;
 
-  constructor(@InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue) {}
+  constructor(
+    @InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(TERRA_MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+  ) {}
 
   onModuleInit(): void {
-    this.queue.on('error', (error: Error) => {
-      if (Date.now() - this.lastLogged < ERROR_LOG_INTERVAL_MS) return;
-      this.lastLogged = Date.now();
-      this.logger.warn(`Redis unavailable for the webhook queue: ${error.message}`);
-    });
+    for (const queue of [this.queue, this.maintenance]) {
+      queue.on('error', (error: Error) => {
+        if (Date.now() - this.lastLogged < ERROR_LOG_INTERVAL_MS) return;
+        this.lastLogged = Date.now();
+        this.logger.warn(`Redis unavailable for the ${queue.name} queue: ${error.message}`);
+      });
+    }
   }
 }

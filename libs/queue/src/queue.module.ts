@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { TERRA_MAINTENANCE_QUEUE } from './maintenance-queue';
 import { QueueErrorLogger } from './queue-error.logger';
 import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
@@ -34,7 +35,7 @@ export class WebhookQueueModule {
             prefix: config.QUEUE_PREFIX,
           }),
         }),
-        BullModule.registerQueue({ name: TERRA_WEBHOOK_QUEUE }),
+        BullModule.registerQueue({ name: TERRA_WEBHOOK_QUEUE }, { name: TERRA_MAINTENANCE_QUEUE }),
       ],
       providers: [QueueErrorLogger],
       exports: [BullModule],

@@ -4,7 +4,7 @@ import { withDeadline } from '@terra-connections/observability';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, WebhookJobName } from './webhook-queue.contract';
 import { WEBHOOK_PRODUCER_QUEUE } from './producer-queue';
-import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
+import { applyEventJobOptions } from './webhook-job-options';
 import { addWebhookJob } from './webhook-jobs';
 
 /**
@@ -13,7 +13,7 @@ import { addWebhookJob } from './webhook-jobs';
  */
 export const ENQUEUE_TIMEOUT_MS = 1_500;
 
-/** Producer side of the webhook queue, used on the request path (receiver, replay, reconcile on demand). */
+/** Producer side of the webhook queue, used on the request path (receiver, replay). */
 @Injectable()
 export class WebhookEnqueuer implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEnqueuer.name);
@@ -56,16 +56,6 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
     if (!job) return;
     const state = await job.getState();
     if (state === 'failed' || state === 'completed') await job.remove();
-  }
-
-  /** Asks a worker to reconcile now; returns the job id. */
-  async enqueueReconcile(): Promise<string> {
-    const job = await withDeadline(
-      addWebhookJob(this.queue, WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
-      ENQUEUE_TIMEOUT_MS,
-      'enqueue',
-    );
-    return job.id ?? '';
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
 import { dropQueuePrefix, testEnv } from '@terra-connections/testing';
+import { MaintenanceEnqueuer } from './maintenance-queue';
 import { redisConnectionOptions } from './queue.module';
 import { WebhookEnqueuer } from './webhook-enqueuer';
 import { applyEventJobOptions, MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
@@ -55,8 +56,7 @@ describe('the webhook job door (real Redis)', () => {
   });
 
   it('lands a reconciliation on demand as a one-attempt maintenance job', async () => {
-    const enqueuer = new WebhookEnqueuer(queue, { WEBHOOK_RETRY_BASE_DELAY_MS: 250 });
-    const jobId = await enqueuer.enqueueReconcile();
+    const jobId = await new MaintenanceEnqueuer(queue).enqueueReconcile();
     expect(jobId).toMatch(/^reconcile-manual-\d+$/);
 
     const job = await queue.getJob(jobId);

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
+import { clientInputErrorBody } from './client-input.errors';
 import {
   TerraApiError,
   TerraBadRequestError,
@@ -84,6 +85,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (exception instanceof type) return body(status, exception.message);
     }
     if (exception instanceof TerraApiError) return this.terraBody(exception);
+    const clientInput = clientInputErrorBody(exception);
+    if (clientInput) return clientInput;
     this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }

@@ -22,7 +22,8 @@ export function isCalendarDateOrDateTime(value: unknown): boolean {
     Number(hour) < 24 &&
     Number(minute) < 60 &&
     Number(second) < 60 &&
-    Number(offsetHour) < 24 &&
+    // Postgres refuses a UTC offset of 16:00 or more (22009, "time zone displacement out of range").
+    Number(offsetHour) < 16 &&
     Number(offsetMinute) < 60
   );
 }

@@ -1,4 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BoundedValidationPipe } from './bounded-validation.pipe';
+import { boundedMessage } from './input-shape';
 
 /** Every failed constraint as "<field> <problem>", nested fields as `a.b`, in one readable line. */
 export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
@@ -16,11 +18,11 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
  * transformed into the DTO types, and the 400 names the fields in a single message.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BoundedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: true,
-    exceptionFactory: (errors) => new BadRequestException(describeValidationErrors(errors).join('; ')),
+    exceptionFactory: (errors) => new BadRequestException(boundedMessage(describeValidationErrors(errors))),
   });
 }

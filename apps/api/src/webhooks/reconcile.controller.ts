@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Logger, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WebhookEnqueuer } from '@terra-connections/queue';
+import { MaintenanceEnqueuer } from '@terra-connections/queue';
 import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { ReconcileQueuedResponse } from './dto/webhook.responses';
@@ -14,7 +14,7 @@ import { ReconcileQueuedResponse } from './dto/webhook.responses';
 export class ReconcileController {
   private readonly logger = new Logger(ReconcileController.name);
 
-  constructor(private readonly enqueuer: WebhookEnqueuer) {}
+  constructor(private readonly enqueuer: MaintenanceEnqueuer) {}
 
   @Post('reconcile')
   @ApiOperation({ operationId: 'reconcileConnections', summary: "Admin: compare Terra's /subscriptions with our connections now (runs on a worker)" })

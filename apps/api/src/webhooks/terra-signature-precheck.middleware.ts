@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
 import type { MetricsService } from '@terra-connections/observability';
 import { parseTerraSignatureHeader, terraSignatureHeader } from '@terra-connections/terra';
 
@@ -10,23 +9,13 @@ const UNAUTHORIZED_BODY = JSON.stringify({
   message: 'Invalid or missing Terra webhook signature',
 });
 
-/**
- * Header-only gate in front of the webhook body parser: a request with no signature header, a header without
- * a usable `t=`/`v1=`, or a `t` outside the tolerance is answered 401 before a byte of its body is read, so an
- * unsigned caller cannot make us buffer WEBHOOK_BODY_LIMIT bytes. It proves nothing by itself: the receiver
- * still verifies the HMAC over the body (and repeats these checks).
- */
-export function terraSignaturePrecheck(toleranceSeconds: number, metrics?: MetricsService) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' || !refusedBeforeBody(req.headers, res, toleranceSeconds, metrics)) next();
-  };
-}
-
 const logger = new Logger('TerraSignaturePrecheck');
 
 /**
- * The pre-check itself, for the Express route above and for TerraWebhookListener: answers 401 and returns
- * true when the headers alone fail, else leaves the response alone and returns false.
+ * Header-only gate in front of the webhook body (TerraWebhookListener): a request with no signature header, a
+ * header without a usable `t=`/`v1=`, or a `t` outside the tolerance is answered 401 before a byte of its body
+ * is read, so an unsigned caller cannot make us buffer WEBHOOK_BODY_LIMIT bytes. It proves nothing by itself:
+ * the receiver still verifies the HMAC over the body (and repeats these checks). Returns true when it answered.
  */
 export function refusedBeforeBody(
   headers: IncomingHttpHeaders,

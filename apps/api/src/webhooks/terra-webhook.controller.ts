@@ -7,10 +7,10 @@ import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
 import { WebhookReceiptResponse } from './dto/webhook.responses';
 
 /**
- * Terra's webhook destination as OpenAPI and Express see it. Deliveries are served in front of Express by
- * terra-webhook.listener.ts (the hot path); this route only gets the content-encoded ones, which Express's
- * raw parser (bootstrap.ts, on TERRA_WEBHOOK_PATH: keep the two in step) inflates, so `req.body` is the
- * exact bytes Terra signed. Both call the same TerraWebhookReceiver.
+ * Terra's webhook destination as OpenAPI sees it. Every request for the path is served in front of Express by
+ * terra-webhook.listener.ts (the hot path, content-encoded deliveries included), so this route is only
+ * reached by a path the listener does not take; no body parser reads for it, and such a request fails the
+ * signature check (401). It calls the same TerraWebhookReceiver.
  */
 @ApiTags('webhooks')
 @Controller('webhooks/terra')
@@ -30,8 +30,8 @@ export class TerraWebhookController {
   @ApiOkResponse({ type: WebhookReceiptResponse })
   @ApiResponseFor(400, 'The signed body is not a JSON object with a string `type`')
   @ApiResponseFor(401, 'Missing, malformed, wrong or expired signature')
-  @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT')
-  @ApiResponseFor(503, 'The inbox is unavailable; Terra retries')
+  @ApiResponseFor(413, 'Body larger than WEBHOOK_BODY_LIMIT (inflated, for an encoded body); 415 for an encoding other than gzip, deflate, br')
+  @ApiResponseFor(503, 'The inbox is unavailable, or WEBHOOK_INFLIGHT_BYTES of bodies are already in flight (with Retry-After); Terra retries')
   @HttpCode(200)
   async receive(@Req() req: Request & { id?: unknown }): Promise<WebhookReceiptResponse> {
     const receipt = await this.receiver.receive({

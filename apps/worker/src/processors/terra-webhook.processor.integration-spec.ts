@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { applyEventJobId, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue, nominalWebhookRetryDelay, WebhookEnqueuer } from '@terra-connections/queue';
+import { createProducerQueue, nominalWebhookRetryDelay, TERRA_MAINTENANCE_QUEUE, WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
@@ -132,7 +132,8 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
   });
 
   it('registers the inbox sweeper as a repeatable job', async () => {
-    const schedulers = await queue.getJobSchedulers();
+    const maintenance = createProducerQueue(config, TERRA_MAINTENANCE_QUEUE);
+    const schedulers = await maintenance.getJobSchedulers().finally(() => maintenance.close());
     expect(schedulers.map((s) => ({ key: s.key, every: Number(s.every) }))).toEqual([{ key: 'sweep-inbox', every: 300 }]);
     expect(TERRA_WEBHOOK_QUEUE).toBe(queue.name);
   });

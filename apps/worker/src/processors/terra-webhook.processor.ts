@@ -8,7 +8,7 @@ import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 import { ConnectionReconciler } from '@terra-connections/connections';
 import { InboxPruner, InboxSweeper, WebhookEventApplier } from '@terra-connections/webhook-apply';
-import { webhookBackoffStrategy } from '@terra-connections/queue';
+import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
 
 /** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
@@ -83,7 +83,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     } catch (error) {
       const final = isFinalFailure(job, error, attempt);
       this.metrics.observeJob(type, final ? 'failed' : 'retry', seconds(), final ? { attempts: attempt, result: 'failed' } : undefined);
-      throw error;
+      throw withoutStackFrames(error);
     }
   }
 

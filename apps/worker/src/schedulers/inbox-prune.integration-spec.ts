@@ -5,7 +5,7 @@ import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { MetricsService } from '@terra-connections/observability';
 import { WebhookJobName } from '@terra-connections/queue';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue } from '@terra-connections/queue';
+import { createProducerQueue, TERRA_MAINTENANCE_QUEUE } from '@terra-connections/queue';
 import { WorkerModule } from '../worker.module';
 import { PRUNE_SCHEDULER_ID } from './webhook-schedules.service';
 
@@ -20,7 +20,7 @@ describe('Inbox prune schedule of the worker', () => {
     db = await createTestDatabase('worker_prune');
     // testEnv turns pruning off; this suite turns it on. A job scheduler with `every` runs once at once.
     config = loadConfig(testEnv({ DATABASE_URL: db.url, INBOX_PRUNE_INTERVAL_MS: '600000', WEBHOOK_EVENTS_RETENTION_DAYS: '7' }));
-    queue = createProducerQueue(config);
+    queue = createProducerQueue(config, TERRA_MAINTENANCE_QUEUE);
   });
 
   afterAll(async () => {

@@ -1,20 +1,24 @@
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { MAINTENANCE_JOB_OPTIONS, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
+import { MAINTENANCE_JOB_OPTIONS, redisConnectionOptions, TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { dropQueuePrefix, testEnv } from '@terra-connections/testing';
 import { WebhookSchedules } from './webhook-schedules.service';
 
 describe('WebhookSchedules (real Redis)', () => {
   const config = loadConfig(testEnv());
   let queue: Queue;
+  let webhookQueue: Queue;
 
   beforeAll(async () => {
-    queue = new Queue(TERRA_WEBHOOK_QUEUE, { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
-    await queue.waitUntilReady();
+    const options = { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX };
+    queue = new Queue(TERRA_MAINTENANCE_QUEUE, options);
+    webhookQueue = new Queue(TERRA_WEBHOOK_QUEUE, options);
+    await Promise.all([queue.waitUntilReady(), webhookQueue.waitUntilReady()]);
   });
 
   afterAll(async () => {
     await queue?.close();
+    await webhookQueue?.close();
     await dropQueuePrefix(config.REDIS_URL, config.QUEUE_PREFIX);
   });
 
@@ -27,7 +31,7 @@ describe('WebhookSchedules (real Redis)', () => {
 
   it('registers each maintenance job under its persisted scheduler id, and removes one whose interval is 0', async () => {
     const intervals = { INBOX_SWEEP_INTERVAL_MS: 30_000, RECONCILE_INTERVAL_MS: 3_600_000, INBOX_PRUNE_INTERVAL_MS: 600_000 };
-    await new WebhookSchedules(queue, { ...intervals, WEBHOOK_EVENTS_RETENTION_DAYS: 30 }).onApplicationBootstrap();
+    await new WebhookSchedules(queue, webhookQueue, { ...intervals, WEBHOOK_EVENTS_RETENTION_DAYS: 30 }).onApplicationBootstrap();
     expect(await schedulers()).toEqual([
       { id: 'prune-inbox', name: 'prune-inbox', every: 600_000, opts: expect.objectContaining(MAINTENANCE_JOB_OPTIONS) },
       { id: 'reconcile-connections', name: 'reconcile-connections', every: 3_600_000, opts: expect.objectContaining(MAINTENANCE_JOB_OPTIONS) },
@@ -35,7 +39,7 @@ describe('WebhookSchedules (real Redis)', () => {
     ]);
 
     // A retention of 0 (keep forever) turns pruning off; the next deploy's bootstrap stops the old schedule.
-    await new WebhookSchedules(queue, { ...intervals, WEBHOOK_EVENTS_RETENTION_DAYS: 0 }).onApplicationBootstrap();
+    await new WebhookSchedules(queue, webhookQueue, { ...intervals, WEBHOOK_EVENTS_RETENTION_DAYS: 0 }).onApplicationBootstrap();
     expect((await schedulers()).map((s) => s.id)).toEqual(['reconcile-connections', 'sweep-inbox']);
   });
 });

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { MAINTENANCE_JOB_OPTIONS, TERRA_WEBHOOK_QUEUE, upsertWebhookJobScheduler, WebhookJobName } from '@terra-connections/queue';
+import { MAINTENANCE_JOB_OPTIONS, TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE, upsertWebhookJobScheduler, WebhookJobName } from '@terra-connections/queue';
 
 /** PERSISTED: scheduler ids live in Redis; renaming one leaves the old schedule running beside the new. */
 export const SWEEP_SCHEDULER_ID = 'sweep-inbox';
@@ -12,13 +12,15 @@ export const PRUNE_SCHEDULER_ID = 'prune-inbox';
 type MaintenanceJobName = WebhookJobName.SweepInbox | WebhookJobName.Reconcile | WebhookJobName.PruneInbox;
 
 /**
- * Registers the repeatable jobs. Every worker upserts the same scheduler ids, so N workers still give one
- * sweep per interval, and a changed interval takes effect on the next deploy.
+ * Registers the repeatable jobs on the maintenance queue. Every worker upserts the same scheduler ids, so N
+ * workers still give one sweep per interval, and a changed interval takes effect on the next deploy. The
+ * schedules a previous release kept on the webhook queue are removed there.
  */
 @Injectable()
 export class WebhookSchedules implements OnApplicationBootstrap {
   constructor(
-    @InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue,
+    @InjectQueue(TERRA_MAINTENANCE_QUEUE) private readonly queue: Queue,
+    @InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly webhookQueue: Queue,
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       AppConfig,
@@ -27,6 +29,7 @@ export class WebhookSchedules implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    for (const id of [SWEEP_SCHEDULER_ID, RECONCILE_SCHEDULER_ID, PRUNE_SCHEDULER_ID]) await this.webhookQueue.removeJobScheduler(id);
     await this.schedule(SWEEP_SCHEDULER_ID, WebhookJobName.SweepInbox, this.config.INBOX_SWEEP_INTERVAL_MS);
     await this.schedule(RECONCILE_SCHEDULER_ID, WebhookJobName.Reconcile, this.config.RECONCILE_INTERVAL_MS);
     // A retention of 0 (keep forever) turns pruning off as well as an interval of 0.

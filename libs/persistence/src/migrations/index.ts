@@ -2,6 +2,7 @@ import { CreateConnections1764000000000 } from './1764000000000-CreateConnection
 import { CreateWebhookInbox1764000001000 } from './1764000001000-CreateWebhookInbox';
 import { AddScopesChangedAt1764000002000 } from './1764000002000-AddScopesChangedAt';
 import { AddWebhookEventsProcessedIndex1764000003000 } from './1764000003000-AddWebhookEventsProcessedIndex';
+import { SpreadWebhookEventIds1764000004000 } from './1764000004000-SpreadWebhookEventIds';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   CreateWebhookInbox1764000001000,
   AddScopesChangedAt1764000002000,
   AddWebhookEventsProcessedIndex1764000003000,
+  SpreadWebhookEventIds1764000004000,
 ];

@@ -127,10 +127,15 @@ export class TerraWebhookReceiver {
         'inbox insert',
       );
     } catch (error) {
-      // Postgres rejecting the JSON itself (e.g. \u0000 in a string) is the payload's fault, not an outage.
-      if (sqlState(error)?.startsWith('22')) {
+      // Postgres rejecting the JSON itself (e.g. \u0000 in a string: class 22; nesting past its stack depth:
+      // class 54) is the payload's fault, not an outage. A 503 would have Terra retry it forever; a 4xx ends it.
+      const state = sqlState(error);
+      if (state?.startsWith('22') || state?.startsWith('54')) {
         this.metrics?.countWebhook(envelope.type, 'rejected_body');
-        throw new WebhookBodyRejectedError('Webhook body cannot be stored as JSON');
+        this.logger.warn(`Refused a signed ${envelope.type} webhook Postgres cannot store (SQLSTATE ${state}): answered 400`);
+        throw new WebhookBodyRejectedError(
+          state.startsWith('54') ? 'Webhook body is nested too deeply to be stored' : 'Webhook body cannot be stored as JSON',
+        );
       }
       this.metrics?.countWebhook(envelope.type, 'unavailable');
       // The message only: a pg error's detail or TypeORM's query parameters would carry the raw body.

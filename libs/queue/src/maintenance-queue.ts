@@ -1,0 +1,42 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { withDeadline } from '@terra-connections/observability';
+import { WebhookJobName } from './webhook-queue.contract';
+import { MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
+import { addWebhookJob } from './webhook-jobs';
+
+/**
+ * The queue of the sweep, reconcile and prune jobs, apart from the webhook queue. BullMQ's keep-counts
+ * (removeOnComplete / removeOnFail `count`) trim a whole queue's finished lists, whatever the job name, so on a
+ * shared queue every maintenance run trimmed the webhook jobs' history to the maintenance options' count, and
+ * failed maintenance runs pushed dead letters out. On their own queue the webhook queue keeps exactly what its
+ * options say (a day / 10,000 completed, 14 days / 100,000 failed).
+ *
+ * PERSISTED IDENTIFIER: the name lives in Redis keys (see webhook-queue.contract.ts).
+ */
+export const TERRA_MAINTENANCE_QUEUE = 'terra-maintenance';
+
+/** Injection token of the API's producer-side maintenance Queue (reconcile on demand). */
+export const MAINTENANCE_PRODUCER_QUEUE = Symbol('MAINTENANCE_PRODUCER_QUEUE');
+
+const ENQUEUE_TIMEOUT_MS = 1_500;
+
+/** Producer side of the maintenance queue in the API: reconciliation on demand. */
+@Injectable()
+export class MaintenanceEnqueuer implements OnApplicationShutdown {
+  constructor(@Inject(MAINTENANCE_PRODUCER_QUEUE) private readonly queue: Queue) {}
+
+  /** Asks a worker to reconcile now; returns the job id. */
+  async enqueueReconcile(): Promise<string> {
+    const job = await withDeadline(
+      addWebhookJob(this.queue, WebhookJobName.Reconcile, {}, { ...MAINTENANCE_JOB_OPTIONS, jobId: `reconcile-manual-${Date.now()}` }),
+      ENQUEUE_TIMEOUT_MS,
+      'enqueue',
+    );
+    return job.id ?? '';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+  }
+}

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { withDeadline } from '@terra-connections/observability';
 import { WebhookJobName } from './webhook-queue.contract';
 import { MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
+import { ENQUEUE_TIMEOUT_MS } from './webhook-enqueuer';
 import { addWebhookJob } from './webhook-jobs';
 
 /**
@@ -18,8 +19,6 @@ export const TERRA_MAINTENANCE_QUEUE = 'terra-maintenance';
 
 /** Injection token of the API's producer-side maintenance Queue (reconcile on demand). */
 export const MAINTENANCE_PRODUCER_QUEUE = Symbol('MAINTENANCE_PRODUCER_QUEUE');
-
-const ENQUEUE_TIMEOUT_MS = 1_500;
 
 /** Producer side of the maintenance queue in the API: reconciliation on demand. */
 @Injectable()

@@ -6,17 +6,6 @@ import { MAINTENANCE_JOB_OPTIONS } from './webhook-job-options';
 import { ENQUEUE_TIMEOUT_MS } from './webhook-enqueuer';
 import { addWebhookJob } from './webhook-jobs';
 
-/**
- * The queue of the sweep, reconcile and prune jobs, apart from the webhook queue. BullMQ's keep-counts
- * (removeOnComplete / removeOnFail `count`) trim a whole queue's finished lists, whatever the job name, so on a
- * shared queue every maintenance run trimmed the webhook jobs' history to the maintenance options' count, and
- * failed maintenance runs pushed dead letters out. On their own queue the webhook queue keeps exactly what its
- * options say (a day / 10,000 completed, 14 days / 100,000 failed).
- *
- * PERSISTED IDENTIFIER: the name lives in Redis keys (see webhook-queue.contract.ts).
- */
-export const TERRA_MAINTENANCE_QUEUE = 'terra-maintenance';
-
 /** Injection token of the API's producer-side maintenance Queue (reconcile on demand). */
 export const MAINTENANCE_PRODUCER_QUEUE = Symbol('MAINTENANCE_PRODUCER_QUEUE');
 

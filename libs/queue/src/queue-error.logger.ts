@@ -1,8 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { TERRA_MAINTENANCE_QUEUE } from './maintenance-queue';
-import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
+import { TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 /** Reconnect errors repeat about every second during a Redis outage: one line per window is enough. */
 const ERROR_LOG_INTERVAL_MS = 30_000;

@@ -1,9 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { TERRA_MAINTENANCE_QUEUE } from './maintenance-queue';
 import { QueueErrorLogger } from './queue-error.logger';
-import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
+import { TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 export function redisConnectionOptions(redisUrl: string) {
   const url = new URL(redisUrl);

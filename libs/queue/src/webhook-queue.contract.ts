@@ -6,6 +6,17 @@
  */
 export const TERRA_WEBHOOK_QUEUE = 'terra-webhooks';
 
+/**
+ * The queue of the sweep, reconcile and prune jobs, apart from the webhook queue. BullMQ's keep-counts
+ * (removeOnComplete / removeOnFail `count`) trim a whole queue's finished lists, whatever the job name, so on a
+ * shared queue every maintenance run trimmed the webhook jobs' history to the maintenance options' count, and
+ * failed maintenance runs pushed dead letters out. On their own queue the webhook queue keeps exactly what its
+ * options say (a day / 10,000 completed, 14 days / 100,000 failed).
+ *
+ * PERSISTED IDENTIFIER: the name lives in Redis keys.
+ */
+export const TERRA_MAINTENANCE_QUEUE = 'terra-maintenance';
+
 export enum WebhookJobName {
   /** Apply one inbox row (webhook_events.id) to Postgres. */
   ApplyEvent = 'apply-webhook-event',

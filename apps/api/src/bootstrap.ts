@@ -32,6 +32,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   });
   app.useLogger(app.get(Logger));
   const errorFilter = new ApiExceptionFilter();
+  const budget = new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES));
+  app.get(MetricsService).registerCollector('terra_webhook_inflight_bytes', 'Bytes of webhook bodies held by this API process now (WEBHOOK_INFLIGHT_BYTES caps it)', [], async (gauge) => {
+    gauge.set(budget.inUse);
+  });
   // Terra's deliveries skip Express and Nest (terra-webhook.listener.ts); everything else goes on to them.
   mountInFrontOfExpress(
     app.getHttpServer(),
@@ -42,7 +46,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
       rootLogger: app.get(ROOT_LOGGER),
       errorBody: (error) => errorFilter.toBody(error),
       bodyLimit: parseByteSize(config.WEBHOOK_BODY_LIMIT),
-      budget: new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES)),
+      budget,
       toleranceSeconds: config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
     }),
   );

@@ -5,13 +5,12 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '@terra-connections/config';
 import {
   addWebhookJob,
-  applyEventJobId,
   applyEventJobOptions,
   redisConnectionOptions,
   TERRA_WEBHOOK_QUEUE,
   WebhookJobName,
 } from '@terra-connections/queue';
-import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, inboxJobId, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { InboxSweeper } from './inbox-sweeper';
 
@@ -39,9 +38,6 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
   async function pendingRow(): Promise<string> {
     const { id } = await writer.record({
       rawBody: JSON.stringify({ type: 'healthcheck', status: 'success', n: randomUUID() }),
-      type: 'healthcheck',
-      terraUserId: null,
-      referenceId: null,
       traceId: randomUUID(),
       signatureTimestampSeconds: Math.floor(Date.now() / 1000),
     });
@@ -51,7 +47,7 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
   it('re-adds a pending row whose job hash is left in no list (state unknown)', async () => {
     const id = await pendingRow();
-    const jobId = applyEventJobId(id);
+    const jobId = await inboxJobId(db.dataSource, id);
     await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
     // The hash stays, the job is in no list: what a failover mid-move can leave behind.
     // BullMQ types its connection loosely; at runtime it is the ioredis client.
@@ -65,11 +61,11 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
   it('leaves a waiting job alone', async () => {
     const waitingId = await pendingRow();
-    const options = applyEventJobOptions(applyEventJobId(waitingId), 100);
-    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, options);
-    const before = await queue.getJob(applyEventJobId(waitingId));
+    const jobId = await inboxJobId(db.dataSource, waitingId);
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
+    const before = await queue.getJob(jobId);
     await sweeper.sweep();
-    const after = await queue.getJob(applyEventJobId(waitingId));
+    const after = await queue.getJob(jobId);
     expect(after!.timestamp).toBe(before!.timestamp);
     expect(await after!.getState()).toBe('waiting');
   });

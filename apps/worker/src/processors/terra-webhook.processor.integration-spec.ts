@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, inboxJobId, inboxJobRef, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue, nominalWebhookRetryDelay, TERRA_MAINTENANCE_QUEUE, WebhookEnqueuer } from '@terra-connections/queue';
+import { createProducerQueue, legacyApplyEventJobId, nominalWebhookRetryDelay, TERRA_MAINTENANCE_QUEUE, WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
@@ -130,6 +130,13 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
     const failed = await queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toContain('No processor for job name not-a-job-we-know');
+  });
+
+  it('still applies a job enqueued under the id format before issue 12 (`evt-<id>`): the row id is in its payload', async () => {
+    const id = await store(auth(randomUUID()));
+    await queue.add('apply-webhook-event', { eventId: id, type: 'auth' }, { jobId: legacyApplyEventJobId(id) });
+    await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 10_000, describe: 'the legacy job to apply its row' });
+    expect((await queue.getJob(legacyApplyEventJobId(id)))?.returnvalue).toBe('applied');
   });
 
   it('registers the inbox sweeper as a repeatable job', async () => {

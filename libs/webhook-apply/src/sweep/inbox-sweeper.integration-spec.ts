@@ -6,6 +6,7 @@ import { loadConfig } from '@terra-connections/config';
 import {
   addWebhookJob,
   applyEventJobOptions,
+  legacyApplyEventJobId,
   redisConnectionOptions,
   TERRA_WEBHOOK_QUEUE,
   WebhookJobName,
@@ -57,6 +58,14 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
     await sweeper.sweep();
     expect(await (await queue.getJob(jobId))!.getState()).toBe('waiting');
+  });
+
+  it('leaves a row alone while a job under the id format before issue 12 (`evt-<id>`) waits for it', async () => {
+    const id = await pendingRow();
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(legacyApplyEventJobId(id), 100));
+    await sweeper.sweep();
+    expect(await queue.getJob(await inboxJobId(db.dataSource, id))).toBeUndefined();
+    expect(await (await queue.getJob(legacyApplyEventJobId(id)))!.getState()).toBe('waiting');
   });
 
   it('leaves a waiting job alone', async () => {

@@ -8,4 +8,3 @@ export * from './tcp-proxy';
 export * from './api-request';
 export * from './drop-queue-prefix';
 export * from './streamed-webhook';
-export * from './inbox-job-id';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { createTestDatabase, inboxJobId, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { metricSample as sample } from '@terra-connections/observability';
 import { applyEventJobOptions } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
@@ -59,7 +59,7 @@ describe('worker health and metrics port', () => {
       traceId: randomUUID(),
       signatureTimestampSeconds: Math.floor(Date.now() / 1000),
     });
-    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'daily' }, applyEventJobOptions(await inboxJobId(db.dataSource, id), 100));
+    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'daily' }, applyEventJobOptions(await readInboxJobId(db.dataSource, id), 100));
     return id;
   }
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { createTestDatabase, inboxJobId, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { applyEventJobOptions } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { DistProcess } from '../support/dist-process';
@@ -57,7 +57,7 @@ describe('worker processes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) ids.push(await store(dailyFor(randomUUID(), '2025-11-04')));
     // Each row twice under different job ids: what a sweeper re-enqueue after the first job was trimmed does.
-    const jobIds = new Map(await Promise.all(ids.map(async (id) => [id, await inboxJobId(db.dataSource, id)] as const)));
+    const jobIds = new Map(await Promise.all(ids.map(async (id) => [id, await readInboxJobId(db.dataSource, id)] as const)));
     await queue.addBulk(
       ids.flatMap((id) => [
         { name: WebhookJobName.ApplyEvent, data: { eventId: id }, opts: applyEventJobOptions(jobIds.get(id)!, 100) },
@@ -93,7 +93,7 @@ describe('worker processes', () => {
     await blocker.query('BEGIN');
     await blocker.query('SELECT id FROM webhook_events WHERE id = $1 FOR UPDATE', [id]);
     try {
-      const job = await queue.add(WebhookJobName.ApplyEvent, { eventId: id }, applyEventJobOptions(await inboxJobId(db.dataSource, id), 100));
+      const job = await queue.add(WebhookJobName.ApplyEvent, { eventId: id }, applyEventJobOptions(await readInboxJobId(db.dataSource, id), 100));
       await waitFor(async () => (await job.getState()) === 'active', { describe: 'the job to be taken' });
       worker.signal('SIGTERM');
       await worker.waitForOutput(/waiting for the jobs in flight/);
@@ -107,7 +107,7 @@ describe('worker processes', () => {
     const exit = await worker.exited;
     expect(worker.log).toMatch(/Webhook worker drained/);
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
-    const job = await queue.getJob(await inboxJobId(db.dataSource, id));
+    const job = await queue.getJob(await readInboxJobId(db.dataSource, id));
     expect(await job?.getState()).toBe('completed');
     expect(job?.returnvalue).toBe('applied');
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
-import { createProducerQueue, WebhookEnqueuer } from '@terra-connections/queue';
+import { createProducerQueue, readInboxJobId, WebhookEnqueuer } from '@terra-connections/queue';
 import { describeTerraEvent, TerraEventType } from '@terra-connections/terra';
-import { createTestDatabase, inboxJobId, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
@@ -68,7 +68,7 @@ describe('the worker under arbitrary payloads', () => {
       expect({ id: row.id, attempts: row.attempts, error: row.last_error }).toEqual({ id: row.id, attempts: 1, error: row.status === 'failed' ? expect.any(String) : null });
       if (row.status !== 'failed') continue;
       const job = await waitFor(async () => {
-        const found = await queue.getJob(await inboxJobId(db.dataSource, row.id));
+        const found = await queue.getJob(await readInboxJobId(db.dataSource, row.id));
         return found && (await found.getState()) === 'failed' ? found : undefined;
       });
       expect(job.attemptsMade).toBe(1);

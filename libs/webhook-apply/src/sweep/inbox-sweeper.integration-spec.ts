@@ -7,11 +7,12 @@ import {
   addWebhookJob,
   applyEventJobOptions,
   legacyApplyEventJobId,
+  readInboxJobId,
   redisConnectionOptions,
   TERRA_WEBHOOK_QUEUE,
   WebhookJobName,
 } from '@terra-connections/queue';
-import { createTestDatabase, inboxJobId, testEnv, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { InboxSweeper } from './inbox-sweeper';
 
@@ -48,7 +49,7 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
   it('re-adds a pending row whose job hash is left in no list (state unknown)', async () => {
     const id = await pendingRow();
-    const jobId = await inboxJobId(db.dataSource, id);
+    const jobId = await readInboxJobId(db.dataSource, id);
     await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
     // The hash stays, the job is in no list: what a failover mid-move can leave behind.
     // BullMQ types its connection loosely; at runtime it is the ioredis client.
@@ -64,13 +65,13 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
     const id = await pendingRow();
     await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(legacyApplyEventJobId(id), 100));
     await sweeper.sweep();
-    expect(await queue.getJob(await inboxJobId(db.dataSource, id))).toBeUndefined();
+    expect(await queue.getJob(await readInboxJobId(db.dataSource, id))).toBeUndefined();
     expect(await (await queue.getJob(legacyApplyEventJobId(id)))!.getState()).toBe('waiting');
   });
 
   it('leaves a waiting job alone', async () => {
     const waitingId = await pendingRow();
-    const jobId = await inboxJobId(db.dataSource, waitingId);
+    const jobId = await readInboxJobId(db.dataSource, waitingId);
     await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
     const before = await queue.getJob(jobId);
     await sweeper.sweep();

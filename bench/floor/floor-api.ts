@@ -1,6 +1,7 @@
 /**
  * The floor's receiver: the thinnest honest code for the product's ingest path. node:http, the HMAC check
- * over the raw bytes, one JSON.parse, one inbox INSERT, one BullMQ add of the row id, 200.
+ * over the raw bytes, one inbox INSERT (Postgres parses the body and reads its type, as the product's does), one
+ * BullMQ add of the row id, 200.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -71,37 +72,28 @@ async function receive(req: IncomingMessage, res: ServerResponse): Promise<void>
   if (!body) return reply(res, 413, { error: 'too large' });
   const t = verify(body, header(req, 'x-terra-signature') ?? header(req, 'terra-signature'));
   if (t === null) return reply(res, 401, { error: 'bad signature' });
-  const text = body.toString('utf8');
-  let event: { type?: unknown; user?: { user_id?: unknown; reference_id?: unknown }; new_user?: { user_id?: unknown }; reference_id?: unknown };
-  try {
-    event = JSON.parse(text);
-  } catch {
-    return reply(res, 400, { error: 'not JSON' });
-  }
-  if (typeof event?.type !== 'string') return reply(res, 400, { error: 'no type' });
-  const user = event.type === 'user_reauth' ? event.new_user : event.user;
   const ordering = Number(header(req, 'x-terra-ordering-timestamp')) || null;
-  let row: { id: string; inserted: boolean };
+  let row: { id: string; inserted: boolean; received_us: string } | undefined;
   try {
     const result = await pool.query(INBOX_INSERT, [
       header(req, 'x-terra-trace-id'),
-      event.type,
-      typeof user?.user_id === 'string' ? user.user_id : null,
-      typeof event.reference_id === 'string' ? event.reference_id : null,
       header(req, 'terra-reference') ?? null,
       ordering,
       new Date(ordering ?? t * 1000).toISOString(),
-      text,
+      body,
       null,
     ]);
     row = result.rows[0];
-  } catch {
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (code.startsWith('22') || code.startsWith('54')) return reply(res, 400, { error: 'not storable JSON' });
     return reply(res, 503, { error: 'inbox unavailable' });
   }
+  if (!row) return reply(res, 400, { error: 'no type' });
   if (!row.inserted) return reply(res, 200, { status: 'duplicate', event_id: String(row.id) });
   const eventId = String(row.id);
   // Like the product: a failed add leaves the committed row to be re-enqueued later, the answer is still 200.
-  await queue.add('apply-webhook-event', { eventId }, floorJobOptions(eventId)).catch(() => undefined);
+  await queue.add('apply-webhook-event', { eventId }, floorJobOptions(eventId, row.received_us)).catch(() => undefined);
   reply(res, 200, { status: 'accepted', event_id: eventId });
 }
 

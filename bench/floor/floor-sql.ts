@@ -6,9 +6,16 @@
 export const INBOX_INSERT = `
   INSERT INTO webhook_events
     (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+  SELECT $1, left(payload ->> 'type', 64),
+         left(CASE WHEN jsonb_typeof(subject -> 'user_id') = 'string' THEN NULLIF(subject ->> 'user_id', '') END, 64),
+         left(COALESCE(CASE WHEN jsonb_typeof(payload -> 'reference_id') = 'string' THEN NULLIF(payload ->> 'reference_id', '') END,
+                       CASE WHEN jsonb_typeof(subject -> 'reference_id') = 'string' THEN NULLIF(subject ->> 'reference_id', '') END), 255),
+         $2, $3, $4, payload, $6
+  FROM (SELECT $5::text::jsonb AS payload OFFSET 0) AS body,
+       LATERAL (SELECT CASE WHEN payload ->> 'type' = 'user_reauth' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
+  WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
-  RETURNING id, (xmax = 0) AS inserted`;
+  RETURNING id, (xmax = 0) AS inserted, type, (extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us`;
 
 /**
  * Only the row lock, where the product's read also takes the Terra user's advisory lock (it serialises a

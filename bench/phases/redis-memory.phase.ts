@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { createProducerQueue, WebhookEnqueuer } from '@terra-connections/queue';
+import { applyEventJobId, createProducerQueue, WebhookEnqueuer } from '@terra-connections/queue';
 import { floorJobOptions } from '../floor/floor-job';
 import { waitForQuiet } from '../infra/machine-quiet';
 import { newQueuePrefix, purgeQueuePrefix, QUEUE_NAME, REDIS_URL, redisInfo, redisOptions } from '../infra/redis-prefix';
@@ -25,6 +25,8 @@ export interface RedisMemorySide {
 export type RedisMemoryResult = Record<SystemName, RedisMemorySide>;
 
 const IN_FLIGHT = 256;
+/** One received_at for every job of the backlog: only the id's length matters to Redis. */
+const RECEIVED_AT_US = String(Date.now() * 1000);
 
 async function usedMemory(redis: IORedis): Promise<number> {
   await sleep(300);
@@ -58,7 +60,7 @@ async function measure(
     const usage = async (k: string) => Number((await redis.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0);
     let hashBytes = 0;
     const samples = 200;
-    for (let i = 0; i < samples; i += 1) hashBytes += await usage(key(`evt-${1 + Math.floor((i * jobs) / samples)}`));
+    for (let i = 0; i < samples; i += 1) hashBytes += await usage(key(applyEventJobId(String(1 + Math.floor((i * jobs) / samples)), RECEIVED_AT_US)));
     const side: RedisMemorySide = {
       jobs,
       failedEnqueues: failed,
@@ -67,7 +69,7 @@ async function measure(
       sampledJobHashBytes: round1(hashBytes / samples),
       waitListBytesPerJob: round1((await usage(key('wait'))) / jobs),
       eventsStreamBytes: await usage(key('events')),
-      sampleJob: await redis.hgetall(key('evt-1')),
+      sampleJob: await redis.hgetall(key(applyEventJobId('1', RECEIVED_AT_US))),
     };
     context.log(
       `  redis ${name}: ${side.bytesPerJob} B/job (INFO delta), job hash ${side.sampledJobHashBytes} B + wait list ${side.waitListBytesPerJob} B/job; ` +
@@ -89,9 +91,8 @@ export async function redisMemoryPhase(context: PhaseContext): Promise<RedisMemo
   try {
     await producer.waitUntilReady();
     const enqueuer = new WebhookEnqueuer(producer, { WEBHOOK_RETRY_BASE_DELAY_MS: 5_000 });
-    // Called as the receiver calls it: the row id, then the labels it passes along (request id, event type).
-    const enqueueApply: (eventId: string, ...labels: string[]) => Promise<boolean> = enqueuer.enqueueApply.bind(enqueuer);
-    product = await measure('product', jobs, (id) => enqueueApply(id, randomUUID(), 'daily'), productPrefix, context);
+    // Called as the receiver calls it: the row, then the labels it passes along (request id, event type).
+    product = await measure('product', jobs, (id) => enqueuer.enqueueApply({ id, receivedAtUs: RECEIVED_AT_US }, randomUUID(), 'daily'), productPrefix, context);
   } finally {
     await producer.close();
     await purgeQueuePrefix(productPrefix);
@@ -105,7 +106,7 @@ export async function redisMemoryPhase(context: PhaseContext): Promise<RedisMemo
     floor = await measure(
       'floor',
       jobs,
-      (id) => queue.add('apply-webhook-event', { eventId: id }, floorJobOptions(id)).then(() => true, () => false),
+      (id) => queue.add('apply-webhook-event', { eventId: id }, floorJobOptions(id, RECEIVED_AT_US)).then(() => true, () => false),
       floorPrefix,
       context,
     );

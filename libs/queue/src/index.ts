@@ -6,3 +6,4 @@ export * from './producer-queue';
 export * from './webhook-enqueuer';
 export * from './job-failure';
 export * from './maintenance-queue';
+export * from './inbox-job-ref';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import type { Queue } from 'bullmq';
 import { withDeadline } from '@terra-connections/observability';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { applyEventJobId, WebhookJobName } from './webhook-queue.contract';
+import { applyEventJobId, legacyApplyEventJobId, WebhookJobName } from './webhook-queue.contract';
 import { WEBHOOK_PRODUCER_QUEUE } from './producer-queue';
 import { applyEventJobOptions } from './webhook-job-options';
 import { addWebhookJob } from './webhook-jobs';
@@ -12,6 +12,14 @@ import { addWebhookJob } from './webhook-jobs';
  * anyway and leave the row to the sweeper.
  */
 export const ENQUEUE_TIMEOUT_MS = 1_500;
+
+/** An inbox row as its job is named: see applyEventJobId. */
+export interface InboxJobRef {
+  /** webhook_events.id */
+  id: string;
+  /** received_at in microseconds since the epoch, as INBOX_RECEIVED_US_SQL selects it. */
+  receivedAtUs: string;
+}
 
 /** Producer side of the webhook queue, used on the request path (receiver, replay). */
 @Injectable()
@@ -27,8 +35,8 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
    * Enqueues one inbox row; false (never a throw) when Redis is slow or down: the sweeper takes over.
    * `requestId` and `type` ride along for the worker's log lines and metrics only.
    */
-  async enqueueApply(eventId: string, requestId?: string, type?: string): Promise<boolean> {
-    const jobId = applyEventJobId(eventId);
+  async enqueueApply({ id: eventId, receivedAtUs }: InboxJobRef, requestId?: string, type?: string): Promise<boolean> {
+    const jobId = applyEventJobId(eventId, receivedAtUs);
     try {
       await withDeadline(
         addWebhookJob(
@@ -49,13 +57,16 @@ export class WebhookEnqueuer implements OnApplicationShutdown {
 
   /**
    * Frees the jobId of a finished (failed or completed) job so the row can be enqueued again. A job that
-   * is waiting, delayed or running is left alone: it will apply the row anyway.
+   * is waiting, delayed or running is left alone: it will apply the row anyway. A finished job under the
+   * legacy id goes too, so a replayed dead letter from before the upgrade no longer shows as failed.
    */
-  async releaseFinishedJob(eventId: string): Promise<void> {
-    const job = await withDeadline(this.queue.getJob(applyEventJobId(eventId)), ENQUEUE_TIMEOUT_MS, 'job lookup');
-    if (!job) return;
-    const state = await job.getState();
-    if (state === 'failed' || state === 'completed') await job.remove();
+  async releaseFinishedJob(row: InboxJobRef): Promise<void> {
+    for (const jobId of [applyEventJobId(row.id, row.receivedAtUs), legacyApplyEventJobId(row.id)]) {
+      const job = await withDeadline(this.queue.getJob(jobId), ENQUEUE_TIMEOUT_MS, 'job lookup');
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'failed' || state === 'completed') await job.remove();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

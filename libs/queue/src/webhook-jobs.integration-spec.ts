@@ -37,14 +37,16 @@ describe('the webhook job door (real Redis)', () => {
 
   it("lands the receiver's apply job under the row's job id, with its payload and retry options", async () => {
     const enqueuer = new WebhookEnqueuer(queue, { WEBHOOK_RETRY_BASE_DELAY_MS: 250 });
-    expect(await enqueuer.enqueueApply('42', 'req-1', 'daily')).toBe(true);
+    // received_at 2026-12-03T00:00:00.000001Z, in microseconds since the epoch.
+    expect(await enqueuer.enqueueApply({ id: '42', receivedAtUs: '1796256000000001' }, 'req-1', 'daily')).toBe(true);
 
-    const job = await queue.getJob('evt-42');
+    const jobId = `evt-42-${(1796256000000001n).toString(36)}`;
+    const job = await queue.getJob(jobId);
     expect({ name: job?.name, data: job?.data }).toEqual({
       name: 'apply-webhook-event',
       data: { eventId: '42', requestId: 'req-1', type: 'daily' },
     });
-    expect(job?.opts).toMatchObject(applyEventJobOptions('evt-42', 250));
+    expect(job?.opts).toMatchObject(applyEventJobOptions(jobId, 250));
     expect(job?.opts).toMatchObject({ attempts: 16, backoff: { type: 'terra-webhook-exponential', delay: 250 } });
   });
 

@@ -39,7 +39,39 @@ export interface WebhookJobPayloads {
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];
 
-/** One job per inbox row: the API and the sweeper enqueueing the same row collapse into one job. */
-export function applyEventJobId(eventId: string): string {
+/**
+ * The row's received_at in microseconds since the epoch, as every producer of apply jobs selects it (the inbox
+ * INSERT returns it, the sweeper and the replay read it with the row): the second half of the job id.
+ */
+export const INBOX_RECEIVED_US_SQL = '(extract(epoch FROM received_at) * 1000000)::bigint';
+
+/**
+ * One job per inbox row: the API and the sweeper enqueueing the same row collapse into one job.
+ *
+ * PERSISTED IDENTIFIER. The id alone (`evt-<id>`, the format before issue 12) is not unique once Redis outlives
+ * a database: a database restored from a dump continues its id sequence from the dump, so rows stored after the
+ * dump was taken have their ids handed out again while Redis still holds their finished jobs, and BullMQ's add
+ * of a held id is a silent no-op (the event then waits for the sweeper). The row's received_at tells those two
+ * rows apart: the new row is received after the restore, the old one before it. A per-database installation id
+ * would not: a dump carries it back too. Every producer has received_at with the row it already holds (INSERT
+ * ... RETURNING, the sweeper's and the replay's SELECT), so it costs no round trip. Microseconds (Postgres'
+ * precision, exact as a bigint) in base 36 keep the id short: 10 characters more per job in Redis.
+ */
+export function applyEventJobId(eventId: string, receivedAtUs: string | bigint): string {
+  return `evt-${eventId}-${BigInt(receivedAtUs).toString(36)}`;
+}
+
+/**
+ * The job id before issue 12. Jobs enqueued under it by an older API may still wait in Redis after an upgrade;
+ * the worker still runs them (the row id is in the payload) and the sweeper does not enqueue a second job for a
+ * row whose legacy job is still live. Nothing enqueues under it any more.
+ */
+export function legacyApplyEventJobId(eventId: string): string {
   return `evt-${eventId}`;
+}
+
+/** Whether `jobId` is row `eventId`'s own job, in either format (for a Bull Board retry of a dead letter). */
+export function isApplyEventJobOf(jobId: string | undefined, eventId: string): boolean {
+  const legacy = legacyApplyEventJobId(eventId);
+  return jobId === legacy || (jobId?.startsWith(`${legacy}-`) ?? false);
 }

@@ -94,6 +94,13 @@ describe('POST /webhooks/terra in front of Express', () => {
     expect(res).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
   });
 
+  it('answers 400 to signed bytes that are not UTF-8, and to JSON that is no event, with the messages of before', async () => {
+    const latin1 = await postWebhook(api.url, Buffer.from('{"type":"auth","name":"caf\xe9"}', 'latin1'));
+    expect(latin1).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
+    const noEvent = await postWebhook(api.url, '{"type":""}');
+    expect(noEvent).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body must be a JSON object with a string "type"' } });
+  });
+
   it('leaves other methods on the path, and every other route, to Express', async () => {
     expect((await fetch(`${api.url}/webhooks/terra`)).status).toBe(404);
     expect((await api.request('GET', '/v1/connections')).status).toBe(200);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
   createTestDatabase,
   postWebhook,
@@ -91,7 +91,7 @@ describe('queue dashboard', () => {
       `UPDATE webhook_events SET payload = jsonb_set(payload, '{data}', $2::jsonb) WHERE id = $1`,
       [id, JSON.stringify([{ metadata: { start_time: '2025-11-04T00:00:00+00:00', end_time: '2025-11-04T23:59:59+00:00' } }])],
     );
-    const retried = await fetch(`${api.url}/admin/queues/api/queues/${TERRA_WEBHOOK_QUEUE}/${applyEventJobId(id)}/retry`, {
+    const retried = await fetch(`${api.url}/admin/queues/api/queues/${TERRA_WEBHOOK_QUEUE}/${await readInboxJobId(db.dataSource, id)}/retry`, {
       method: 'PUT',
       headers: { authorization: basic('ops', TEST_ADMIN_KEY) },
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import {
   createTestDatabase,
   postWebhook,
@@ -78,7 +78,7 @@ describe('webhook ingest when Redis or Postgres is down', () => {
     expect(applied.attempts).toBe(1);
     // The API never reached Redis, so the sweeper enqueued this job; it carries the row's request id and
     // type, so the worker's log lines and metrics still lead back to the delivery.
-    const job = await queue.getJob(applyEventJobId(String(res.body.event_id)));
+    const job = await queue.getJob(await readInboxJobId(db.dataSource, String(res.body.event_id)));
     expect(job?.data).toEqual({ eventId: String(res.body.event_id), type: 'auth', requestId: 'req-redis-down' });
     const [connection] = await db.dataSource.query(`SELECT status FROM terra_connections WHERE terra_user_id = $1`, [userId]);
     expect(connection.status).toBe('active');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { metricSample as sample } from '@terra-connections/observability';
@@ -59,7 +59,7 @@ describe('worker health and metrics port', () => {
       traceId: randomUUID(),
       signatureTimestampSeconds: Math.floor(Date.now() / 1000),
     });
-    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'daily' }, applyEventJobOptions(applyEventJobId(id), 100));
+    await queue.add(WebhookJobName.ApplyEvent, { eventId: id, type: 'daily' }, applyEventJobOptions(await readInboxJobId(db.dataSource, id), 100));
     return id;
   }
 

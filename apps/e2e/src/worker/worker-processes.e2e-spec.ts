@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { loadConfig } from '@terra-connections/config';
-import { applyEventJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import { readInboxJobId, redisConnectionOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { applyEventJobOptions } from '@terra-connections/queue';
@@ -57,15 +57,16 @@ describe('worker processes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) ids.push(await store(dailyFor(randomUUID(), '2025-11-04')));
     // Each row twice under different job ids: what a sweeper re-enqueue after the first job was trimmed does.
+    const jobIds = new Map(await Promise.all(ids.map(async (id) => [id, await readInboxJobId(db.dataSource, id)] as const)));
     await queue.addBulk(
       ids.flatMap((id) => [
-        { name: WebhookJobName.ApplyEvent, data: { eventId: id }, opts: applyEventJobOptions(applyEventJobId(id), 100) },
+        { name: WebhookJobName.ApplyEvent, data: { eventId: id }, opts: applyEventJobOptions(jobIds.get(id)!, 100) },
         { name: WebhookJobName.ApplyEvent, data: { eventId: id }, opts: applyEventJobOptions(`dup-${id}`, 100) },
       ]),
     );
     const jobs = await waitFor(
       async () => {
-        const all = await Promise.all(ids.flatMap((id) => [queue.getJob(applyEventJobId(id)), queue.getJob(`dup-${id}`)]));
+        const all = await Promise.all(ids.flatMap((id) => [queue.getJob(jobIds.get(id)!), queue.getJob(`dup-${id}`)]));
         return all.every((job) => job?.finishedOn) ? all : undefined;
       },
       { timeoutMs: 20_000, describe: '60 jobs to finish on two workers' },
@@ -92,7 +93,7 @@ describe('worker processes', () => {
     await blocker.query('BEGIN');
     await blocker.query('SELECT id FROM webhook_events WHERE id = $1 FOR UPDATE', [id]);
     try {
-      const job = await queue.add(WebhookJobName.ApplyEvent, { eventId: id }, applyEventJobOptions(applyEventJobId(id), 100));
+      const job = await queue.add(WebhookJobName.ApplyEvent, { eventId: id }, applyEventJobOptions(await readInboxJobId(db.dataSource, id), 100));
       await waitFor(async () => (await job.getState()) === 'active', { describe: 'the job to be taken' });
       worker.signal('SIGTERM');
       await worker.waitForOutput(/waiting for the jobs in flight/);
@@ -106,7 +107,7 @@ describe('worker processes', () => {
     const exit = await worker.exited;
     expect(worker.log).toMatch(/Webhook worker drained/);
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
-    const job = await queue.getJob(applyEventJobId(id));
+    const job = await queue.getJob(await readInboxJobId(db.dataSource, id));
     expect(await job?.getState()).toBe('completed');
     expect(job?.returnvalue).toBe('applied');
     expect(job?.attemptsMade).toBeLessThanOrEqual(1);

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
-import { applyEventJobId, createProducerQueue, WebhookEnqueuer } from '@terra-connections/queue';
+import { createProducerQueue, readInboxJobId, WebhookEnqueuer } from '@terra-connections/queue';
 import { describeTerraEvent, TerraEventType } from '@terra-connections/terra';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
@@ -51,7 +51,7 @@ describe('the worker under arbitrary payloads', () => {
   async function deliver(payload: Record<string, unknown>, rawBody = JSON.stringify(payload)): Promise<string> {
     const envelope = describeTerraEvent(JSON.parse(rawBody))!;
     const stored = await inbox.record({ rawBody, ...envelope, traceId: `hostile-${(sequence += 1)}-${Date.now()}`, signatureTimestampSeconds: Math.floor(Date.now() / 1000) });
-    await enqueuer.enqueueApply(stored.id, undefined, envelope.type);
+    await enqueuer.enqueueApply(stored, undefined, envelope.type);
     return stored.id;
   }
 
@@ -68,7 +68,7 @@ describe('the worker under arbitrary payloads', () => {
       expect({ id: row.id, attempts: row.attempts, error: row.last_error }).toEqual({ id: row.id, attempts: 1, error: row.status === 'failed' ? expect.any(String) : null });
       if (row.status !== 'failed') continue;
       const job = await waitFor(async () => {
-        const found = await queue.getJob(applyEventJobId(row.id));
+        const found = await queue.getJob(await readInboxJobId(db.dataSource, row.id));
         return found && (await found.getState()) === 'failed' ? found : undefined;
       });
       expect(job.attemptsMade).toBe(1);

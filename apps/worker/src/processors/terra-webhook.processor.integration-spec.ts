@@ -3,10 +3,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
-import { applyEventJobId, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
+import { readInboxJobId, readInboxJobRef, TERRA_WEBHOOK_QUEUE } from '@terra-connections/queue';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, TcpProxy, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
-import { createProducerQueue, nominalWebhookRetryDelay, TERRA_MAINTENANCE_QUEUE, WebhookEnqueuer } from '@terra-connections/queue';
+import { createProducerQueue, legacyApplyEventJobId, nominalWebhookRetryDelay, TERRA_MAINTENANCE_QUEUE, WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
@@ -73,7 +73,7 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
 
   it('retries jobs while Postgres is unreachable and lands them once it is back', async () => {
     const before = await store(auth(randomUUID()));
-    await enqueuer.enqueueApply(before);
+    await enqueuer.enqueueApply(await readInboxJobRef(db.dataSource, before));
     await waitFor(async () => (await row(before)).status === 'processed', { describe: 'a first event applied normally' });
 
     postgres.close();
@@ -82,11 +82,11 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
     for (const userId of users) {
       const id = await store(auth(userId));
       ids.push(id);
-      expect(await enqueuer.enqueueApply(id)).toBe(true);
+      expect(await enqueuer.enqueueApply(await readInboxJobRef(db.dataSource, id))).toBe(true);
     }
     await waitFor(
       async () => {
-        const jobs = await Promise.all(ids.map((id) => queue.getJob(applyEventJobId(id))));
+        const jobs = await Promise.all(ids.map(async (id) => queue.getJob(await readInboxJobId(db.dataSource, id))));
         return jobs.every((job) => job && job.attemptsMade >= 2);
       },
       { timeoutMs: 15_000, describe: 'every job to fail at least twice while Postgres is down' },
@@ -97,13 +97,13 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
     // On a loaded machine a job may have failed a few more times before the resume; its next retry then waits
     // that much longer (doubling from 100 ms), so each row gets its own job's remaining backoff on top.
     for (const id of ids) {
-      const attemptsMade = (await queue.getJob(applyEventJobId(id)))?.attemptsMade ?? 0;
+      const attemptsMade = (await queue.getJob(await readInboxJobId(db.dataSource, id)))?.attemptsMade ?? 0;
       const backoffMs = nominalWebhookRetryDelay(attemptsMade, 100);
       await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 10_000 + backoffMs, describe: `row ${id} applied after recovery` });
       // The row commits inside the job; BullMQ marks the job completed in Redis just after the handler returns.
       const job = await waitFor(
         async () => {
-          const found = await queue.getJob(applyEventJobId(id));
+          const found = await queue.getJob(await readInboxJobId(db.dataSource, id));
           return (await found?.getState()) === 'active' ? undefined : found;
         },
         { describe: `job of row ${id} to leave active` },
@@ -118,8 +118,9 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
   it('re-enqueues a pending row whose job already finished (the sweeper)', async () => {
     const id = await store(auth(randomUUID()));
     // A job under the row's id that finished without applying it, as after a lost replay enqueue.
-    await queue.add('apply-webhook-event', { eventId: '0' }, { jobId: applyEventJobId(id) });
-    await waitFor(async () => (await queue.getJob(applyEventJobId(id)))?.returnvalue === 'missing', { describe: 'the stray job to complete' });
+    const jobId = await readInboxJobId(db.dataSource, id);
+    await queue.add('apply-webhook-event', { eventId: '0' }, { jobId });
+    await waitFor(async () => (await queue.getJob(jobId))?.returnvalue === 'missing', { describe: 'the stray job to complete' });
     await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 10_000, describe: 'the sweeper to re-enqueue the row' });
   });
 
@@ -129,6 +130,13 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
     const failed = await queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toContain('No processor for job name not-a-job-we-know');
+  });
+
+  it('still applies a job enqueued under the id format before issue 12 (`evt-<id>`): the row id is in its payload', async () => {
+    const id = await store(auth(randomUUID()));
+    await queue.add('apply-webhook-event', { eventId: id, type: 'auth' }, { jobId: legacyApplyEventJobId(id) });
+    await waitFor(async () => (await row(id)).status === 'processed', { timeoutMs: 10_000, describe: 'the legacy job to apply its row' });
+    expect((await queue.getJob(legacyApplyEventJobId(id)))?.returnvalue).toBe('applied');
   });
 
   it('registers the inbox sweeper as a repeatable job', async () => {

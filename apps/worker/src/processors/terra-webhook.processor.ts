@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '@terra-connections/observability';
 import { assertSchemaCurrent } from '@terra-connections/persistence';
-import { applyEventJobId, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
+import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 import { ConnectionReconciler } from '@terra-connections/connections';
 import { InboxPruner, InboxSweeper, WebhookEventApplier } from '@terra-connections/webhook-apply';
 import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
@@ -91,7 +91,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     switch (job.name) {
       case WebhookJobName.ApplyEvent: {
         const { eventId } = job.data as WebhookJobOf<WebhookJobName.ApplyEvent>;
-        const ownJob = job.id === applyEventJobId(eventId);
+        const ownJob = isApplyEventJobOf(job.id, eventId);
         return this.applier.apply(eventId, { attempt, maxAttempts: job.opts.attempts ?? 1, ownJob });
       }
       case WebhookJobName.SweepInbox:

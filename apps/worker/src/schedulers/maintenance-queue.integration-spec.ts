@@ -42,8 +42,8 @@ describe('maintenance jobs on their own queue', () => {
     for (let i = 0; i < 270; i += 1) {
       const ok = i < 150;
       const body = ok ? { type: 'healthcheck', status: 'success', n: i } : { type: 'daily', data: [], n: i };
-      const stored = await inbox.record({ rawBody: JSON.stringify(body), type: body.type, terraUserId: null, referenceId: null, signatureTimestampSeconds: now });
-      await enqueuer.enqueueApply(stored.id, undefined, body.type);
+      const stored = await inbox.record({ rawBody: JSON.stringify(body), signatureTimestampSeconds: now });
+      await enqueuer.enqueueApply(stored, undefined, body.type);
     }
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
     await worker.init();

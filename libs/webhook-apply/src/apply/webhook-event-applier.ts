@@ -15,7 +15,7 @@ export interface ApplyAttempt {
   attempt: number;
   maxAttempts: number;
   /**
-   * The job is the row's own (`evt-<id>`). That job only runs on a failed row when it is re-run after failing
+   * The job is the row's own (`evt-<id>-<received_at>`, or `evt-<id>` from before issue 12). That job only runs on a failed row when it is re-run after failing
    * for good: a dead letter retried from the queue (Bull Board's retry, `job.retry()`). A failed row was never
    * applied (its transaction rolled back), so it is applied then, as a replay would.
    */

@@ -5,8 +5,9 @@ import type { Redis } from 'ioredis';
 import { loadConfig } from '@terra-connections/config';
 import {
   addWebhookJob,
-  applyEventJobId,
   applyEventJobOptions,
+  legacyApplyEventJobId,
+  readInboxJobId,
   redisConnectionOptions,
   TERRA_WEBHOOK_QUEUE,
   WebhookJobName,
@@ -39,9 +40,6 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
   async function pendingRow(): Promise<string> {
     const { id } = await writer.record({
       rawBody: JSON.stringify({ type: 'healthcheck', status: 'success', n: randomUUID() }),
-      type: 'healthcheck',
-      terraUserId: null,
-      referenceId: null,
       traceId: randomUUID(),
       signatureTimestampSeconds: Math.floor(Date.now() / 1000),
     });
@@ -51,7 +49,7 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
   it('re-adds a pending row whose job hash is left in no list (state unknown)', async () => {
     const id = await pendingRow();
-    const jobId = applyEventJobId(id);
+    const jobId = await readInboxJobId(db.dataSource, id);
     await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
     // The hash stays, the job is in no list: what a failover mid-move can leave behind.
     // BullMQ types its connection loosely; at runtime it is the ioredis client.
@@ -63,13 +61,21 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
     expect(await (await queue.getJob(jobId))!.getState()).toBe('waiting');
   });
 
+  it('leaves a row alone while a job under the id format before issue 12 (`evt-<id>`) waits for it', async () => {
+    const id = await pendingRow();
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(legacyApplyEventJobId(id), 100));
+    await sweeper.sweep();
+    expect(await queue.getJob(await readInboxJobId(db.dataSource, id))).toBeUndefined();
+    expect(await (await queue.getJob(legacyApplyEventJobId(id)))!.getState()).toBe('waiting');
+  });
+
   it('leaves a waiting job alone', async () => {
     const waitingId = await pendingRow();
-    const options = applyEventJobOptions(applyEventJobId(waitingId), 100);
-    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, options);
-    const before = await queue.getJob(applyEventJobId(waitingId));
+    const jobId = await readInboxJobId(db.dataSource, waitingId);
+    await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: waitingId, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
+    const before = await queue.getJob(jobId);
     await sweeper.sweep();
-    const after = await queue.getJob(applyEventJobId(waitingId));
+    const after = await queue.getJob(jobId);
     expect(after!.timestamp).toBe(before!.timestamp);
     expect(await after!.getState()).toBe('waiting');
   });

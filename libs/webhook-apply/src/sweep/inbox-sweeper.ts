@@ -3,7 +3,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { WebhookEventStatus } from '@terra-connections/persistence';
-import { addWebhookJob, applyEventJobId, applyEventJobOptions, TERRA_WEBHOOK_QUEUE, WebhookJobName } from '@terra-connections/queue';
+import {
+  addWebhookJob,
+  applyEventJobId,
+  applyEventJobOptions,
+  INBOX_RECEIVED_US_SQL,
+  legacyApplyEventJobId,
+  TERRA_WEBHOOK_QUEUE,
+  WebhookJobName,
+} from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
 
 /** Rows looked at per sweep: a large backlog is walked over several sweeps instead of in one long job. */
@@ -40,8 +48,8 @@ export class InboxSweeper {
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { scanned: 0, enqueued: 0 };
     while (result.scanned < SWEEP_MAX_ROWS) {
-      const rows: { id: string; type: string; request_id: string | null }[] = await this.dataSource.query(
-        `SELECT id, type, request_id FROM webhook_events
+      const rows: { id: string; type: string; request_id: string | null; received_us: string }[] = await this.dataSource.query(
+        `SELECT id, type, request_id, ${INBOX_RECEIVED_US_SQL}::text AS received_us FROM webhook_events
          WHERE status = $1 AND received_at < now() - make_interval(secs => $2::double precision / 1000) AND id > $3
          ORDER BY id LIMIT $4`,
         [WebhookEventStatus.Pending, this.config.INBOX_SWEEP_GRACE_MS, this.afterId, SWEEP_PAGE],
@@ -52,15 +60,19 @@ export class InboxSweeper {
       }
       result.scanned += rows.length;
       this.afterId = String(rows[rows.length - 1].id);
-      const added = await Promise.all(rows.map((row) => this.ensureQueued(String(row.id), row.type, row.request_id)));
+      const added = await Promise.all(rows.map((row) => this.ensureQueued(String(row.id), row.received_us, row.type, row.request_id)));
       result.enqueued += added.filter(Boolean).length;
     }
     if (result.enqueued > 0) this.logger.warn(`Sweeper re-enqueued ${result.enqueued} pending inbox row(s)`);
     return result;
   }
 
-  private async ensureQueued(eventId: string, type: string, requestId: string | null): Promise<boolean> {
-    const jobId = applyEventJobId(eventId);
+  private async ensureQueued(eventId: string, receivedAtUs: string, type: string, requestId: string | null): Promise<boolean> {
+    const jobId = applyEventJobId(eventId, receivedAtUs);
+    // A job an API older than issue 12 enqueued under the row id alone still applies the row: one job is enough.
+    // Only a live one counts: a finished legacy job may be another database's row (before a restore).
+    const legacy = await this.queue.getJob(legacyApplyEventJobId(eventId));
+    if (legacy && LIVE_JOB_STATES.has(await legacy.getState())) return false;
     const existing = await this.queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { preparedStatement, queryPreparedOnPool } from '@terra-connections/persistence';
+import { INBOX_RECEIVED_US_SQL, type InboxJobRef } from '@terra-connections/queue';
+import { TerraEventType } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
+import { WebhookBodyRejectedError } from '../webhook-ingest.errors';
 
 /** One verified delivery, as the receiver hands it over: the body stays the exact bytes Terra signed. */
 export interface InboxDelivery {
-  rawBody: string;
-  type: string;
-  terraUserId: string | null;
-  referenceId: string | null;
+  /**
+   * The body. A Buffer goes to Postgres as it is (a binary `text` parameter: Postgres checks it is UTF-8), so a
+   * 49 MB body is never copied into a JS string; a string (tests) is sent as text, to the same effect.
+   */
+  rawBody: Buffer | string;
   /** x-terra-trace-id: stable across Terra's retries, so the best dedup key when sent (terra-contract.md §4). */
   traceId?: string;
   terraReference?: string;
@@ -18,11 +22,14 @@ export interface InboxDelivery {
   requestId?: string;
 }
 
-export interface InboxRecordResult {
-  id: string;
+export interface InboxRecordResult extends InboxJobRef {
   /** false: the dedup key was already stored (a Terra retry or a replayed delivery); only counted. */
   inserted: boolean;
+  /** The stored row's type (for a duplicate, the first delivery's): a metrics label. */
+  type: string;
 }
+
+export const NOT_AN_EVENT_MESSAGE = 'Webhook body must be a JSON object with a string "type"';
 
 /** Column widths of webhook_events: a signed body must never fail to store because a field is long. */
 const MAX = { dedupKey: 200, type: 64, terraUserId: 64, referenceId: 255, terraReference: 255, requestId: 64 } as const;
@@ -32,9 +39,10 @@ function fit(value: string | null | undefined, max: number): string | null {
 }
 
 /** x-terra-trace-id when present, else SHA-256 of the body; never terra-reference (shared by backfill chunks). */
-export function inboxDedupKey(rawBody: string, traceId?: string): string {
+export function inboxDedupKey(rawBody: Buffer | string, traceId?: string): string {
   if (traceId && traceId.length <= MAX.dedupKey) return traceId;
-  const hash = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+  // A string is hashed as its UTF-8 bytes: the same key as the Buffer it came from (and as before issue 12).
+  const hash = (value: Buffer | string) => createHash('sha256').update(value).digest('hex');
   return traceId ? `trace-sha256:${hash(traceId)}` : hash(rawBody);
 }
 
@@ -43,34 +51,54 @@ export function inboxEventAt(delivery: Pick<InboxDelivery, 'orderingTimestampMs'
   return new Date(delivery.orderingTimestampMs ?? delivery.signatureTimestampSeconds * 1000);
 }
 
-/** The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). */
+/** SQL: member `key` of jsonb `object` when it is a non-empty string, else NULL (describeTerraEvent's stringField). */
+const stringMember = (object: string, key: string) =>
+  `CASE WHEN jsonb_typeof(${object} -> '${key}') = 'string' THEN NULLIF(${object} ->> '${key}', '') END`;
+
+/**
+ * The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts).
+ *
+ * Postgres parses the body once, into the stored jsonb, and reads the envelope from that (what
+ * describeTerraEvent reads: a non-empty string `type`; `user.user_id`, for `user_reauth` `new_user.user_id`;
+ * `reference_id`, else the user's), so the API never parses a body: a JS parse of a 49 MB chunk held about 7x
+ * its size (the string, the object graph, the string again for pg) and the API's RSS went past 512 MB. A body
+ * that is not an object with such a type selects no row, inserts nothing and returns nothing. OFFSET 0 keeps
+ * `body` a subquery evaluated once: pulled up, the cast would be copied into each expression that reads it
+ * (in a generic plan, parsed once per reference).
+ */
 export const INSERT_INBOX_ROW = preparedStatement(
   'tc_inbox_insert',
   `INSERT INTO webhook_events
      (dedup_key, type, terra_user_id, reference_id, terra_reference, ordering_timestamp, event_at, payload, request_id)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+   SELECT $1, left(payload ->> 'type', ${MAX.type}), left(${stringMember('subject', 'user_id')}, ${MAX.terraUserId}),
+          left(COALESCE(${stringMember('payload', 'reference_id')}, ${stringMember('subject', 'reference_id')}), ${MAX.referenceId}),
+          $2, $3, $4, payload, $6
+   FROM (SELECT $5::text::jsonb AS payload OFFSET 0) AS body,
+        LATERAL (SELECT CASE WHEN payload ->> 'type' = '${TerraEventType.UserReauth}' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
+   WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
    ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
-   RETURNING id, (xmax = 0) AS inserted`,
+   RETURNING id, (xmax = 0) AS inserted, type, ${INBOX_RECEIVED_US_SQL}::text AS received_us`,
 );
 
 /**
- * The receiver's only database work: one statement, no entity hydration. The payload goes in as the body
- * text cast to jsonb, never re-serialised, so a 10 MB backfill chunk costs one parse (in Postgres). A named
+ * The receiver's only database work: one statement, no entity hydration. The payload goes in as the body's
+ * bytes cast to jsonb, never re-serialised, so a 10 MB backfill chunk costs one parse (in Postgres). A named
  * prepared statement: planned once per connection.
  */
 @Injectable()
 export class InboxWriter {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Throws WebhookBodyRejectedError for a body that is JSON but no event; pg's error (SQLSTATE in `code`) for a
+   * body Postgres cannot parse or store.
+   */
   async record(delivery: InboxDelivery): Promise<InboxRecordResult> {
-    const rows = await queryPreparedOnPool<{ id: string; inserted: boolean }>(
+    const rows = await queryPreparedOnPool<{ id: string; inserted: boolean; type: string; received_us: string }>(
       this.dataSource,
       INSERT_INBOX_ROW,
       [
         inboxDedupKey(delivery.rawBody, delivery.traceId),
-        delivery.type.slice(0, MAX.type),
-        fit(delivery.terraUserId, MAX.terraUserId),
-        fit(delivery.referenceId, MAX.referenceId),
         fit(delivery.terraReference, MAX.terraReference),
         delivery.orderingTimestampMs ?? null,
         inboxEventAt(delivery).toISOString(),
@@ -78,6 +106,7 @@ export class InboxWriter {
         fit(delivery.requestId, MAX.requestId),
       ],
     );
-    return { id: String(rows[0].id), inserted: rows[0].inserted };
+    if (rows.length === 0) throw new WebhookBodyRejectedError(NOT_AN_EVENT_MESSAGE);
+    return { id: String(rows[0].id), receivedAtUs: rows[0].received_us, inserted: rows[0].inserted, type: rows[0].type };
   }
 }

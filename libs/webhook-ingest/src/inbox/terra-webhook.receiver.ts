@@ -5,7 +5,7 @@ import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
 import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from '@terra-connections/terra';
 import { WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
-import { InboxWriter } from './inbox-writer';
+import { type InboxRecordResult, InboxWriter } from './inbox-writer';
 
 /**
  * A Postgres that hangs (rather than refuses) must not hold Terra past its ~8 s timeout: refuse the delivery
@@ -50,9 +50,27 @@ export function trustedOrderingTimestamp(
   return ms > (signatureSeconds + toleranceSeconds) * 1000 ? undefined : ms;
 }
 
+/** Bodies up to this size are parsed on the way out of a failed insert, for the metric's type label only. */
+const LABEL_PARSE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The type of a body whose insert failed (Postgres down, or refusing the body), for the metrics label: the
+ * happy path learns it from the INSERT. A large body is left unparsed (label `unknown`): parsing it in JS is
+ * the memory cost the insert was built to avoid, and on an error path nobody needs more than the count.
+ */
+function typeLabel(rawBody: Buffer): string | undefined {
+  if (rawBody.length > LABEL_PARSE_MAX_BYTES) return undefined;
+  try {
+    return describeTerraEvent(JSON.parse(rawBody.toString('utf8')))?.type;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The whole request path of a Terra webhook, in the order that keeps it cheap and safe: signature over the
- * raw bytes (nothing is parsed or looked up before), one JSON.parse, one INSERT, one bounded enqueue.
+ * raw bytes (nothing is parsed or looked up before), one INSERT (where Postgres parses the body, once), one
+ * bounded enqueue.
  * No Terra call and no processing here: Terra allows ~8 s and throttles slow destinations (terra-contract.md §4).
  */
 @Injectable()
@@ -93,26 +111,12 @@ export class TerraWebhookReceiver {
       throw new WebhookSignatureRejectedError();
     }
 
-    const rawBody = request.rawBody.toString('utf8');
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody);
-    } catch {
-      this.metrics?.countWebhook(undefined, 'rejected_body');
-      throw new WebhookBodyRejectedError('Webhook body is not valid JSON');
-    }
-    const envelope = describeTerraEvent(body);
-    if (!envelope) {
-      this.metrics?.countWebhook(undefined, 'rejected_body');
-      throw new WebhookBodyRejectedError('Webhook body must be a JSON object with a string "type"');
-    }
-
-    let stored: { id: string; inserted: boolean };
+    const rawBody = request.rawBody;
+    let stored: InboxRecordResult;
     try {
       stored = await withDeadline(
         this.inbox.record({
           rawBody,
-          ...envelope,
           traceId: header(request.headers, 'x-terra-trace-id'),
           terraReference: header(request.headers, 'terra-reference'),
           orderingTimestampMs: trustedOrderingTimestamp(
@@ -127,28 +131,39 @@ export class TerraWebhookReceiver {
         'inbox insert',
       );
     } catch (error) {
-      // Postgres rejecting the JSON itself (e.g. \u0000 in a string: class 22; nesting past its stack depth:
-      // class 54) is the payload's fault, not an outage. A 503 would have Terra retry it forever; a 4xx ends it.
+      if (error instanceof WebhookBodyRejectedError) {
+        this.metrics?.countWebhook(undefined, 'rejected_body');
+        throw error;
+      }
+      // Postgres refusing the body itself is the payload's fault, not an outage. A 503 would have Terra retry it
+      // forever; a 4xx ends it. Not JSON: a syntax error (22P02) or bytes that are not UTF-8 (22021, a NUL byte
+      // too); JSON Postgres cannot store: \u0000 in a string (22P05), other class 22; nesting past its stack
+      // depth: class 54.
       const state = sqlState(error);
       if (state?.startsWith('22') || state?.startsWith('54')) {
-        this.metrics?.countWebhook(envelope.type, 'rejected_body');
-        this.logger.warn(`Refused a signed ${envelope.type} webhook Postgres cannot store (SQLSTATE ${state}): answered 400`);
+        const type = typeLabel(rawBody);
+        this.metrics?.countWebhook(type, 'rejected_body');
+        this.logger.warn(`Refused a signed ${type ?? 'unparsed'} webhook Postgres cannot store (SQLSTATE ${state}): answered 400`);
         throw new WebhookBodyRejectedError(
-          state.startsWith('54') ? 'Webhook body is nested too deeply to be stored' : 'Webhook body cannot be stored as JSON',
+          state === '22P02' || state === '22021'
+            ? 'Webhook body is not valid JSON'
+            : state.startsWith('54')
+              ? 'Webhook body is nested too deeply to be stored'
+              : 'Webhook body cannot be stored as JSON',
         );
       }
-      this.metrics?.countWebhook(envelope.type, 'unavailable');
+      this.metrics?.countWebhook(typeLabel(rawBody), 'unavailable');
       // The message only: a pg error's detail or TypeORM's query parameters would carry the raw body.
       this.logger.error(`Inbox insert failed, refusing the delivery so Terra retries: ${stripQuotedValues((error as Error).message)}`);
       throw new InboxUnavailableError();
     }
     if (!stored.inserted) {
-      this.metrics?.countWebhook(envelope.type, 'duplicate');
+      this.metrics?.countWebhook(stored.type, 'duplicate');
       return { status: 'duplicate', eventId: stored.id, enqueued: false };
     }
 
-    const enqueued = await this.enqueuer.enqueueApply(stored.id, request.requestId, envelope.type);
-    this.metrics?.countWebhook(envelope.type, 'accepted');
+    const enqueued = await this.enqueuer.enqueueApply(stored, request.requestId, stored.type);
+    this.metrics?.countWebhook(stored.type, 'accepted');
     return { status: 'accepted', eventId: stored.id, enqueued };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WebhookEventStatus, sqlRows } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
-import { WebhookEnqueuer } from '@terra-connections/queue';
+import { INBOX_RECEIVED_US_SQL, WebhookEnqueuer } from '@terra-connections/queue';
 import { WebhookEventAlreadyProcessedError, WebhookEventNotFoundError } from '../webhook-ingest.errors';
 
 const REPLAY_BATCH = 200;
@@ -27,6 +27,8 @@ interface ReplayRow {
   type: string;
   /** The API request that stored the row: the replayed job's log lines carry it too. */
   request_id: string | null;
+  /** Names the row's job (applyEventJobId). */
+  received_us: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export class WebhookReplayService {
 
   async replayOne(id: string): Promise<ReplayResult> {
     const rows: ReplayRow[] = await this.dataSource.query(
-      `SELECT id, status, type, request_id FROM webhook_events WHERE id = $1`,
+      `SELECT id, status, type, request_id, ${INBOX_RECEIVED_US_SQL}::text AS received_us FROM webhook_events WHERE id = $1`,
       [id],
     );
     if (rows.length === 0) throw new WebhookEventNotFoundError(id);
@@ -74,7 +76,7 @@ export class WebhookReplayService {
         await this.dataSource.query(
         `UPDATE webhook_events SET status = $1
          WHERE id IN (SELECT id FROM webhook_events WHERE status = $2 AND id > $3 AND id <= $4 ORDER BY id LIMIT $5)
-         RETURNING id, type, request_id`,
+         RETURNING id, type, request_id, ${INBOX_RECEIVED_US_SQL}::text AS received_us`,
           [WebhookEventStatus.Pending, WebhookEventStatus.Failed, afterId, max[0].max, REPLAY_BATCH],
         ),
       );
@@ -91,13 +93,14 @@ export class WebhookReplayService {
     return totals;
   }
 
-  private async requeue({ id, type, request_id }: Pick<ReplayRow, 'id' | 'type' | 'request_id'>): Promise<boolean> {
+  private async requeue({ id, type, request_id, received_us }: Omit<ReplayRow, 'status'>): Promise<boolean> {
+    const row = { id: String(id), receivedAtUs: received_us };
     try {
-      await this.enqueuer.releaseFinishedJob(id);
+      await this.enqueuer.releaseFinishedJob(row);
     } catch (error) {
       this.logger.warn(`Could not release the old job of webhook event ${id}: ${(error as Error).message}`);
       return false;
     }
-    return this.enqueuer.enqueueApply(String(id), request_id ?? undefined, type);
+    return this.enqueuer.enqueueApply(row, request_id ?? undefined, type);
   }
 }

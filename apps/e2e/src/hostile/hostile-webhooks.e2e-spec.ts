@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signTerraBody } from '@terra-connections/testing';
@@ -72,12 +73,13 @@ describe('hostile input on /webhooks/terra', () => {
     throw new Error(`terra_webhook_inflight_bytes stayed ${seen}, not ${bytes}`);
   }
 
-  /** A request that declares `declared` bytes, sends `sent` of them and then holds its connection open. */
-  async function holdOpen(declared: number, sent: number) {
+  /** A request that declares `declared` bytes, sends `sent` MB (or `bytes` bytes) of them and then holds its connection open. */
+  async function holdOpen(declared: number, sent: number, bytes = 0) {
     const req = httpRequest(`${api.url}/webhooks/terra`, { method: 'POST', agent: false, headers: { 'content-length': String(declared), 'terra-signature': wrongSignature() } });
     heldOpen.add(req);
     req.on('error', () => undefined);
     for (let offset = 0; offset < sent; offset += MB) await new Promise((resolve) => req.write(Buffer.alloc(MB, 'a'), resolve));
+    if (bytes > 0) await new Promise((resolve) => req.write(Buffer.alloc(bytes, 'a'), resolve));
     await new Promise((resolve) => setTimeout(resolve, 500));
     return req;
   }
@@ -89,6 +91,19 @@ describe('hostile input on /webhooks/terra', () => {
     const res = await rawRequest(api.url, { method: 'POST', path: '/webhooks/terra', headers: { 'terra-signature': signTerraBody(body) }, body });
     expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: expect.stringContaining('accepted') });
     slow.forEach((req) => req.destroy());
+  });
+
+  it('allocates nothing for bytes only declared: 300 idle senders declaring 45 MB each leave the address space as it was', async () => {
+    const vmSizeKb = () => Number(/^VmSize:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${api.process.pid}/status`, 'utf8'))?.[1]);
+    const before = vmSizeKb();
+    const idle = await Promise.all(Array.from({ length: 300 }, () => holdOpen(45 * MB, 0, 1)));
+    await waitForInflightBytes(300);
+    // Declared: 13 GB. Mapped for it before the fix: all of it, and the event loop stalled while it was.
+    expect(vmSizeKb() - before).toBeLessThan(1024 * 1024);
+    const body = JSON.stringify({ type: 'healthcheck', status: 'success', n: Math.random() });
+    const res = await rawRequest(api.url, { method: 'POST', path: '/webhooks/terra', headers: { 'terra-signature': signTerraBody(body) }, body });
+    expect(res.status).toBe(200);
+    idle.forEach((req) => req.destroy());
   });
 
   it('refuses a body beyond the in-flight budget with 503 and Retry-After before reading it, and takes bodies again once it is free', async () => {

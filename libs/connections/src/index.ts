@@ -2,6 +2,8 @@ export * from './connections.errors';
 export * from './connection-cursor';
 export * from './connection';
 export * from './connections.service';
+export * from './connection-resolver';
+export { MERGED_HEALTH_PAYLOAD } from './state/health-data-merge.sql';
 export * from './connection-attempts.service';
 export * from './providers.service';
 export * from './connections.module';

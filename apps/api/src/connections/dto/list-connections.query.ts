@@ -24,7 +24,12 @@ export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
   @Transform(toUpperCase)
   provider?: string;
 
-  @ApiPropertyOptional({ enum: ConnectionStatus, enumName: 'ConnectionStatus' })
+  /** `replaced` passes the enum check and is refused by the service with the reason (a 400). */
+  @ApiPropertyOptional({
+    enum: ConnectionStatus,
+    enumName: 'ConnectionStatusFilter',
+    description: 'The status of the connection (its current Terra user id). `replaced` is refused: a connection is never replaced',
+  })
   @IsOptional()
   @IsEnum(ConnectionStatus, { message: `status must be one of ${Object.values(ConnectionStatus).join(', ')}` })
   status?: ConnectionStatus;

@@ -61,9 +61,9 @@ const SCOPES_NEWER = `$6::text[] IS NOT NULL AND (c.scopes_changed_at IS NULL OR
 /** The status upsert of libs/connections (CONNECTION_STATUS_UPSERT), statement for statement. */
 export const CONNECTION_UPSERT = `${PRIOR}
   INSERT INTO terra_connections AS c
-    (terra_user_id, connection_id, reference_id, provider, status, status_reason, scopes, replaced_by,
+    (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,
      connected_at, disconnected_at, status_changed_at, scopes_changed_at)
-  VALUES ($1, tc_connection_uuid($1), $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
+  VALUES ($1, $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
      $8, $9, $10, CASE WHEN $6::text[] IS NULL THEN NULL ELSE $10::timestamptz END)
   ON CONFLICT (terra_user_id) DO UPDATE SET
     status = $4,

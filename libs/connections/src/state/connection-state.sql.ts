@@ -58,18 +58,18 @@ const MOVE_GUARD = `${newerThanStoredStatus('$10::timestamptz', '$11')}
 
 /**
  * A status move that creates the row when we have never seen the id: a deauth that overtook its auth leaves
- * a tombstone, so the late auth cannot resurrect it. A new row starts its own connection, whose id is
- * tc_connection_uuid of the Terra id (where data that raced ahead of the auth already waits); a user_reauth
- * then joins it to its chain (ConnectionStateTx.replace). ON CONFLICT takes the row lock, so two moves of one id
+ * a tombstone, so the late auth cannot resurrect it. A new row starts its own connection (the insert trigger
+ * names it tc_connection_uuid of the Terra id, where data that raced ahead of the auth already waits); a
+ * user_reauth then joins it to its chain (ConnectionStateTx.replace). ON CONFLICT takes the row lock, so two moves of one id
  * serialise here and the WHERE sees the winner's row.
  */
 export const CONNECTION_STATUS_UPSERT = preparedStatement(
   'tc_connection_status_upsert',
   `${PRIOR}
   INSERT INTO terra_connections AS c
-    (terra_user_id, connection_id, reference_id, provider, status, status_reason, scopes, replaced_by,
+    (terra_user_id, reference_id, provider, status, status_reason, scopes, replaced_by,
      connected_at, disconnected_at, status_changed_at, scopes_changed_at)
-  VALUES ($1, tc_connection_uuid($1), $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
+  VALUES ($1, $2, COALESCE($3::varchar, 'UNKNOWN'), $4, $5, COALESCE($6::text[], '{}'::text[]), $7,
      $8, $9, $10, CASE WHEN $6::text[] IS NULL THEN NULL ELSE $10::timestamptz END)
   ON CONFLICT (terra_user_id) DO UPDATE SET ${MOVE_SET}
   WHERE ${MOVE_GUARD}
@@ -117,8 +117,8 @@ export const CONNECTION_CREATE_IF_UNKNOWN = preparedStatement(
   'tc_connection_create_if_unknown',
   `${PRIOR}
   INSERT INTO terra_connections AS c
-    (terra_user_id, connection_id, reference_id, provider, status, status_reason, scopes, connected_at, status_changed_at)
-  VALUES ($1, tc_connection_uuid($1), $2, $3, $4, $5, $6, $7, $7)
+    (terra_user_id, reference_id, provider, status, status_reason, scopes, connected_at, status_changed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
   ON CONFLICT (terra_user_id) DO NOTHING
   ${returningChange('$7::timestamptz')}`,
 );

@@ -20,7 +20,7 @@ function keepOlderScores(newer: string, older: string): string {
  * `connection_id`; `terra_connections` keeps one row per Terra user id, each in exactly one connection:
  *
  * - `tc_connection_uuid(terra_user_id)`: the connection id a connection gets from its first Terra id (a
- *   name-based UUID, version 8, from SHA-256). Health data of an id we do not know yet waits under that key,
+ *   name-based UUID, version 8, from SHA-256), set by an insert trigger when the insert names none. Health data of an id we do not know yet waits under that key,
  *   so the id's `auth` finds it without a re-key; an expression index makes every connection id ever handed
  *   out (one that was later folded into another) resolve to the connection that holds its Terra id.
  * - `connection_id`, `chain_position` (order of the ids in the chain, oldest lowest), `is_current` (the id
@@ -77,6 +77,15 @@ export class ConnectionIdentity1764000006000 implements MigrationInterface {
       FROM tc_fold f WHERE f.id = c.id`);
     await q.query(`SELECT setval('terra_connections_connection_seq', GREATEST((SELECT max(id) FROM terra_connections), 1))`);
     await q.query(`ALTER TABLE "terra_connections" ALTER COLUMN "connection_id" SET NOT NULL`);
+    // A new row starts its own connection, named after its Terra id, whoever inserts it (the state module, a
+    // reconciliation, a test, the bench); a user_reauth then moves it into its chain's connection.
+    await q.query(`CREATE FUNCTION tc_terra_connections_new_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.connection_id := COALESCE(NEW.connection_id, tc_connection_uuid(NEW.terra_user_id));
+        RETURN NEW;
+      END $$`);
+    await q.query(`CREATE TRIGGER tc_terra_connections_new_connection BEFORE INSERT ON "terra_connections"
+      FOR EACH ROW EXECUTE FUNCTION tc_terra_connections_new_connection()`);
 
     await q.query(`DROP INDEX "idx_terra_connections_reference_id"`);
     // The listing: one row per connection (its current id), keyset on connection_seq, by reference or all.
@@ -129,6 +138,8 @@ export class ConnectionIdentity1764000006000 implements MigrationInterface {
     await q.query(`DROP INDEX "idx_terra_connections_listing"`);
     await q.query(`DROP INDEX "idx_terra_connections_reference_id"`);
     await q.query(`CREATE INDEX "idx_terra_connections_reference_id" ON "terra_connections" ("reference_id", "id")`);
+    await q.query(`DROP TRIGGER tc_terra_connections_new_connection ON "terra_connections"`);
+    await q.query(`DROP FUNCTION tc_terra_connections_new_connection()`);
     await q.query(`ALTER TABLE "terra_connections" DROP COLUMN "connection_seq", DROP COLUMN "is_current",
       DROP COLUMN "chain_position", DROP COLUMN "connection_id"`);
     await q.query(`DROP SEQUENCE IF EXISTS "terra_connections_connection_seq"`);

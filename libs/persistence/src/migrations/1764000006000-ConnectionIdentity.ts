@@ -66,7 +66,8 @@ export class ConnectionIdentity1764000006000 implements MigrationInterface {
       )
       SELECT DISTINCT ON (start_id) start_id AS id, at_id AS end_id, depth FROM walk ORDER BY start_id, depth DESC`);
     await q.query(`CREATE TEMPORARY TABLE tc_fold ON COMMIT DROP AS
-      SELECT k.id, k.end_id, -k.depth AS chain_position, k.depth = 0 AS is_current,
+      SELECT k.id, k.end_id, -k.depth AS chain_position,
+             row_number() OVER (PARTITION BY k.end_id ORDER BY k.depth, k.id DESC) = 1 AS is_current,
              first_value(c.terra_user_id) OVER chain AS first_terra_user_id,
              min(k.id) OVER (PARTITION BY k.end_id) AS connection_seq
       FROM tc_chain k JOIN terra_connections c ON c.id = k.id

@@ -76,7 +76,7 @@ export class ConnectionIdentity1764000006000 implements MigrationInterface {
       SET connection_id = tc_connection_uuid(f.first_terra_user_id), chain_position = f.chain_position,
           is_current = f.is_current, connection_seq = f.connection_seq
       FROM tc_fold f WHERE f.id = c.id`);
-    await q.query(`SELECT setval('terra_connections_connection_seq', GREATEST((SELECT max(id) FROM terra_connections), 1))`);
+    await q.query(`SELECT setval('terra_connections_connection_seq', COALESCE(max(id), 1), max(id) IS NOT NULL) FROM terra_connections`);
     await q.query(`ALTER TABLE "terra_connections" ALTER COLUMN "connection_id" SET NOT NULL`);
     // A new row starts its own connection, named after its Terra id, whoever inserts it (the state module, a
     // reconciliation, a test, the bench); a user_reauth then moves it into its chain's connection.

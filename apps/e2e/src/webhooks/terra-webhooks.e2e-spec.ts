@@ -118,8 +118,10 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
     const [reauthRow] = await query(`SELECT type, terra_user_id, payload FROM webhook_events WHERE id = $1`, [ids[STORY.indexOf('user_reauth')]]);
     expect(reauthRow).toEqual({ type: 'user_reauth', terra_user_id: GARMIN_NEW, payload: loadTerraFixture('user_reauth').json });
 
-    expect(await connection(GARMIN_OLD)).toMatchObject({ status: 'replaced', replaced_by: GARMIN_NEW, provider: 'GARMIN', reference_id: 'u_2f8e5d1c9b' });
-    expect(await connection(GARMIN_NEW)).toMatchObject({ status: 'disconnected', reference_id: 'u_2f8e5d1c9b', provider: 'GARMIN' });
+    // The reconnect kept the connection: the old id's row is its history, the new id its current one.
+    const garmin = await connection(GARMIN_NEW);
+    expect(await connection(GARMIN_OLD)).toMatchObject({ status: 'replaced', replaced_by: GARMIN_NEW, provider: 'GARMIN', reference_id: 'u_2f8e5d1c9b', connection_id: garmin.connection_id, is_current: false });
+    expect(garmin).toMatchObject({ status: 'disconnected', reference_id: 'u_2f8e5d1c9b', provider: 'GARMIN', is_current: true });
     expect(await query(`SELECT status, terra_user_id, reason FROM connection_attempts ORDER BY reference_id`)).toEqual([
       { status: 'succeeded', terra_user_id: GARMIN_OLD, reason: null },
       { status: 'cancelled', terra_user_id: 'b1692850-2322-47e8-9b7a-3ef8c555c281', reason: 'auth_cancelled' },

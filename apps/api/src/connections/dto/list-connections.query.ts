@@ -26,9 +26,9 @@ export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
 
   /** `replaced` passes the enum check and is refused by the service with the reason (a 400). */
   @ApiPropertyOptional({
-    enum: ConnectionStatus,
-    enumName: 'ConnectionStatusFilter',
-    description: 'The status of the connection (its current Terra user id). `replaced` is refused: a connection is never replaced',
+    enum: CONNECTION_STATUSES,
+    enumName: 'ConnectionStatus',
+    description: 'The status of the connection (its current Terra user id). `replaced` is a 400 saying why: a connection is never replaced',
   })
   @IsOptional()
   @IsEnum(ConnectionStatus, { message: `status must be one of ${CONNECTION_STATUSES.join(', ')}` })

@@ -198,14 +198,19 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
     expect(events.body.message).toContain('limit');
   });
 
-  it('lists a connection\'s webhook history newest first, without payloads', async () => {
+  it('lists a connection\'s webhook history newest first, without payloads, under every Terra id it had', async () => {
     const res = await api.request('GET', `/v1/connections/${GARMIN_OLD}/events?limit=3`);
     expect(res.status).toBe(200);
-    expect(res.body.data.map((event: { type: string }) => event.type)).toEqual(['large_request_sending', 'large_request_processing', 'athlete']);
+    // The deauth and the user_reauth are about the new id (GARMIN_NEW), the rest about the old one: one connection.
+    expect(res.body.data.map((event: { type: string; terra_user_id: string }) => [event.type, event.terra_user_id])).toEqual([
+      ['deauth', GARMIN_NEW],
+      ['user_reauth', GARMIN_NEW],
+      ['large_request_sending', GARMIN_OLD],
+    ]);
     expect(res.body.data[0]).toEqual(expect.objectContaining({ status: 'processed', last_error: null, received_at: expect.any(String) }));
     expect(res.body.data[0].payload).toBeUndefined();
-    const next = await api.request('GET', `/v1/connections/${GARMIN_OLD}/events?limit=3&cursor=${res.body.next_cursor}`);
-    expect(next.body.data.map((event: { type: string }) => event.type)).toEqual(['body', 'daily', 'activity']);
+    const next = await api.request('GET', `/v1/connections/${GARMIN_NEW}/events?limit=3&cursor=${res.body.next_cursor}`);
+    expect(next.body.data.map((event: { type: string }) => event.type)).toEqual(['large_request_processing', 'athlete', 'body']);
     expect((await api.request('GET', `/v1/connections/${randomUUID()}/events`)).status).toBe(404);
   });
 

@@ -8,8 +8,9 @@ export type ConnectionChangeCause =
   | { kind: 'reconcile' };
 
 /**
- * "Connection X went from A to B because of E": one per write that moved a connection's status or scopes
- * (a new row is a change from null). Collected per transaction by ConnectionStateTx, so that whatever records
+ * "Terra id T of connection X went from A to B because of E": one per write that moved a Terra id's status or
+ * scopes (a new row is a change from null). A change of a connection's current id is a change of the
+ * connection; one of an older id (its `replaced` move, a late revoke) is a change of its history only. Collected per transaction by ConnectionStateTx, so that whatever records
  * changes (an outbox row, later) commits or rolls back with them. Timestamp-only writes are not changes.
  */
 export interface ConnectionChange {

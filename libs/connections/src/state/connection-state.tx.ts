@@ -55,7 +55,11 @@ export interface NewConnection extends ConnectionGrant {
  * The only writer of terra_connections and of connection_attempts outcomes, inside one transaction the
  * caller owns (the applier's, a DELETE's, a refresh's, one reconciliation repair). The caller holds the Terra
  * user's advisory lock (lockTerraUser) for every id it writes: the applier takes it with the inbox row, the
- * API and the reconciler right after BEGIN; a user_reauth's second id is locked here.
+ * API and the reconciler right after BEGIN; a user_reauth's second id is locked here, and so are the other
+ * ids of a connection whose health data is joined or erased (lockConnectionMembers).
+ *
+ * Each Terra id belongs to one connection (`connection_id`); a row's writes are the Terra id's, and the
+ * connection is its current id's row. Only `replace` (a user_reauth) moves ids between connections.
  *
  * Every status or scopes write goes through `write`, which reads the before and after state from the same
  * statement and collects the ConnectionChange; `changes` lists them for whatever must commit with them.

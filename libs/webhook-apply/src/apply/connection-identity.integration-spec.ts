@@ -183,6 +183,27 @@ describe('connection identity across user_reauth chains (real Postgres)', () => 
     expect((await connections.list({ referenceId })).items.map((item) => item.connectionId)).toEqual([before.connectionId]);
   });
 
+  it('access_revoked erases the connection\'s data and inbox bodies under every one of its Terra ids', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const referenceId = `person-${randomUUID()}`;
+    await deliver({ type: 'auth', status: 'success', user: user(a, referenceId), reference_id: referenceId, widget_session_id: null }, at(0));
+    await deliver(daily(a, referenceId, '2026-03-01', 1, 50), at(5));
+    await deliver({ type: 'user_reauth', status: 'warning', message: 'x', old_user: user(a, referenceId), new_user: user(b, referenceId) }, at(10));
+    await deliver(daily(b, referenceId, '2026-03-02', 2, 60), at(15));
+    await deliver({ type: 'access_revoked', status: 'warning', message: 'revoked', user: user(b, referenceId) }, at(20));
+    const connection = await connections.get(a);
+    expect(connection).toMatchObject({ terraUserId: b, status: 'revoked', terraUserIds: [a, b] });
+    expect((await healthData.list(connection.connectionId, { limit: 10 })).items).toEqual([]);
+    const bodies: { type: string; emptied: boolean }[] = await db.dataSource.query(
+      `SELECT type, payload = '{}'::jsonb AS emptied FROM webhook_events WHERE terra_user_id = ANY($1::varchar[]) AND type = 'daily' ORDER BY id`,
+      [[a, b]],
+    );
+    expect(bodies).toEqual([
+      { type: 'daily', emptied: true },
+      { type: 'daily', emptied: true },
+    ]);
+  });
+
   it('a second account of the same provider for the same person is a second connection', async () => {
     const [first, second] = [randomUUID(), randomUUID()];
     const referenceId = `person-${randomUUID()}`;

@@ -42,9 +42,11 @@ const MERGED_PAYLOAD = ['data_enrichment', 'scores'].reduce((expr, field) => kee
  */
 export const HEALTH_DATA_UPSERT = `
   INSERT INTO health_data AS h
-    (terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, event_at, webhook_event_id)
-  VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::timestamptz, $8::jsonb, $9, $10)
-  ON CONFLICT (terra_user_id, type, data_key) DO UPDATE SET
+    (connection_id, terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, event_at, webhook_event_id)
+  VALUES (COALESCE((SELECT connection_id FROM terra_connections WHERE terra_user_id = $1), tc_connection_uuid($1)),
+    $1, $2, $3, $4, $5::date, $6::timestamptz, $7::timestamptz, $8::jsonb, $9, $10)
+  ON CONFLICT (connection_id, type, data_key) DO UPDATE SET
+    terra_user_id = EXCLUDED.terra_user_id,
     summary_id = EXCLUDED.summary_id,
     date = EXCLUDED.date,
     start_time = EXCLUDED.start_time,
@@ -58,7 +60,7 @@ export const HEALTH_DATA_UPSERT = `
 /** The before-state of the row a status or scopes write touches, read in the same statement (as the product). */
 const PRIOR = `WITH prior AS (SELECT status, scopes FROM terra_connections WHERE terra_user_id = $1)`;
 
-const RETURNING_CHANGE = `RETURNING c.terra_user_id, (SELECT status FROM prior) AS before_status, (SELECT scopes FROM prior) AS before_scopes,
+const RETURNING_CHANGE = `RETURNING c.terra_user_id, c.connection_id, (SELECT status FROM prior) AS before_status, (SELECT scopes FROM prior) AS before_scopes,
     c.status AS after_status, c.scopes AS after_scopes, c.status_reason AS reason`;
 
 const SCOPES_NEWER = `$6::text[] IS NOT NULL AND (c.scopes_changed_at IS NULL OR c.scopes_changed_at <= $10::timestamptz)`;

@@ -7,6 +7,7 @@ import { ResourceWindow } from '../infra/resource-window';
 import { summarize, type LatencySummary } from '../load/latency-stats';
 import { BENCH_API_KEY, ProductSystem } from '../systems/system-under-test';
 import { round1, target, type PhaseContext } from './phase-context';
+import { listStatement } from '@terra-connections/connections';
 
 export interface ConnectionsResult {
   rows: number;
@@ -75,7 +76,7 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
       }
       const cpu = await window.cpu();
 
-      // Keyset pages: walk from the start, and from a cursor near the end (the cursor is base64url of the last id).
+      // Keyset pages: walk from the start, and from a cursor near the end (the cursor is base64url of the last listing key).
       const walk = async (query: string, startAfter: number | null, pages: number) => {
         const times: number[] = [];
         let cursor = startAfter === null ? null : Buffer.from(String(startAfter)).toString('base64url');
@@ -88,10 +89,11 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
         }
         return times;
       };
-      const [{ max_id: maxId }] = await db.query<{ max_id: string }>(`SELECT max(id)::text AS max_id FROM terra_connections`);
+      // The cursor is the connection's listing key (connection_seq; here one row per connection, equal to its id).
+      const [{ max_seq: maxSeq }] = await db.query<{ max_seq: string }>(`SELECT max(connection_seq)::text AS max_seq FROM terra_connections`);
       const pages = settings.pagesPerEnd;
       const fullFirst = summarize(await walk('', null, pages));
-      const fullLast = summarize(await walk('', Number(maxId) - pages * settings.pageSize - 1, pages));
+      const fullLast = summarize(await walk('', Number(maxSeq) - pages * settings.pageSize - 1, pages));
 
       // The big reference listed to its end, page by page, as a caller would.
       const bigTimes = await walk(`reference_id=${BIG_REFERENCE}&`, null, 100_000);
@@ -101,8 +103,6 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
 
       const explain = async (sql: string, params: unknown[]) =>
         (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((row) => row['QUERY PLAN']);
-      const columns = `c.id, c.terra_user_id, c.reference_id, c.provider, c.status, c.status_reason, c.scopes, c.replaced_by,
-        c.connected_at, c.disconnected_at, c.last_webhook_at, c.last_sync_at, c.status_changed_at, c.created_at, c.updated_at`;
       const result: ConnectionsResult = {
         rows: settings.rows,
         insertSeconds,
@@ -120,16 +120,11 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
           lastPages: bigLast,
           ratio: round1((bigLast.p50 / bigFirst.p50) * 100) / 100,
         },
+        // The product's own listing statements (one row per connection: current rows, keyset on connection_seq).
         explain: {
-          byReference: await explain(`SELECT ${columns} FROM terra_connections c WHERE c.reference_id = $1 ORDER BY c.id ASC LIMIT 51`, [referenceId()]),
-          lateFullPage: await explain(`SELECT ${columns} FROM terra_connections c WHERE c.id > $1 ORDER BY c.id ASC LIMIT $2`, [
-            Number(maxId) - settings.pageSize - 1,
-            settings.pageSize + 1,
-          ]),
-          lateBigReferencePage: await explain(
-            `SELECT ${columns} FROM terra_connections c WHERE c.id > $1 AND c.reference_id = $2 ORDER BY c.id ASC LIMIT $3`,
-            [Number(maxId) - settings.pageSize * 100, BIG_REFERENCE, settings.pageSize + 1],
-          ),
+          byReference: await explain(listStatement(2).text, [51, referenceId()]),
+          lateFullPage: await explain(listStatement(1).text, [settings.pageSize + 1, Number(maxSeq) - settings.pageSize - 1]),
+          lateBigReferencePage: await explain(listStatement(3).text, [settings.pageSize + 1, Number(maxSeq) - settings.pageSize * 100, BIG_REFERENCE]),
         },
       };
       context.log(

@@ -29,12 +29,12 @@ describe('connect, disconnect and Terra events across processes', () => {
     );
 
   /** The person opens the widget URL, picks `provider` and allows access, as a browser does. */
-  const consentInWidget = async (widgetUrl: string, provider: string) => {
+  const consentInWidget = async (widgetUrl: string, provider: string, account?: string) => {
     const list = await httpBrowser.open(widgetUrl);
     expect(list.status).toBe(200);
     const consent = await httpBrowser.followLink(list, `provider-${provider}`);
     expect(consent.status).toBe(200);
-    return httpBrowser.submitForm(consent, 'allow-form');
+    return httpBrowser.submitForm(consent, 'allow-form', account ? { account } : {});
   };
 
   const attemptsOf = (referenceId: string) =>
@@ -78,7 +78,8 @@ describe('connect, disconnect and Terra events across processes', () => {
     // The person's live connection is handed to the widget as already connected.
     expect(list.html).toContain(`data-testid="connected-${fitbit}"`);
 
-    const outcome = await consentInWidget(started.url, 'OURA');
+    // The person's OURA account (named, so that a later test can reconnect the same one).
+    const outcome = await consentInWidget(started.url, 'OURA', 'oura-account-1');
     oura = outcome.location.searchParams.get('user_id') as string;
     expect(outcome.location.searchParams.get('resource')).toBe('OURA');
 
@@ -116,15 +117,43 @@ describe('connect, disconnect and Terra events across processes', () => {
     expect(Object.fromEntries(connections.map((c) => [c.provider, c.status]))).toEqual({ FITBIT: 'disconnected', OURA: 'active' });
   });
 
-  it('user_reauth: the old id is replaced by the new one, which is active for the same person and provider', async () => {
+  it('reconnecting the same account through the widget keeps the connection: same connection_id, the new Terra id current', async () => {
+    const [before] = (await stack.api.connectionsOf(person)).filter((c) => c.provider === 'OURA');
+    const started = await stack.api.startConnection<WidgetStarted>({ reference_id: person, providers: ['OURA'] });
+    const outcome = await consentInWidget(started.url, 'OURA', 'oura-account-1');
+    expect(outcome.status).toBe(303);
+    const renewedId = outcome.location.searchParams.get('user_id') as string;
+    expect(renewedId).not.toBe(oura);
+
+    const renewed = await connectionOf(oura, 'the connection on the new id', (c) => c.terra_user_id === renewedId && c.status === 'active');
+    expect(renewed).toMatchObject({ connection_id: before.connection_id, terra_user_ids: [oura, renewedId], reference_id: person, provider: 'OURA' });
+    expect(await stack.api.connection(before.connection_id)).toMatchObject({ terra_user_id: renewedId });
+    const ouraConnections = (await stack.api.connectionsOf(person)).filter((c) => c.provider === 'OURA');
+    expect(ouraConnections.map((c) => c.connection_id)).toEqual([before.connection_id]);
+    oura = renewedId;
+  });
+
+  it('user_reauth from Terra (same account again): still the one connection, its Terra ids in order', async () => {
+    const [before] = (await stack.api.connectionsOf(person)).filter((c) => c.provider === 'OURA');
     const reauth = await stack.sandbox.act<{ old_user_id: string; new_user_id: string }>('POST', `/sandbox/users/${oura}/reauth`);
     expect(reauth.old_user_id).toBe(oura);
 
-    const old = await connectionOf(oura, 'the old id replaced', (c) => c.status === 'replaced');
-    expect(old.replaced_by).toBe(reauth.new_user_id);
-    const renewed = await connectionOf(reauth.new_user_id, 'the new id active', (c) => c.status === 'active');
-    expect(renewed).toMatchObject({ reference_id: person, provider: 'OURA' });
+    const renewed = await connectionOf(oura, 'the connection on the new id', (c) => c.terra_user_id === reauth.new_user_id && c.status === 'active');
+    expect(renewed).toMatchObject({ connection_id: before.connection_id, terra_user_ids: [...before.terra_user_ids, reauth.new_user_id] });
     oura = reauth.new_user_id;
+  });
+
+  it('a second account of the same provider for the same person is a second connection', async () => {
+    const started = await stack.api.startConnection<WidgetStarted>({ reference_id: person, providers: ['OURA'] });
+    const outcome = await consentInWidget(started.url, 'OURA', 'oura-account-2');
+    const secondId = outcome.location.searchParams.get('user_id') as string;
+    const second = await connectionOf(secondId, 'the second OURA account active', (c) => c.status === 'active');
+    expect(second.terra_user_ids).toEqual([secondId]);
+    const ouraConnections = (await stack.api.connectionsOf(person)).filter((c) => c.provider === 'OURA' && c.status === 'active');
+    expect(ouraConnections.map((c) => c.terra_user_id).sort()).toEqual([oura, secondId].sort());
+    expect(new Set(ouraConnections.map((c) => c.connection_id)).size).toBe(2);
+    // Tidy: the rest of the story is about the first account.
+    expect((await stack.api.call('DELETE', `/v1/connections/${second.connection_id}`)).status).toBe(200);
   });
 
   it('permission_change: the connection takes the new full set of scopes', async () => {

@@ -150,9 +150,8 @@ describe('sandbox retries while the API is unavailable', () => {
     );
     expect(rows.map((row) => row.type).sort()).toEqual(['auth', 'connection_error', 'sleep', 'user_reauth']);
 
-    const replaced = await connectionOf(oura, 'the old id replaced', (c) => c.status === 'replaced');
-    expect(replaced.replaced_by).toBe(reauth.new_user_id);
-    await connectionOf(reauth.new_user_id, 'the new id active', (c) => c.status === 'active' && c.provider === 'OURA');
+    const renewed = await connectionOf(oura, 'the connection on the new id', (c) => c.terra_user_id === reauth.new_user_id);
+    expect(renewed).toMatchObject({ terra_user_ids: [oura, reauth.new_user_id], status: 'active', provider: 'OURA' });
     await connectionOf(fitbit, 'the connection in error', (c) => c.status === 'error');
     expect(await stack.api.healthData(fitbit, 'sleep')).toHaveLength(1);
   }, 60_000);

@@ -1,14 +1,21 @@
 import type { ConnectionStatus } from '@terra-connections/persistence';
 
 /**
- * A connection as the lib hands it out: one Terra user (one provider account) of one person. Reads return
- * their rows as they are (the entity, or a raw row with these property names): the API's mapper builds its
- * JSON from that in one step, so the hot listing builds one object per row, not two.
+ * A connection as the lib hands it out: one provider account of one person, with our own stable
+ * `connectionId`, across every Terra user id a reconnect gave it (a `user_reauth` swaps the id; the connection
+ * stays). Status, scopes and the other timestamps are the current Terra id's; `createdAt` is when the
+ * connection was first seen. Reads return their rows as they are (raw rows with these property names): the
+ * API's mapper builds its JSON from that in one step, so the hot listing builds one object per row, not two.
  */
 export interface Connection {
+  connectionId: string;
+  /** The current Terra user id. */
   terraUserId: string;
+  /** Every Terra user id the connection has had, oldest first; the last is `terraUserId`. */
+  terraUserIds: string[];
   referenceId: string | null;
   provider: string;
+  /** The current Terra id's status: never `replaced` (a connection is not replaced; its ids are). */
   status: ConnectionStatus;
   scopes: string[];
   connectedAt: Date | null;
@@ -16,8 +23,6 @@ export interface Connection {
   lastWebhookAt: Date | null;
   lastSyncAt: Date | null;
   statusReason: string | null;
-  /** The terra user id that superseded this one (status replaced). */
-  replacedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,3 +32,6 @@ export interface ConnectionPage {
   items: Connection[];
   nextCursor: string | null;
 }
+
+/** The statuses a connection can have, and the `status` filter of a listing takes. */
+export const CONNECTION_STATUSES = ['active', 'error', 'revoked', 'disconnected'] as const;

@@ -10,8 +10,9 @@ export class ConnectionInputError extends Error {
 }
 
 export class ConnectionNotFoundError extends Error {
-  constructor(readonly terraUserId: string) {
-    super(`No connection with terra_user_id ${terraUserId}`);
+  /** `id`: the connection_id or Terra user id asked for. */
+  constructor(readonly id: string) {
+    super(`No connection with connection_id or terra_user_id ${id}`);
     this.name = new.target.name;
   }
 }

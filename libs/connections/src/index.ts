@@ -2,6 +2,10 @@ export * from './connections.errors';
 export * from './connection-cursor';
 export * from './connection';
 export * from './connections.service';
+export * from './connection-resolver';
+/** The bench explains the listing's own statements. */
+export { listStatement } from './connection-read.sql';
+export { MERGED_HEALTH_PAYLOAD } from './state/health-data-merge.sql';
 export * from './connection-attempts.service';
 export * from './providers.service';
 export * from './connections.module';

@@ -60,7 +60,7 @@ describe('ApiExceptionFilter', () => {
     [new InvalidPageCursorError(), BadRequestException, 'cursor is invalid: pass back the next_cursor of a previous page'],
     [new WebhookBodyRejectedError('Webhook body is not valid JSON'), BadRequestException, 'Webhook body is not valid JSON'],
     [new WebhookSignatureRejectedError(), UnauthorizedException, 'Invalid or missing Terra webhook signature'],
-    [new ConnectionNotFoundError('u1'), NotFoundException, 'No connection with terra_user_id u1'],
+    [new ConnectionNotFoundError('u1'), NotFoundException, 'No connection with connection_id or terra_user_id u1'],
     [new WebhookEventNotFoundError('42'), NotFoundException, 'No webhook event with id 42'],
     [
       new WebhookEventAlreadyProcessedError('42'),

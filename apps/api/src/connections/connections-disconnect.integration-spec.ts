@@ -18,8 +18,8 @@ describe('disconnect API (real API, real Postgres, real SDK against a fake Terra
       [terraUserId],
     );
     await db.dataSource.query(
-      `INSERT INTO health_data (terra_user_id, type, data_key, payload, event_at)
-       SELECT $1, 'daily', '2026-11-' || lpad(n::text, 2, '0'), '{"steps": 1000}'::jsonb, now()
+      `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, payload, event_at)
+       SELECT tc_connection_uuid($1), $1, 'daily', '2026-11-' || lpad(n::text, 2, '0'), '{"steps": 1000}'::jsonb, now()
          FROM generate_series(1, $2::int) AS n`,
       [terraUserId, healthRows],
     );

@@ -107,7 +107,9 @@ describe('read API (real API, real Postgres)', () => {
     it('returns the Connection shape', async () => {
       const res = await api.request('GET', '/v1/connections?limit=1');
       expect(res.body.data[0]).toEqual({
+        connection_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
         terra_user_id: 'user-00001',
+        terra_user_ids: ['user-00001'],
         reference_id: 'person-1',
         provider: 'GARMIN',
         status: 'active',
@@ -117,7 +119,6 @@ describe('read API (real API, real Postgres)', () => {
         last_webhook_at: null,
         last_sync_at: null,
         status_reason: null,
-        replaced_by: null,
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
@@ -126,7 +127,8 @@ describe('read API (real API, real Postgres)', () => {
     it.each([
       ['?limit=0', 'limit must not be less than 1'],
       ['?limit=abc', 'limit must be an integer'],
-      ['?status=sleeping', 'status must be one of active, error, revoked, disconnected, replaced'],
+      ['?status=sleeping', 'status must be one of active, error, revoked, disconnected'],
+      ['?status=replaced', 'status=replaced matches no connection: a reconnect replaces a Terra user id, never the connection'],
       ['?provider=fit%20bit', 'provider must be a Terra provider name'],
       ['?cursor=garbage', 'cursor is not valid'],
       [`?cursor=${Buffer.from('1; DROP TABLE x').toString('base64url')}`, 'cursor is not valid'],
@@ -153,14 +155,14 @@ describe('read API (real API, real Postgres)', () => {
       expect(res.body).toEqual({
         statusCode: 404,
         error: 'Not Found',
-        message: 'No connection with terra_user_id 8a1f4f0e-0000-4000-8000-000000000000',
+        message: 'No connection with connection_id or terra_user_id 8a1f4f0e-0000-4000-8000-000000000000',
       });
     });
 
     it('answers 400 to an id that cannot be a Terra user id', async () => {
       const res = await api.request('GET', `/v1/connections/${'x'.repeat(65)}`);
       expect(res.status).toBe(400);
-      expect(res.body.message).toContain('terra_user_id');
+      expect(res.body.message).toContain('connection_id or a Terra user id');
     });
 
     it('answers 400 to refresh=maybe', async () => {

@@ -28,10 +28,14 @@ import { CreateConnectionDto } from './dto/create-connection.dto';
 import { GetConnectionQuery } from './dto/get-connection.query';
 import { ListConnectionsQuery } from './dto/list-connections.query';
 import { MobileTokenDto } from './dto/mobile-token.dto';
-import { TerraUserIdPipe } from './terra-user-id.pipe';
+import { ConnectionIdPipe } from './connection-id.pipe';
 
-/** Path parameter of every /v1/connections/{terra_user_id} route. */
-export const ApiTerraUserId = () => ApiParam({ name: 'terra_user_id', description: 'Terra user id (1-64 letters, digits, - or _)' });
+/** Path parameter of every /v1/connections/{id} route. */
+export const ApiConnectionId = () =>
+  ApiParam({
+    name: 'id',
+    description: "The connection's `connection_id`, or any of its Terra user ids (current or old): the route acts on the connection",
+  });
 
 @ApiTags('connections')
 @ApiBearerAuth(SERVICE_KEY_SCHEME)
@@ -81,7 +85,7 @@ export class ConnectionsController {
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listConnections', summary: 'List and search connections (keyset pagination, oldest first)' })
+  @ApiOperation({ operationId: 'listConnections', summary: 'List and search connections, one row each (keyset pagination, oldest first)' })
   @ApiOkResponse({ type: ConnectionPageResponse })
   @ApiErrors(400)
   async list(@Query() query: ListConnectionsQuery): Promise<ConnectionPageResponse> {
@@ -95,26 +99,26 @@ export class ConnectionsController {
     return toPageResponse(page, toConnectionResponse);
   }
 
-  @Get(':terra_user_id')
-  @ApiOperation({ operationId: 'getConnection', summary: 'One connection; `refresh=true` asks Terra first and updates it' })
-  @ApiTerraUserId()
+  @Get(':id')
+  @ApiOperation({ operationId: 'getConnection', summary: 'One connection, by its connection_id or any of its Terra user ids; `refresh=true` asks Terra about its current id first' })
+  @ApiConnectionId()
   @ApiOkResponse({ type: ConnectionResponse })
   @ApiErrors(400, 404, 502, 504)
   async get(
-    @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
+    @Param('id', ConnectionIdPipe) id: string,
     @Query() query: GetConnectionQuery,
   ): Promise<ConnectionResponse> {
-    const connection = await (query.refresh ? this.connections.refresh(terraUserId) : this.connections.get(terraUserId));
+    const connection = await (query.refresh ? this.connections.refresh(id) : this.connections.get(id));
     return toConnectionResponse(connection);
   }
 
-  @Delete(':terra_user_id')
-  @ApiOperation({ operationId: 'disconnectConnection', summary: 'Disconnect: deauthenticate at Terra, mark disconnected, delete the stored health data (idempotent)' })
-  @ApiTerraUserId()
+  @Delete(':id')
+  @ApiOperation({ operationId: 'disconnectConnection', summary: "Disconnect: deauthenticate the connection's current Terra id, mark it disconnected, delete the connection's health data (idempotent)" })
+  @ApiConnectionId()
   @ApiOkResponse({ type: ConnectionResponse, description: 'The connection as it now is' })
   @ApiErrors(400, 404, 502, 504)
   @HttpCode(200)
-  async disconnect(@Param('terra_user_id', TerraUserIdPipe) terraUserId: string): Promise<ConnectionResponse> {
-    return toConnectionResponse(await this.connections.disconnect(terraUserId));
+  async disconnect(@Param('id', ConnectionIdPipe) id: string): Promise<ConnectionResponse> {
+    return toConnectionResponse(await this.connections.disconnect(id));
   }
 }

@@ -38,10 +38,10 @@ describe('OpenAPI document', () => {
         'POST /v1/connections',
         'GET /v1/connections',
         'POST /v1/connections/mobile-token',
-        'GET /v1/connections/{terra_user_id}',
-        'DELETE /v1/connections/{terra_user_id}',
-        'GET /v1/connections/{terra_user_id}/data',
-        'GET /v1/connections/{terra_user_id}/events',
+        'GET /v1/connections/{id}',
+        'DELETE /v1/connections/{id}',
+        'GET /v1/connections/{id}/data',
+        'GET /v1/connections/{id}/events',
         'GET /v1/providers',
         'GET /v1/webhook-events',
         'POST /v1/webhook-events/replay-failed',
@@ -69,7 +69,7 @@ describe('OpenAPI document', () => {
 
   it('documents the Terra failures of the routes that call Terra, and the webhook and health routes without a key', () => {
     const op = (route: string, method: (typeof METHODS)[number]) => document.paths[route][method] as OperationObject;
-    for (const [route, method] of [['/v1/connections', 'post'], ['/v1/connections/{terra_user_id}', 'get'], ['/v1/connections/{terra_user_id}', 'delete'], ['/v1/providers', 'get']] as const) {
+    for (const [route, method] of [['/v1/connections', 'post'], ['/v1/connections/{id}', 'get'], ['/v1/connections/{id}', 'delete'], ['/v1/providers', 'get']] as const) {
       expect(Object.keys(op(route, method).responses)).toEqual(expect.arrayContaining(['502', '504']));
     }
     expect(op('/webhooks/terra', 'post').security).toBeUndefined();

@@ -70,9 +70,9 @@ describe('API metrics', () => {
     const count = (route: string, status: string) => metricSample(text, 'http_requests_total', { method: 'GET', route, status });
     expect(count('/v1/connections', '200')).toBe(1);
     expect(count('/v1/connections', '401')).toBe(1);
-    expect(count('/v1/connections/:terra_user_id', '404')).toBe(1);
+    expect(count('/v1/connections/:id', '404')).toBe(1);
     expect(count('unmatched', '404')).toBe(1);
-    const latency = { method: 'GET', route: '/v1/connections/:terra_user_id', status: '404' };
+    const latency = { method: 'GET', route: '/v1/connections/:id', status: '404' };
     expect(metricSample(text, 'http_request_duration_seconds_count', latency)).toBe(1);
     expect(metricSample(text, 'http_request_duration_seconds_bucket', { ...latency, le: '+Inf' })).toBe(1);
     expect(metricSample(text, 'http_request_duration_seconds_sum', latency)).toBeGreaterThan(0);

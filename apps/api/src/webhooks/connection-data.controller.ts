@@ -4,8 +4,8 @@ import { HealthDataQuery, WebhookEventsQuery } from '@terra-connections/webhook-
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { toPageResponse } from '../common/page.response';
-import { ApiTerraUserId } from '../connections/connections.controller';
-import { TerraUserIdPipe } from '../connections/terra-user-id.pipe';
+import { ApiConnectionId } from '../connections/connections.controller';
+import { ConnectionIdPipe } from '../connections/connection-id.pipe';
 import { toHealthDataItemResponse } from './dto/health-data.mapper';
 import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
@@ -24,15 +24,15 @@ export class ConnectionDataController {
     private readonly events: WebhookEventsQuery,
   ) {}
 
-  @Get(':terra_user_id/data')
+  @Get(':id/data')
   @ApiOperation({ operationId: 'listHealthData', summary: 'Health data stored for a connection, oldest first by start time' })
-  @ApiTerraUserId()
+  @ApiConnectionId()
   @ApiOkResponse({ type: HealthDataPageResponse })
   async data(
-    @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
+    @Param('id', ConnectionIdPipe) id: string,
     @Query() query: HealthDataQueryDto,
   ): Promise<HealthDataPageResponse> {
-    const page = await this.healthData.list(terraUserId, {
+    const page = await this.healthData.list(id, {
       type: query.type,
       from: query.from,
       to: query.to,
@@ -43,15 +43,15 @@ export class ConnectionDataController {
   }
 
   /** Newest first; type, status, times and last_error, never the payload. */
-  @Get(':terra_user_id/events')
-  @ApiOperation({ operationId: 'listConnectionEvents', summary: 'Webhook history of a connection, newest first (never the payload)' })
-  @ApiTerraUserId()
+  @Get(':id/events')
+  @ApiOperation({ operationId: 'listConnectionEvents', summary: 'Webhook history of a connection (every Terra id it had), newest first (never the payload)' })
+  @ApiConnectionId()
   @ApiOkResponse({ type: WebhookEventPageResponse })
   async history(
-    @Param('terra_user_id', TerraUserIdPipe) terraUserId: string,
+    @Param('id', ConnectionIdPipe) id: string,
     @Query() query: PageQueryDto,
   ): Promise<WebhookEventPageResponse> {
-    const page = await this.events.forConnection(terraUserId, {
+    const page = await this.events.forConnection(id, {
       limit: query.pageLimit(),
       cursor: query.cursor,
     });

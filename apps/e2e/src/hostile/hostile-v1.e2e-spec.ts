@@ -125,7 +125,7 @@ describe('hostile input on /v1', () => {
       ['GET', '/v1/connections?reference_id=user%00', undefined, 'reference_id'],
       ['GET', '/v1/connections?cursor=%00', undefined, 'cursor'],
       ['GET', `/v1/connections/${CONNECTION}/data?from=2026-01-01%00`, undefined, 'from'],
-      ['GET', '/v1/connections/abc%00', undefined, 'terra_user_id'],
+      ['GET', '/v1/connections/abc%00', undefined, 'id must not contain NUL'],
     ];
     for (const [method, path, body, field] of cases) {
       const res = await call(method, path, { body });

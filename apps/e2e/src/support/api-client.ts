@@ -2,17 +2,18 @@ import { requestJson, type JsonResponse } from './json-http';
 
 /** `Connection` as GET /v1/connections answers it (docs/http-api.md). */
 export interface ConnectionView {
+  connection_id: string;
   terra_user_id: string;
+  terra_user_ids: string[];
   reference_id: string | null;
   provider: string;
-  status: 'active' | 'error' | 'revoked' | 'disconnected' | 'replaced';
+  status: 'active' | 'error' | 'revoked' | 'disconnected';
   scopes: string[];
   connected_at: string | null;
   disconnected_at: string | null;
   last_webhook_at: string | null;
   last_sync_at: string | null;
   status_reason: string | null;
-  replaced_by: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -118,8 +118,10 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
     const [reauthRow] = await query(`SELECT type, terra_user_id, payload FROM webhook_events WHERE id = $1`, [ids[STORY.indexOf('user_reauth')]]);
     expect(reauthRow).toEqual({ type: 'user_reauth', terra_user_id: GARMIN_NEW, payload: loadTerraFixture('user_reauth').json });
 
-    expect(await connection(GARMIN_OLD)).toMatchObject({ status: 'replaced', replaced_by: GARMIN_NEW, provider: 'GARMIN', reference_id: 'u_2f8e5d1c9b' });
-    expect(await connection(GARMIN_NEW)).toMatchObject({ status: 'disconnected', reference_id: 'u_2f8e5d1c9b', provider: 'GARMIN' });
+    // The reconnect kept the connection: the old id's row is its history, the new id its current one.
+    const garmin = await connection(GARMIN_NEW);
+    expect(await connection(GARMIN_OLD)).toMatchObject({ status: 'replaced', replaced_by: GARMIN_NEW, provider: 'GARMIN', reference_id: 'u_2f8e5d1c9b', connection_id: garmin.connection_id, is_current: false });
+    expect(garmin).toMatchObject({ status: 'disconnected', reference_id: 'u_2f8e5d1c9b', provider: 'GARMIN', is_current: true });
     expect(await query(`SELECT status, terra_user_id, reason FROM connection_attempts ORDER BY reference_id`)).toEqual([
       { status: 'succeeded', terra_user_id: GARMIN_OLD, reason: null },
       { status: 'cancelled', terra_user_id: 'b1692850-2322-47e8-9b7a-3ef8c555c281', reason: 'auth_cancelled' },
@@ -196,14 +198,19 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
     expect(events.body.message).toContain('limit');
   });
 
-  it('lists a connection\'s webhook history newest first, without payloads', async () => {
+  it('lists a connection\'s webhook history newest first, without payloads, under every Terra id it had', async () => {
     const res = await api.request('GET', `/v1/connections/${GARMIN_OLD}/events?limit=3`);
     expect(res.status).toBe(200);
-    expect(res.body.data.map((event: { type: string }) => event.type)).toEqual(['large_request_sending', 'large_request_processing', 'athlete']);
+    // The deauth and the user_reauth are about the new id (GARMIN_NEW), the rest about the old one: one connection.
+    expect(res.body.data.map((event: { type: string; terra_user_id: string }) => [event.type, event.terra_user_id])).toEqual([
+      ['deauth', GARMIN_NEW],
+      ['user_reauth', GARMIN_NEW],
+      ['large_request_sending', GARMIN_OLD],
+    ]);
     expect(res.body.data[0]).toEqual(expect.objectContaining({ status: 'processed', last_error: null, received_at: expect.any(String) }));
     expect(res.body.data[0].payload).toBeUndefined();
-    const next = await api.request('GET', `/v1/connections/${GARMIN_OLD}/events?limit=3&cursor=${res.body.next_cursor}`);
-    expect(next.body.data.map((event: { type: string }) => event.type)).toEqual(['body', 'daily', 'activity']);
+    const next = await api.request('GET', `/v1/connections/${GARMIN_NEW}/events?limit=3&cursor=${res.body.next_cursor}`);
+    expect(next.body.data.map((event: { type: string }) => event.type)).toEqual(['large_request_processing', 'athlete', 'body']);
     expect((await api.request('GET', `/v1/connections/${randomUUID()}/events`)).status).toBe(404);
   });
 

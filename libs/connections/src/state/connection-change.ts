@@ -8,11 +8,14 @@ export type ConnectionChangeCause =
   | { kind: 'reconcile' };
 
 /**
- * "Connection X went from A to B because of E": one per write that moved a connection's status or scopes
- * (a new row is a change from null). Collected per transaction by ConnectionStateTx, so that whatever records
+ * "Terra id T of connection X went from A to B because of E": one per write that moved a Terra id's status or
+ * scopes (a new row is a change from null). A change of a connection's current id is a change of the
+ * connection; one of an older id (its `replaced` move, a late revoke) is a change of its history only. Collected per transaction by ConnectionStateTx, so that whatever records
  * changes (an outbox row, later) commits or rolls back with them. Timestamp-only writes are not changes.
  */
 export interface ConnectionChange {
+  /** The connection the Terra id belongs to once the transaction commits (a user_reauth may join two). */
+  connectionId: string;
   terraUserId: string;
   /** null: the row did not exist before this write. */
   from: ConnectionStatus | null;
@@ -29,6 +32,7 @@ export interface ConnectionChange {
 /** The columns every state statement returns for the row it wrote (`returningChange` in connection-state.sql.ts). */
 export interface WrittenConnectionRow {
   terra_user_id: string;
+  connection_id: string;
   before_status: ConnectionStatus | null;
   before_scopes: string[] | null;
   after_status: ConnectionStatus;
@@ -49,6 +53,7 @@ export function toConnectionChange(row: WrittenConnectionRow, cause: ConnectionC
   const scopesChanged = !sameScopes(row.before_scopes, row.after_scopes);
   if (!statusChanged && !scopesChanged) return null;
   return {
+    connectionId: row.connection_id,
     terraUserId: row.terra_user_id,
     from: row.before_status,
     to: row.after_status,

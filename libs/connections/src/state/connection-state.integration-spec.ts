@@ -36,6 +36,10 @@ describe('ConnectionStateTx (real Postgres)', () => {
     referenceId: 'person-1',
     scopes,
   });
+  /** The connection a new id starts: named after the id (tc_connection_uuid). */
+  const connectionIdOf = async (terraUserId: string): Promise<string> =>
+    (await db.dataSource.query(`SELECT tc_connection_uuid($1) AS id`, [terraUserId]))[0].id;
+
   const row = async (terraUserId: string) =>
     (await db.dataSource.query(`SELECT * FROM terra_connections WHERE terra_user_id = $1`, [terraUserId]))[0];
 
@@ -43,7 +47,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const id = randomUUID();
     const first = await inTx(webhook('auth'), (state) => state.activate(grant(id), at(0)));
     expect(first.changes).toEqual([
-      { terraUserId: id, from: null, to: 'active', cause: webhook('auth'), at: at(0), reason: null, scopes: { before: null, after: ['a', 'b'] } },
+      { connectionId: await connectionIdOf(id), terraUserId: id, from: null, to: 'active', cause: webhook('auth'), at: at(0), reason: null, scopes: { before: null, after: ['a', 'b'] } },
     ]);
     expect(first.result).toEqual(first.changes[0]);
     expect(await row(id)).toMatchObject({ status: 'active', provider: 'GARMIN', reference_id: 'person-1', connected_at: at(0) });
@@ -57,7 +61,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const id = randomUUID();
     await inTx(webhook('auth'), (state) => state.activate(grant(id), at(0)));
     const degraded = await inTx(webhook('connection_error'), (state) => state.markError(grant(id), 'degraded', at(10)));
-    expect(degraded.changes).toEqual([{ terraUserId: id, from: 'active', to: 'error', cause: webhook('connection_error'), at: at(10), reason: 'degraded' }]);
+    expect(degraded.changes).toEqual([{ connectionId: await connectionIdOf(id), terraUserId: id, from: 'active', to: 'error', cause: webhook('connection_error'), at: at(10), reason: 'degraded' }]);
 
     const older = await inTx(webhook('auth'), (state) => state.activate(grant(id, ['c']), at(5)));
     expect(older).toEqual({ result: null, changes: [] });
@@ -72,7 +76,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     await inTx(webhook('auth'), (state) => state.activate(grant(id), at(0)));
     const changed = await inTx(webhook('permission_change'), (state) => state.changeScopes(id, ['a', 'c'], at(20)));
     expect(changed.changes).toEqual([
-      { terraUserId: id, from: 'active', to: 'active', cause: webhook('permission_change'), at: at(20), reason: null, scopes: { before: ['a', 'b'], after: ['a', 'c'] } },
+      { connectionId: await connectionIdOf(id), terraUserId: id, from: 'active', to: 'active', cause: webhook('permission_change'), at: at(20), reason: null, scopes: { before: ['a', 'b'], after: ['a', 'c'] } },
     ]);
     expect(await inTx(webhook('permission_change'), (state) => state.changeScopes(id, ['old'], at(10)))).toEqual({ result: null, changes: [] });
     expect(await row(id)).toMatchObject({ scopes: ['a', 'c'], scopes_changed_at: at(20) });
@@ -82,7 +86,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const id = randomUUID();
     await inTx(webhook('auth'), (state) => state.activate(grant(id), at(30)));
     const ended = await inTx(webhook('deauth'), (state) => state.disconnect(grant(id), 'deauthenticated', at(30)));
-    expect(ended.changes).toEqual([{ terraUserId: id, from: 'active', to: 'disconnected', cause: webhook('deauth'), at: at(30), reason: 'deauthenticated' }]);
+    expect(ended.changes).toEqual([{ connectionId: await connectionIdOf(id), terraUserId: id, from: 'active', to: 'disconnected', cause: webhook('deauth'), at: at(30), reason: 'deauthenticated' }]);
     expect((await row(id)).disconnected_at).toEqual(at(30));
 
     expect((await inTx(webhook('auth'), (state) => state.activate(grant(id), at(60)))).changes).toEqual([]);
@@ -103,25 +107,27 @@ describe('ConnectionStateTx (real Postgres)', () => {
     await inTx(webhook('auth'), (state) => state.activate(grant(live), at(0)));
     const failed = await inTx(webhook('auth'), (state) => state.endFailedAuth(live, 'authentication failed: access_denied', at(5)));
     expect(failed.changes).toEqual([
-      { terraUserId: live, from: 'active', to: 'disconnected', cause: webhook('auth'), at: at(5), reason: 'authentication failed: access_denied' },
+      { connectionId: await connectionIdOf(live), terraUserId: live, from: 'active', to: 'disconnected', cause: webhook('auth'), at: at(5), reason: 'authentication failed: access_denied' },
     ]);
     expect((await inTx(webhook('auth'), (state) => state.endFailedAuth(live, 'again', at(9)))).changes).toEqual([]);
     expect((await inTx(webhook('auth'), (state) => state.endFailedAuth(unknown, 'x', at(9)))).changes).toEqual([]);
     expect(await row(unknown)).toBeUndefined();
   });
 
-  it('replace (reauth): old -> replaced and new -> active, in id order, the new id inheriting the stored reference', async () => {
+  it('replace (reauth): old -> replaced and new -> active, in id order, the new id inheriting the stored reference and joining the old id\'s connection', async () => {
     const [oldId, newId] = [`b-${randomUUID()}`, `a-${randomUUID()}`];
     await inTx(webhook('auth'), (state) => state.activate({ ...grant(oldId), referenceId: 'ref-old', provider: 'OURA' }, at(0)));
     const { changes } = await inTx(webhook('user_reauth'), (state) =>
       state.replace({ terraUserId: newId, provider: null, referenceId: null, scopes: ['s'] }, { terraUserId: oldId, provider: null, referenceId: null }, at(10)),
     );
+    const connectionId = await connectionIdOf(oldId);
     expect(changes).toEqual([
-      { terraUserId: newId, from: null, to: 'active', cause: webhook('user_reauth'), at: at(10), reason: null, scopes: { before: null, after: ['s'] } },
-      { terraUserId: oldId, from: 'active', to: 'replaced', cause: webhook('user_reauth'), at: at(10), reason: `reauthenticated as ${newId}` },
+      { connectionId, terraUserId: newId, from: null, to: 'active', cause: webhook('user_reauth'), at: at(10), reason: null, scopes: { before: null, after: ['s'] } },
+      { connectionId, terraUserId: oldId, from: 'active', to: 'replaced', cause: webhook('user_reauth'), at: at(10), reason: `reauthenticated as ${newId}` },
     ]);
     expect(await row(newId)).toMatchObject({ reference_id: 'ref-old', provider: 'OURA' });
-    expect(await row(oldId)).toMatchObject({ replaced_by: newId });
+    expect(await row(oldId)).toMatchObject({ replaced_by: newId, connection_id: connectionId, is_current: false });
+    expect(await row(newId)).toMatchObject({ connection_id: connectionId, is_current: true });
 
     const lone = randomUUID();
     expect((await inTx(webhook('user_reauth'), (state) => state.replace(grant(lone), null, at(10)))).changes).toMatchObject([
@@ -134,7 +140,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     await inTx(webhook('auth'), (state) => state.activate(grant(id), new Date(Date.now() + 3_600_000)));
     const before = Date.now();
     const { changes } = await inTx({ kind: 'api' }, (state) => state.disconnectViaApi(id, 'disconnected via API'));
-    expect(changes).toEqual([{ terraUserId: id, from: 'active', to: 'disconnected', cause: { kind: 'api' }, at: expect.any(Date), reason: 'disconnected via API' }]);
+    expect(changes).toEqual([{ connectionId: await connectionIdOf(id), terraUserId: id, from: 'active', to: 'disconnected', cause: { kind: 'api' }, at: expect.any(Date), reason: 'disconnected via API' }]);
     expect(Math.abs(changes[0].at.getTime() - before)).toBeLessThan(60_000);
     expect((await inTx({ kind: 'api' }, (state) => state.disconnectViaApi(id, 'disconnected via API'))).changes).toEqual([]);
   });
@@ -151,7 +157,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
 
     const inactive = await inTx({ kind: 'refresh' }, (state) => state.refreshFromTerra(id, { ...terraUser, active: false, scopes: 'a' }, now));
     expect(inactive.changes).toEqual([
-      { terraUserId: id, from: 'active', to: 'error', cause: { kind: 'refresh' }, at: now, reason: INACTIVE_AT_TERRA, scopes: { before: ['a', 'b'], after: ['a'] } },
+      { connectionId: await connectionIdOf(id), terraUserId: id, from: 'active', to: 'error', cause: { kind: 'refresh' }, at: now, reason: INACTIVE_AT_TERRA, scopes: { before: ['a', 'b'], after: ['a'] } },
     ]);
 
     const gone = await inTx({ kind: 'refresh' }, (state) => state.refreshFromTerra(id, null, now));
@@ -167,14 +173,14 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const newConnection = { ...grant(created), provider: 'FITBIT', status: ConnectionStatus.Active, reason: 'created by reconciliation', since: at(0) };
     const first = await inTx({ kind: 'reconcile' }, (state) => state.createIfUnknown(newConnection));
     expect(first.changes).toEqual([
-      { terraUserId: created, from: null, to: 'active', cause: { kind: 'reconcile' }, at: at(0), reason: 'created by reconciliation', scopes: { before: null, after: ['a', 'b'] } },
+      { connectionId: await connectionIdOf(created), terraUserId: created, from: null, to: 'active', cause: { kind: 'reconcile' }, at: at(0), reason: 'created by reconciliation', scopes: { before: null, after: ['a', 'b'] } },
     ]);
     expect((await inTx({ kind: 'reconcile' }, (state) => state.createIfUnknown(newConnection))).changes).toEqual([]);
 
     await inTx(webhook('auth'), (state) => state.activate(grant(missing), at(0)));
     await inTx(webhook('auth'), (state) => state.activate(grant(fresh), at(100)));
     const gone = await inTx({ kind: 'reconcile' }, (state) => state.disconnectMissing(missing, 'not found', at(50)));
-    expect(gone.changes).toEqual([{ terraUserId: missing, from: 'active', to: 'disconnected', cause: { kind: 'reconcile' }, at: at(50), reason: 'not found' }]);
+    expect(gone.changes).toEqual([{ connectionId: await connectionIdOf(missing), terraUserId: missing, from: 'active', to: 'disconnected', cause: { kind: 'reconcile' }, at: at(50), reason: 'not found' }]);
     expect((await inTx({ kind: 'reconcile' }, (state) => state.disconnectMissing(fresh, 'not found', at(50)))).changes).toEqual([]);
     expect((await row(fresh)).status).toBe('active');
   });
@@ -217,7 +223,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const id = randomUUID();
     for (const [key, eventAt] of [['old', at(0)], ['new', at(20)]] as const) {
       await db.dataSource.query(
-        `INSERT INTO health_data (terra_user_id, type, data_key, payload, event_at) VALUES ($1, 'daily', $2, '{}', $3)`,
+        `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, payload, event_at) VALUES (tc_connection_uuid($1), $1, 'daily', $2, '{}', $3)`,
         [id, key, eventAt],
       );
     }
@@ -263,7 +269,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
       });
       expect((await row(id)).status).toBe('error');
       await holder.commitTransaction();
-      expect(await disconnecting).toMatchObject([{ terraUserId: id, from: 'error', to: 'disconnected', cause: { kind: 'api' } }]);
+      expect(await disconnecting).toMatchObject([{ connectionId: await connectionIdOf(id), terraUserId: id, from: 'error', to: 'disconnected', cause: { kind: 'api' } }]);
     } finally {
       if (holder.isTransactionActive) await holder.rollbackTransaction();
       await holder.release();

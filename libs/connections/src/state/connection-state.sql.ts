@@ -15,7 +15,7 @@ const PRIOR = `WITH prior AS (SELECT status, scopes FROM terra_connections WHERE
 
 /** The row's status and scopes before and after the write, and the time the change is dated. */
 function returningChange(changedAt: string): string {
-  return `RETURNING c.terra_user_id, (SELECT status FROM prior) AS before_status, (SELECT scopes FROM prior) AS before_scopes,
+  return `RETURNING c.terra_user_id, c.connection_id, (SELECT status FROM prior) AS before_status, (SELECT scopes FROM prior) AS before_scopes,
     c.status AS after_status, c.scopes AS after_scopes, c.status_reason AS reason, ${changedAt} AS changed_at`;
 }
 
@@ -58,7 +58,9 @@ const MOVE_GUARD = `${newerThanStoredStatus('$10::timestamptz', '$11')}
 
 /**
  * A status move that creates the row when we have never seen the id: a deauth that overtook its auth leaves
- * a tombstone, so the late auth cannot resurrect it. ON CONFLICT takes the row lock, so two moves of one id
+ * a tombstone, so the late auth cannot resurrect it. A new row starts its own connection (the insert trigger
+ * names it tc_connection_uuid of the Terra id, where data that raced ahead of the auth already waits); a
+ * user_reauth then joins it to its chain (ConnectionStateTx.replace). ON CONFLICT takes the row lock, so two moves of one id
  * serialise here and the WHERE sees the winner's row.
  */
 export const CONNECTION_STATUS_UPSERT = preparedStatement(
@@ -153,3 +155,20 @@ export const CONNECTION_STAMP_LAST_WEBHOOK = preparedStatement(
   `UPDATE terra_connections SET last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
    WHERE terra_user_id = $1`,
 );
+
+/*
+ * Joining two connections (a user_reauth whose ids were in different connections): $1 the connection that
+ * goes, $2 the one that stays. Every statement runs under the Terra-user locks of every row of both.
+ */
+
+/** The rows of $1 move to $2, their chain positions shifted by $3; every row of both gets the listing key $4. */
+export const CONNECTION_JOIN_ROWS = `UPDATE terra_connections
+  SET connection_id = $2, chain_position = chain_position + CASE WHEN connection_id = $1 THEN $3::int ELSE 0 END,
+      connection_seq = $4, updated_at = now()
+  WHERE connection_id IN ($1, $2)`;
+
+/** The connection's current id: the last of its chain (ties: the newest row). */
+export const CONNECTION_MARK_CURRENT = `UPDATE terra_connections c SET is_current = (c.id = (
+    SELECT id FROM terra_connections WHERE connection_id = $1 ORDER BY chain_position DESC, id DESC LIMIT 1))
+  WHERE c.connection_id = $1 AND c.is_current IS DISTINCT FROM (c.id = (
+    SELECT id FROM terra_connections WHERE connection_id = $1 ORDER BY chain_position DESC, id DESC LIMIT 1))`;

@@ -3,10 +3,13 @@ import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type WrittenConnectionRow } from './connection-change';
-import { eraseConnectionData, type ErasureScope } from './connection-erasure';
+import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from './connection-erasure';
+import { HEALTH_DATA_DROP_MERGED, HEALTH_DATA_MERGE_OVERLAP, HEALTH_DATA_MOVE_UNIQUE } from './health-data-merge.sql';
 import {
   CONNECTION_CREATE_IF_UNKNOWN,
   CONNECTION_DISCONNECT_VIA_API,
+  CONNECTION_JOIN_ROWS,
+  CONNECTION_MARK_CURRENT,
   CONNECTION_SCOPES_CHANGE,
   CONNECTION_STAMP_LAST_WEBHOOK,
   CONNECTION_STATUS_UPDATE,
@@ -52,7 +55,11 @@ export interface NewConnection extends ConnectionGrant {
  * The only writer of terra_connections and of connection_attempts outcomes, inside one transaction the
  * caller owns (the applier's, a DELETE's, a refresh's, one reconciliation repair). The caller holds the Terra
  * user's advisory lock (lockTerraUser) for every id it writes: the applier takes it with the inbox row, the
- * API and the reconciler right after BEGIN; a user_reauth's second id is locked here.
+ * API and the reconciler right after BEGIN; a user_reauth's second id is locked here, and so are the other
+ * ids of a connection whose health data is joined or erased (lockConnectionMembers).
+ *
+ * Each Terra id belongs to one connection (`connection_id`); a row's writes are the Terra id's, and the
+ * connection is its current id's row. Only `replace` (a user_reauth) moves ids between connections.
  *
  * Every status or scopes write goes through `write`, which reads the before and after state from the same
  * statement and collects the ConnectionChange; `changes` lists them for whatever must commit with them.
@@ -101,9 +108,14 @@ export class ConnectionStateTx {
   }
 
   /**
-   * `user_reauth`: the new id active, the old one replaced by it (when Terra named one). Reference and provider
-   * fall back to the old id's, from the event or as stored. The old id is locked too; the two rows are written
-   * in one global order, so two reauths of one chain applied at once cannot deadlock.
+   * `user_reauth`: the new id active, the old one replaced by it (when Terra named one), and the new id in the
+   * old id's connection. Reference and provider fall back to the old id's, from the event or as stored. The
+   * old id is locked too; the two rows are written in one global order, so two reauths of one chain applied
+   * at once cannot deadlock on them.
+   *
+   * The two ids' connections then become one, whatever order the chain's events came in: the old id's
+   * connection stays (the one callers know) and takes the new id's rows after the old id; an old id we had
+   * never seen joins the new id's connection just before it. Health data follows (joinConnections).
    */
   async replace(next: ConnectionGrant, previous: ConnectionIdentity | null, at: Date): Promise<void> {
     const other = previous && previous.terraUserId !== next.terraUserId ? previous : null;
@@ -111,7 +123,6 @@ export class ConnectionStateTx {
     const stored = previous ? await this.storedIdentity(previous.terraUserId) : null;
     const referenceId = next.referenceId ?? previous?.referenceId ?? stored?.reference_id ?? null;
     const provider = next.provider ?? previous?.provider ?? stored?.provider ?? null;
-
     const moves: StatusMove[] = [{ ...next, provider, referenceId, status: ConnectionStatus.Active, reason: null, at }];
     if (other) {
       moves.push({
@@ -127,6 +138,61 @@ export class ConnectionStateTx {
     }
     moves.sort((a, b) => a.terraUserId.localeCompare(b.terraUserId));
     for (const move of moves) await this.move(move, true);
+    if (other) await this.joinConnections(other.terraUserId, next.terraUserId, stored !== null);
+  }
+
+  /**
+   * One connection for `previousId` -> `nextId` (both rows exist). Takes the lock of every Terra id of both
+   * connections first: a data event of one of them (its current id, say) cannot write under the connection
+   * that goes while its rows move.
+   */
+  private async joinConnections(previousId: string, nextId: string, previousWasKnown: boolean): Promise<void> {
+    type Member = { terra_user_id: string; connection_id: string; chain_position: number; connection_seq: string };
+    const read = async () =>
+      sqlRows<Member>(
+        await this.tx.query(
+          `SELECT m.terra_user_id, m.connection_id, m.chain_position, m.connection_seq FROM terra_connections m
+           WHERE m.connection_id IN (SELECT connection_id FROM terra_connections WHERE terra_user_id IN ($1, $2))`,
+          [previousId, nextId],
+        ),
+      );
+    let members = await read();
+    const find = (id: string) => members.find((member) => member.terra_user_id === id);
+    if (find(previousId)?.connection_id === find(nextId)?.connection_id) return; // already one (a redelivery)
+    await lockConnectionMembers(this.tx, members.map((member) => member.terra_user_id));
+    members = await read(); // under the locks: nothing moves any more
+    const previous = find(previousId);
+    const next = find(nextId);
+    if (!previous || !next || previous.connection_id === next.connection_id) return;
+
+    const [stays, goes] = previousWasKnown ? [previous, next] : [next, previous];
+    const positions = (connectionId: string) =>
+      members.filter((member) => member.connection_id === connectionId).map((member) => member.chain_position);
+    // The chain goes on after the old id; an old id new to us goes just before the new one.
+    const shift = previousWasKnown
+      ? previous.chain_position + 1 - Math.min(...positions(goes.connection_id))
+      : next.chain_position - 1 - Math.max(...positions(goes.connection_id));
+    const listingKey = members.reduce((min, member) => (BigInt(member.connection_seq) < BigInt(min) ? member.connection_seq : min), stays.connection_seq);
+
+    await this.tx.query(CONNECTION_JOIN_ROWS, [goes.connection_id, stays.connection_id, shift, listingKey]);
+    await this.tx.query(CONNECTION_MARK_CURRENT, [stays.connection_id]);
+    // The data of the connection that goes, and any that waited under either id's own key (data that came
+    // before the id's auth): tc_connection_uuid is the key data of an id without a row is stored under.
+    const waiting = sqlRows<{ key: string }>(
+      await this.tx.query(`SELECT DISTINCT unnest(ARRAY[$1::uuid, tc_connection_uuid($2), tc_connection_uuid($3)]) AS key`, [
+        goes.connection_id,
+        previousId,
+        nextId,
+      ]),
+    ).map((row) => row.key);
+    for (const key of waiting.filter((candidate) => candidate !== stays.connection_id)) {
+      await this.tx.query(HEALTH_DATA_MOVE_UNIQUE, [key, stays.connection_id]);
+      await this.tx.query(HEALTH_DATA_MERGE_OVERLAP, [key, stays.connection_id]);
+      await this.tx.query(HEALTH_DATA_DROP_MERGED, [key]);
+    }
+    for (const [index, change] of this.collected.entries()) {
+      if (change.connectionId === goes.connection_id) this.collected[index] = { ...change, connectionId: stays.connection_id };
+    }
   }
 
   /** `permission_change`: the new full set, unless the stored scopes are newer. */

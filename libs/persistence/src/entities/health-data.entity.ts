@@ -12,17 +12,22 @@ export enum HealthDataType {
 }
 
 /**
- * One record of health data per Terra key: summary_id (activity, sleep), the day sliced from
- * metadata.start_time (daily, body, nutrition, menstruation), or 'athlete'. Keyed by terra_user_id, not by a
- * foreign key, so data that races ahead of its `auth` is kept and is attached once the connection exists.
+ * One record of health data per connection and Terra key: summary_id (activity, sleep), the day sliced from
+ * metadata.start_time (daily, body, nutrition, menstruation), or 'athlete'. Keyed by connection_id, not by a
+ * foreign key: data that races ahead of its `auth` waits under tc_connection_uuid(terra_user_id), the id the
+ * connection will get, and joins another connection (a `user_reauth`) by a re-key.
  */
 @Entity({ name: 'health_data' })
-@Index('uq_health_data_key', ['terraUserId', 'type', 'dataKey'], { unique: true })
-@Index('idx_health_data_read', ['terraUserId', 'type', 'startTime', 'id'])
+@Index('uq_health_data_key', ['connectionId', 'type', 'dataKey'], { unique: true })
+@Index('idx_health_data_read', ['connectionId', 'type', 'startTime', 'id'])
 export class HealthDataEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_health_data' })
   id!: string;
 
+  @Column({ name: 'connection_id', type: 'uuid' })
+  connectionId!: string;
+
+  /** The Terra id that sent the stored copy. */
   @Column({ name: 'terra_user_id', type: 'varchar', length: 64 })
   terraUserId!: string;
 

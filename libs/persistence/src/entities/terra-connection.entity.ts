@@ -10,11 +10,19 @@ export enum ConnectionStatus {
 }
 
 /**
- * One Terra user id = one provider account connection (terra-contract.md §6). Table and column names are persisted
- * identifiers: a rename needs a migration.
+ * One row per Terra user id (terra-contract.md §6), each in exactly one connection (`connection_id`): one
+ * provider account of one person, whose Terra ids a `user_reauth` chains together. The connection's state is
+ * its current id's row (`is_current`); the others are its history (`replaced`). Table and column names are
+ * persisted identifiers: a rename needs a migration.
+ *
+ * Not declared here (TypeORM cannot): the expression index `idx_terra_connections_first_id_uuid` on
+ * `tc_connection_uuid(terra_user_id)` and that SQL function (migration 1764000006000).
  */
 @Entity({ name: 'terra_connections' })
-@Index('idx_terra_connections_reference_id', ['referenceId', 'id'])
+@Index('idx_terra_connections_reference_id', ['referenceId', 'connectionSeq'], { where: '"is_current"' })
+@Index('idx_terra_connections_listing', ['connectionSeq'], { where: '"is_current"' })
+@Index('idx_terra_connections_connection_id', ['connectionId', 'chainPosition', 'terraUserId'])
+@Index('idx_terra_connections_first_id_uuid', { synchronize: false })
 @Check('chk_terra_connections_status', `"status" IN ('active','error','revoked','disconnected','replaced')`)
 export class TerraConnectionEntity {
   /** bigint comes back from pg as a string; kept so to never lose precision. */
@@ -24,6 +32,22 @@ export class TerraConnectionEntity {
   @Index('uq_terra_connections_terra_user_id', { unique: true })
   @Column({ name: 'terra_user_id', type: 'varchar', length: 64 })
   terraUserId!: string;
+
+  /** The connection this Terra id belongs to (a new connection's: tc_connection_uuid of its first id). */
+  @Column({ name: 'connection_id', type: 'uuid' })
+  connectionId!: string;
+
+  /** Order of the connection's Terra ids, oldest lowest (may be negative: an older id learnt later). */
+  @Column({ name: 'chain_position', type: 'integer', default: 0 })
+  chainPosition!: number;
+
+  /** The connection's current Terra id: exactly one row per connection. */
+  @Column({ name: 'is_current', type: 'boolean', default: true })
+  isCurrent!: boolean;
+
+  /** The listing's keyset key: the same on every row of a connection (the first row's). */
+  @Column({ name: 'connection_seq', type: 'bigint', default: () => "nextval('terra_connections_connection_seq')" })
+  connectionSeq!: string;
 
   @Column({ name: 'reference_id', type: 'varchar', length: 255, nullable: true })
   referenceId!: string | null;

@@ -3,6 +3,7 @@ import { CreateWebhookInbox1764000001000 } from './1764000001000-CreateWebhookIn
 import { AddScopesChangedAt1764000002000 } from './1764000002000-AddScopesChangedAt';
 import { AddWebhookEventsProcessedIndex1764000003000 } from './1764000003000-AddWebhookEventsProcessedIndex';
 import { SpreadWebhookEventIds1764000004000 } from './1764000004000-SpreadWebhookEventIds';
+import { ConnectionIdentity1764000006000 } from './1764000006000-ConnectionIdentity';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   AddScopesChangedAt1764000002000,
   AddWebhookEventsProcessedIndex1764000003000,
   SpreadWebhookEventIds1764000004000,
+  ConnectionIdentity1764000006000,
 ];

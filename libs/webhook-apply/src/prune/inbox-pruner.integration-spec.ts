@@ -112,8 +112,8 @@ describe('InboxPruner (real Postgres)', () => {
   it('leaves health data that names a pruned event in place (webhook_event_id is provenance, not a foreign key)', async () => {
     const eventId = await row('processed', { received: 45, processed: 45 });
     await db.dataSource.query(
-      `INSERT INTO health_data (terra_user_id, type, data_key, payload, event_at, webhook_event_id)
-       VALUES ($1, 'daily', '2026-01-01', '{}', now(), $2)`,
+      `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, payload, event_at, webhook_event_id)
+       VALUES (tc_connection_uuid($1), $1, 'daily', '2026-01-01', '{}', now(), $2)`,
       [`prune-${eventId}`, eventId],
     );
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionNotFoundError } from '@terra-connections/connections';
+import { ConnectionNotFoundError, resolveConnectionKey } from '@terra-connections/connections';
 import { sqlState } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
@@ -38,16 +38,18 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const NO_START = '-infinity';
 
 /**
- * What internal services read instead of our tables: one connection's health data, oldest first by
- * start_time (athlete, which has none, first), keyset-paginated on (start_time, id).
+ * What internal services read instead of our tables: one connection's health data (named by its
+ * connection_id or any of its Terra ids; data of every id of the connection), oldest first by start_time
+ * (athlete, which has none, first), keyset-paginated on (start_time, id).
  */
 @Injectable()
 export class HealthDataQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(terraUserId: string, filter: HealthDataFilter): Promise<Page<HealthDataItem>> {
-    const where = ['terra_user_id = $1'];
-    const params: unknown[] = [terraUserId];
+  async list(id: string, filter: HealthDataFilter): Promise<Page<HealthDataItem>> {
+    const key = await resolveConnectionKey(this.dataSource, id);
+    const where = ['connection_id = $1'];
+    const params: unknown[] = [key.connectionId];
     const add = (sql: (n: string) => string, value: unknown) => {
       params.push(value);
       where.push(sql(`$${params.length}`));
@@ -82,7 +84,8 @@ export class HealthDataQuery {
         if (filter.cursor && sqlState(error)?.startsWith('22')) throw invalidCursor();
         throw error;
       });
-    if (rows.length === 0 && !filter.cursor) await this.assertKnown(terraUserId);
+    // An id we have no connection for is known when data of it waits for its auth.
+    if (rows.length === 0 && !filter.cursor && !key.known) await this.assertWaiting(id, key.connectionId);
     const items = rows.slice(0, filter.limit);
     const last = items[items.length - 1];
     return {
@@ -91,12 +94,11 @@ export class HealthDataQuery {
     };
   }
 
-  private async assertKnown(terraUserId: string): Promise<void> {
+  private async assertWaiting(id: string, waitingKey: string): Promise<void> {
     const rows: { known: boolean }[] = await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM terra_connections WHERE terra_user_id = $1)
-           OR EXISTS (SELECT 1 FROM health_data WHERE terra_user_id = $1) AS known`,
-      [terraUserId],
+      `SELECT EXISTS (SELECT 1 FROM health_data WHERE connection_id = $1) AS known`,
+      [waitingKey],
     );
-    if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
+    if (!rows[0]?.known) throw new ConnectionNotFoundError(id);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConnectionNotFoundError } from '@terra-connections/connections';
+import { ConnectionNotFoundError, resolveConnectionKey } from '@terra-connections/connections';
 import type { WebhookEventStatus } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
@@ -29,15 +29,11 @@ const COLUMNS = `id, type, terra_user_id AS "terraUserId", status, attempts, dup
 export class WebhookEventsQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async forConnection(terraUserId: string, page: { limit: number; cursor?: string }): Promise<Page<WebhookEventSummary>> {
-    const result = await this.list({ terra_user_id: terraUserId }, page);
-    if (result.items.length === 0 && !page.cursor) {
-      const rows: { known: boolean }[] = await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM terra_connections WHERE terra_user_id = $1) AS known`,
-        [terraUserId],
-      );
-      if (!rows[0]?.known) throw new ConnectionNotFoundError(terraUserId);
-    }
+  /** Deliveries about every Terra id of the connection `id` names (its connection_id or any of its ids). */
+  async forConnection(id: string, page: { limit: number; cursor?: string }): Promise<Page<WebhookEventSummary>> {
+    const key = await resolveConnectionKey(this.dataSource, id);
+    const result = await this.list({ terra_user_ids: key.terraUserIds }, page);
+    if (result.items.length === 0 && !page.cursor && !key.known) throw new ConnectionNotFoundError(id);
     return result;
   }
 
@@ -46,14 +42,18 @@ export class WebhookEventsQuery {
   }
 
   private async list(
-    equals: Partial<Record<'terra_user_id' | 'status', string>>,
+    equals: { status?: string; terra_user_ids?: string[] },
     page: { limit: number; cursor?: string },
   ): Promise<Page<WebhookEventSummary>> {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const [column, value] of Object.entries(equals)) {
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
+    if (equals.status !== undefined) {
+      params.push(equals.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (equals.terra_user_ids !== undefined) {
+      params.push(equals.terra_user_ids);
+      where.push(`terra_user_id = ANY($${params.length}::varchar[])`);
     }
     if (page.cursor) {
       const { i } = decodeCursor(page.cursor, ['i'] as const);

@@ -6,9 +6,11 @@ import { toConnectionResponse } from './connection.mapper';
 
 // Clients may compare bodies as text: these pin the bytes, field order included.
 describe('connection wire mapping', () => {
-  const row: Connection & { id: string } = {
-    id: '7',
+  const row: Connection & { seq: string } = {
+    seq: '7',
+    connectionId: '6f1d2c3b-8a4e-8f01-9b2c-3d4e5f6a7b8c',
     terraUserId: 'u-1',
+    terraUserIds: ['u-0', 'u-1'],
     referenceId: 'person-1',
     provider: 'FITBIT',
     status: ConnectionStatus.Active,
@@ -18,16 +20,15 @@ describe('connection wire mapping', () => {
     lastWebhookAt: new Date('2026-01-03T00:00:00.000Z'),
     lastSyncAt: null,
     statusReason: null,
-    replacedBy: null,
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
     updatedAt: new Date('2026-01-04T00:00:00.000Z'),
   };
 
-  it('writes a connection in snake_case, ISO timestamps or null, in the documented order (not the row id)', () => {
+  it('writes a connection in snake_case, ISO timestamps or null, in the documented order (not the listing key)', () => {
     expect(JSON.stringify(toConnectionResponse(row))).toBe(
-      '{"terra_user_id":"u-1","reference_id":"person-1","provider":"FITBIT","status":"active",' +
+      '{"connection_id":"6f1d2c3b-8a4e-8f01-9b2c-3d4e5f6a7b8c","terra_user_id":"u-1","terra_user_ids":["u-0","u-1"],"reference_id":"person-1","provider":"FITBIT","status":"active",' +
         '"scopes":["activity","sleep"],"connected_at":"2026-01-02T03:04:05.678Z","disconnected_at":null,' +
-        '"last_webhook_at":"2026-01-03T00:00:00.000Z","last_sync_at":null,"status_reason":null,"replaced_by":null,' +
+        '"last_webhook_at":"2026-01-03T00:00:00.000Z","last_sync_at":null,"status_reason":null,' +
         '"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-04T00:00:00.000Z"}',
     );
   });

@@ -1,5 +1,5 @@
 import type { Connection } from '@terra-connections/connections';
-import type { ConnectionResponse } from './connection.response';
+import type { ConnectionResponse, ConnectionStatusValue } from './connection.response';
 
 /**
  * The wire `Connection` (ConnectionResponse): snake_case, ISO-8601 timestamps or null, fields in the order
@@ -7,17 +7,18 @@ import type { ConnectionResponse } from './connection.response';
  */
 export function toConnectionResponse(connection: Connection): ConnectionResponse {
   return {
+    connection_id: connection.connectionId,
     terra_user_id: connection.terraUserId,
+    terra_user_ids: connection.terraUserIds,
     reference_id: connection.referenceId,
     provider: connection.provider,
-    status: connection.status,
+    status: connection.status as ConnectionStatusValue,
     scopes: connection.scopes ?? [],
     connected_at: iso(connection.connectedAt),
     disconnected_at: iso(connection.disconnectedAt),
     last_webhook_at: iso(connection.lastWebhookAt),
     last_sync_at: iso(connection.lastSyncAt),
     status_reason: connection.statusReason,
-    replaced_by: connection.replacedBy,
     created_at: connection.createdAt.toISOString(),
     updated_at: connection.updatedAt.toISOString(),
   };

@@ -1,14 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ConnectionStatus } from '@terra-connections/persistence';
+import { CONNECTION_STATUSES } from '@terra-connections/connections';
 
 // The wire shapes: response schemas of the OpenAPI document, and the return types of the mappers beside them
 // (connection.mapper.ts, connect-attempt.mapper.ts), so a body and its documented schema change together.
 
 const ISO = { type: String, format: 'date-time', nullable: true } as const;
 
+export type ConnectionStatusValue = (typeof CONNECTION_STATUSES)[number];
+
 export class ConnectionResponse {
-  @ApiProperty({ description: 'Terra user id: one provider account connection', example: 'bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Our stable id of the connection (one provider account of one person): it survives reconnects, which give it a new Terra user id',
+    example: '6f1d2c3b-8a4e-8f01-9b2c-3d4e5f6a7b8c',
+  })
+  connection_id!: string;
+
+  @ApiProperty({ description: "The connection's current Terra user id", example: 'bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11' })
   terra_user_id!: string;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Every Terra user id the connection has had, oldest first; the last is terra_user_id',
+    example: ['5220432c-8c1e-4c5e-a3b0-1f0e2d3c4b5a', 'bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11'],
+  })
+  terra_user_ids!: string[];
 
   @ApiProperty({ type: String, nullable: true, description: 'Your id of the person', example: 'user_123' })
   reference_id!: string | null;
@@ -16,8 +32,8 @@ export class ConnectionResponse {
   @ApiProperty({ example: 'FITBIT' })
   provider!: string;
 
-  @ApiProperty({ enum: ConnectionStatus, enumName: 'ConnectionStatus' })
-  status!: ConnectionStatus;
+  @ApiProperty({ enum: CONNECTION_STATUSES, enumName: 'ConnectionStatus', description: "The current Terra user id's status" })
+  status!: ConnectionStatusValue;
 
   @ApiProperty({ type: [String], example: ['activity', 'sleep'] })
   scopes!: string[];
@@ -37,10 +53,7 @@ export class ConnectionResponse {
   @ApiProperty({ type: String, nullable: true, example: null })
   status_reason!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The terra_user_id that superseded this one (status replaced)' })
-  replaced_by!: string | null;
-
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', description: 'When the connection was first seen (its first Terra user id)' })
   created_at!: string;
 
   @ApiProperty({ format: 'date-time' })

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { MAX_PAGE_SIZE } from '@terra-connections/connections';
+import { CONNECTION_STATUSES, MAX_PAGE_SIZE } from '@terra-connections/connections';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import { PagedQuery } from '../../common/paged.query';
 import { PROVIDER_MESSAGE, PROVIDER_PATTERN, toUpperCase } from './dto-validators';
@@ -24,8 +24,13 @@ export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
   @Transform(toUpperCase)
   provider?: string;
 
-  @ApiPropertyOptional({ enum: ConnectionStatus, enumName: 'ConnectionStatus' })
+  /** `replaced` passes the enum check and is refused by the service with the reason (a 400). */
+  @ApiPropertyOptional({
+    enum: CONNECTION_STATUSES,
+    enumName: 'ConnectionStatus',
+    description: 'The status of the connection (its current Terra user id). `replaced` is a 400 saying why: a connection is never replaced',
+  })
   @IsOptional()
-  @IsEnum(ConnectionStatus, { message: `status must be one of ${Object.values(ConnectionStatus).join(', ')}` })
+  @IsEnum(ConnectionStatus, { message: `status must be one of ${CONNECTION_STATUSES.join(', ')}` })
   status?: ConnectionStatus;
 }

@@ -1,0 +1,71 @@
+import { preparedStatement, type PreparedStatement } from '@terra-connections/persistence';
+
+/*
+ * The reads of connections: one row per connection, its current Terra id's row (`is_current`), with the ids of
+ * its chain beside it. Every lookup is by an index: the listing by idx_terra_connections_reference_id or
+ * idx_terra_connections_listing (partial, current rows only), a connection's ids by
+ * idx_terra_connections_connection_id, and a path id by uq_terra_connections_terra_user_id (a Terra id),
+ * idx_terra_connections_connection_id (a connection id) or idx_terra_connections_first_id_uuid (a connection
+ * id that was folded into another by a reauth; see connection-identity.integration-spec.ts for the plans).
+ */
+
+/** A Connection's columns, named as its properties, plus the listing key the cursor needs (`seq`). */
+export const CONNECTION_COLUMNS = `c.connection_seq AS seq, c.connection_id AS "connectionId", c.terra_user_id AS "terraUserId",
+  m.ids AS "terraUserIds", c.reference_id AS "referenceId", c.provider, c.status, c.scopes,
+  c.connected_at AS "connectedAt", c.disconnected_at AS "disconnectedAt", c.last_webhook_at AS "lastWebhookAt",
+  c.last_sync_at AS "lastSyncAt", c.status_reason AS "statusReason", m.created AS "createdAt", c.updated_at AS "updatedAt"`;
+
+/** The connection's Terra ids in chain order, and when its first row was created. */
+export const CONNECTION_MEMBERS = `CROSS JOIN LATERAL (
+    SELECT array_agg(h.terra_user_id ORDER BY h.chain_position, h.terra_user_id) AS ids, min(h.created_at) AS created
+    FROM terra_connections h WHERE h.connection_id = c.connection_id) m`;
+
+/**
+ * The connection a path id names: $1 as a Terra id first, then $2 (the same id when it is a UUID, else null)
+ * as a connection id, current or folded into another.
+ */
+export const CONNECTION_ID_OF = `(SELECT x.connection_id FROM (
+      SELECT connection_id, 1 AS rank FROM terra_connections WHERE terra_user_id = $1
+      UNION ALL SELECT connection_id, 2 FROM (SELECT connection_id FROM terra_connections WHERE connection_id = $2::uuid LIMIT 1) a
+      UNION ALL SELECT connection_id, 3 FROM (SELECT connection_id FROM terra_connections WHERE tc_connection_uuid(terra_user_id) = $2::uuid LIMIT 1) b
+    ) x ORDER BY x.rank LIMIT 1)`;
+
+export const CONNECTION_GET = preparedStatement(
+  'tc_connection_get',
+  `SELECT ${CONNECTION_COLUMNS} FROM terra_connections c ${CONNECTION_MEMBERS}
+   WHERE c.connection_id = ${CONNECTION_ID_OF} AND c.is_current
+   LIMIT 1`,
+);
+
+/** One condition per filter, in the order of the bits of `mask`; $1 is the row limit. */
+const LIST_FILTERS = ['c.connection_seq > $::bigint', 'c.reference_id = $', 'c.provider = $', 'c.status = $'];
+const listStatements = new Map<number, PreparedStatement>();
+
+/**
+ * The list query for one combination of filters (at most 16), as a prepared statement: the listing is the
+ * read internal services call most, and each shape keeps its own plan (an index range scan from the cursor
+ * on (reference_id, connection_seq) or (connection_seq), current rows only).
+ */
+export function listStatement(mask: number): PreparedStatement {
+  let statement = listStatements.get(mask);
+  if (!statement) {
+    const conditions: string[] = ['c.is_current'];
+    LIST_FILTERS.forEach((condition, bit) => {
+      if (mask & (1 << bit)) conditions.push(condition.replace('$', `$${conditions.length + 1}`));
+    });
+    statement = preparedStatement(
+      `tc_connections_list_${mask}`,
+      `SELECT ${CONNECTION_COLUMNS} FROM terra_connections c ${CONNECTION_MEMBERS}
+       WHERE ${conditions.join(' AND ')} ORDER BY c.connection_seq LIMIT $1`,
+    );
+    listStatements.set(mask, statement);
+  }
+  return statement;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The parameters of CONNECTION_ID_OF for a path id. */
+export function connectionIdParams(id: string): [string, string | null] {
+  return [id, UUID.test(id) ? id : null];
+}

@@ -32,6 +32,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   });
   app.useLogger(app.get(Logger));
   const errorFilter = new ApiExceptionFilter();
+  // Connections that never finish their headers (slowloris) each hold a file descriptor, no key needed; at the
+  // fd limit even /health/live gets resets. Beyond the cap node closes new sockets at once, and the headers
+  // timeout (60 s by default) reaps the idle ones.
+  app.getHttpServer().maxConnections = config.HTTP_MAX_CONNECTIONS;
   const budget = new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES));
   app.get(MetricsService).registerCollector('terra_webhook_inflight_bytes', 'Bytes of webhook bodies held by this API process now (WEBHOOK_INFLIGHT_BYTES caps it)', [], async (gauge) => {
     gauge.set(budget.inUse);

@@ -144,6 +144,16 @@ export const envSchema = z
       .describe(
         'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
+    /** Idle sockets cost a file descriptor each and no secret: past the process's fd limit nothing is served. */
+    HTTP_MAX_CONNECTIONS: z.coerce
+      .number()
+      .int()
+      .min(16)
+      .max(1_000_000)
+      .default(4_096)
+      .describe(
+        "Open connections one API process keeps; newer ones are closed at once. Keep it below the process's open-file limit (ulimit -n), with room for the Postgres and Redis pools.",
+      ),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()

@@ -8,3 +8,4 @@ export * from './terra-user.lock';
 export * from './prepared-statement';
 export * from './sql-rows';
 export * from './scratch-database';
+export * from './postgres-timestamp';

@@ -154,8 +154,19 @@ function logRequest(logger: PinoInstance, req: IncomingMessage, res: ServerRespo
   );
 }
 
-function pathOf(url: string | undefined): string {
+/**
+ * The path as Express's router reads it (parseurl), so no spelling of the webhook path reaches Express instead:
+ * the query and a fragment cut off, and an absolute-form target (`POST http://host/webhooks/terra`) read for its
+ * path.
+ */
+export function pathOf(url: string | undefined): string {
   if (!url) return '';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  const end = url.search(/[?#]/);
+  const target = end === -1 ? url : url.slice(0, end);
+  if (target.startsWith('/')) return target;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return target;
+  }
 }

@@ -35,7 +35,9 @@ export function rawRequest(baseUrl: string, spec: RawRequest): Promise<RawRespon
   return new Promise((resolve, reject) => {
     let written = 0;
     let answered = false;
-    const req = httpRequest(`${baseUrl}${spec.path}`, { method: spec.method, headers: spec.headers ?? {}, agent: false });
+    // The path goes on the wire as given (a fragment, an absolute-form target), not normalised by a URL parser.
+    const { hostname, port } = new URL(baseUrl);
+    const req = httpRequest({ hostname, port, path: spec.path, method: spec.method, headers: spec.headers ?? {}, agent: false });
     req.on('response', (res) => {
       answered = true;
       const parts: Buffer[] = [];

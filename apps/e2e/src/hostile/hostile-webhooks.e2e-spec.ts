@@ -128,6 +128,14 @@ describe('hostile input on /webhooks/terra', () => {
     expect(metrics).toMatch(/terra_webhooks_received_total\{type="unknown",outcome="throttled"\} [2-9]/);
   });
 
+  it('takes a signed delivery on every spelling Express would route to the path: fragment, absolute form, case, query', async () => {
+    for (const path of ['/webhooks/terra#x', `http://x/webhooks/terra`, 'http://x/Webhooks/Terra/?a=1', '/webhooks/terra?#']) {
+      const body = JSON.stringify({ type: 'healthcheck', status: 'success', n: Math.random() });
+      const res = await rawRequest(api.url, { method: 'POST', path, headers: { 'terra-signature': signTerraBody(body) }, body });
+      expect({ path, status: res.status, text: res.text }).toEqual({ path, status: 200, text: expect.stringContaining('accepted') });
+    }
+  });
+
   it('answers 400, not 503, to a signed body Postgres cannot store: 100,000 levels deep, or holding NUL', async () => {
     const before = await inboxCount();
     const deep = `{"type":"activity","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;

@@ -22,7 +22,9 @@ const PREVIOUS_SECRET = 'previous-webhook-secret';
 
 /**
  * The story of terra-contract.md §10, in the order it happened. Each delivery gets an increasing ordering timestamp,
- * so the final state is defined whatever order the worker applies them in.
+ * so the connections' final states are defined whatever order the worker applies them in. The stored data is
+ * not: a data event for an id that has already been replaced or deauthorised when it is applied is dropped
+ * (health-data.handler.ts), so the worker here applies one job at a time, in delivery order.
  */
 const STORY = [
   'auth_success',
@@ -66,6 +68,7 @@ describe('Terra webhooks end to end: API -> inbox -> BullMQ -> worker process ->
       TERRA_API_KEY: terra.apiKey,
       WEBHOOK_RETRY_BASE_DELAY_MS: '100',
       RECONCILE_INTERVAL_MS: '0',
+      WORKER_CONCURRENCY: '1',
     });
     [api, worker] = await Promise.all([startApiProcess(env, TEST_API_KEY), DistProcess.start('worker', env)]);
   });

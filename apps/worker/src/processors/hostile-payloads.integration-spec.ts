@@ -86,6 +86,25 @@ describe('the worker under arbitrary payloads', () => {
     expect(row).toMatchObject({ status: 'failed', last_error: expect.stringContaining('RangeError') });
   });
 
+  it('keeps every item of an event when one holds a time Postgres cannot store, with that time unknown', async () => {
+    const run = `times-${Date.now()}`;
+    const starts = { bare: '1', offset: '2026-01-01T00:00:00+20:00', far: '+275760-09-13T00:00:00.000Z', ok: '2026-01-01T06:30:00+01:00' };
+    const data = Object.entries(starts).map(([name, start_time]) => ({ metadata: { summary_id: `${run}-${name}`, start_time, end_time: start_time } }));
+    const id = await deliver({ type: 'activity', user: { user_id: `${run}-user`, provider: 'GARMIN' }, data });
+    const [row] = await expectSettledOnce([id]);
+    expect(row.status).toBe('processed');
+    const stored: { data_key: string; start_time: Date | null; end_time: Date | null }[] = await db.dataSource.query(
+      `SELECT data_key, start_time, end_time FROM health_data WHERE data_key LIKE $1 ORDER BY data_key`,
+      [`${run}-%`],
+    );
+    expect(stored).toEqual([
+      { data_key: `${run}-bare`, start_time: null, end_time: null },
+      { data_key: `${run}-far`, start_time: null, end_time: null },
+      { data_key: `${run}-offset`, start_time: null, end_time: null },
+      { data_key: `${run}-ok`, start_time: new Date('2026-01-01T05:30:00Z'), end_time: new Date('2026-01-01T05:30:00Z') },
+    ]);
+  });
+
   it('applies or fails for good, on the first attempt, any JSON under any event type', async () => {
     const text = fc.string({ maxLength: 24 });
     const dateish = fc.oneof(

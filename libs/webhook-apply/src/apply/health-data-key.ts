@@ -1,4 +1,4 @@
-import { HealthDataType } from '@terra-connections/persistence';
+import { HealthDataType, isCalendarDateOrDateTime } from '@terra-connections/persistence';
 import { isJsonObject } from '@terra-connections/terra';
 
 /** One health_data row to upsert, derived from one item of a data event. */
@@ -34,8 +34,9 @@ function hasInvalidDate(value: unknown): boolean {
   return match !== null && !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
+/** A time Postgres stores as given; anything else (`1`, `Tue`, a +20:00 offset) is kept as unknown, not failed on. */
 function timestamp(value: unknown): string | null {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : null;
+  return isCalendarDateOrDateTime(value) ? (value as string) : null;
 }
 
 /**

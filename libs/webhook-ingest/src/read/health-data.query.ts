@@ -32,9 +32,18 @@ interface Row extends HealthDataItem {
   id: string;
   /** start_time as Postgres prints it: keeps the microseconds a JS Date would drop from the cursor. */
   startKey: string | null;
+  /** Within the page's byte budget (PAGE_STORED_BYTES); the payload is only read when it is. */
+  fits: boolean;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Stored bytes (jsonb as Postgres keeps it, compressed when large) of the items one page returns, at least one
+ * item whatever its size: a signed webhook can store items of tens of MB, and `limit=200` of those would have
+ * the API hold gigabytes for one response. A page past the budget is shorter than `limit`; next_cursor goes on.
+ */
+export const PAGE_STORED_BYTES = 4 * 1024 * 1024;
 const NO_START = '-infinity';
 
 /**
@@ -69,14 +78,23 @@ export class HealthDataQuery {
       params.push(position.s ?? NO_START, position.i);
       where.push(`(COALESCE(start_time, '-infinity'::timestamptz), id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
-    params.push(filter.limit + 1);
+    params.push(filter.limit + 1, PAGE_STORED_BYTES);
+    // limit + 1 rows tell whether a page follows; of those, the items within the byte budget (the first always)
+    // are the page, and only their payloads leave Postgres.
     const rows: Row[] = await this.dataSource
       .query(
-        `SELECT id, type, summary_id AS "summaryId", date::text AS date, start_time AS "startTime",
-                start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt", payload
-         FROM health_data WHERE ${where.join(' AND ')}
-         ORDER BY COALESCE(start_time, '-infinity'::timestamptz), id
-         LIMIT $${params.length}`,
+        `SELECT id, type, "summaryId", date, "startTime", "startKey", "endTime", "updatedAt",
+                first OR through - size < $${params.length} AS fits,
+                CASE WHEN first OR through - size < $${params.length} THEN payload END AS payload
+         FROM (SELECT limited.*, sum(size) OVER w AS through, row_number() OVER w = 1 AS first
+               FROM (SELECT id, type, summary_id AS "summaryId", date::text AS date, start_time AS "startTime",
+                            start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt", payload,
+                            pg_column_size(payload) AS size, COALESCE(start_time, '-infinity'::timestamptz) AS position
+                     FROM health_data WHERE ${where.join(' AND ')}
+                     ORDER BY COALESCE(start_time, '-infinity'::timestamptz), id
+                     LIMIT $${params.length - 1}) AS limited
+               WINDOW w AS (ORDER BY position, id)) AS page
+         ORDER BY position, id`,
         params,
       )
       .catch((error: unknown) => {
@@ -86,11 +104,12 @@ export class HealthDataQuery {
       });
     // An id we have no connection for is known when data of it waits for its auth.
     if (rows.length === 0 && !filter.cursor && !key.known) await this.assertWaiting(id, key.connectionId);
-    const items = rows.slice(0, filter.limit);
+    const within = rows.findIndex((row) => !row.fits);
+    const items = rows.slice(0, Math.min(filter.limit, within === -1 ? rows.length : within));
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > filter.limit && last ? encodeCursor({ s: last.startKey, i: String(last.id) }) : null,
+      nextCursor: rows.length > items.length && last ? encodeCursor({ s: last.startKey, i: String(last.id) }) : null,
     };
   }
 

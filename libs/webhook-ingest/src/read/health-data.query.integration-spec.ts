@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
+import { HealthDataQuery, PAGE_STORED_BYTES } from './health-data.query';
+
+const MB = 1024 * 1024;
+
+/**
+ * issue 12: a signed webhook can store items of tens of MB, so a page of `limit` items could make the API hold
+ * gigabytes for one response. Pages stop at PAGE_STORED_BYTES of stored items (the first item always), and the
+ * cursor goes on from there: every item once, in order.
+ */
+describe('HealthDataQuery pages by stored bytes as well as by count (real Postgres)', () => {
+  let db: TestDatabase;
+  let query: HealthDataQuery;
+  const sizes = [1.5, 1.5, 1.5, 6, 0.001, 0.001, 1.5];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('health_data_pages');
+    query = new HealthDataQuery(db.dataSource);
+    await db.dataSource.query(`INSERT INTO terra_connections (terra_user_id, reference_id, provider, status) VALUES ('big-user', 'ref', 'GARMIN', 'active')`);
+    for (const [index, size] of sizes.entries()) {
+      // Random base64 hardly compresses, so the stored size follows the item's size.
+      const payload = JSON.stringify({ metadata: { summary_id: `s${index}` }, blob: randomBytes(Math.ceil(size * MB * 0.75)).toString('base64') });
+      await db.dataSource.query(
+        `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, summary_id, start_time, payload, event_at)
+         SELECT connection_id, terra_user_id, 'activity', $1, $1, $2, $3::jsonb, now() FROM terra_connections WHERE terra_user_id = 'big-user'`,
+        [`s${index}`, new Date(Date.UTC(2026, 0, 1 + index)).toISOString(), payload],
+      );
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('returns every item once, in order, in pages no larger than the budget unless one item alone is', async () => {
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await query.list('big-user', { limit: 50, cursor });
+      pages.push(page.items.map((item) => item.summaryId ?? ''));
+      const stored: { bytes: number }[] = await db.dataSource.query(
+        `SELECT COALESCE(sum(pg_column_size(payload)), 0)::int AS bytes FROM health_data WHERE summary_id = ANY($1)`,
+        [pages[pages.length - 1]],
+      );
+      if (page.items.length > 1) expect(stored[0].bytes).toBeLessThanOrEqual(PAGE_STORED_BYTES + 2 * MB);
+      expect(page.items.every((item) => item.payload !== null)).toBe(true);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && pages.length < 20);
+
+    expect(pages.flat()).toEqual(sizes.map((_, index) => `s${index}`));
+    expect(pages.length).toBeGreaterThan(2);
+    // The 6 MB item, past the budget on its own, is a page by itself.
+    expect(pages).toContainEqual(['s3']);
+  });
+
+  it('still pages by count when the items are small', async () => {
+    const page = await query.list('big-user', { limit: 1 });
+    expect(page.items.map((item) => item.summaryId)).toEqual(['s0']);
+    expect(page.nextCursor).not.toBeNull();
+  });
+});

@@ -23,7 +23,7 @@ export const INBOX_INSERT = `
  */
 export const READ_FOR_UPDATE = `SELECT type, payload, event_at, status FROM webhook_events WHERE id = $1 FOR UPDATE`;
 
-export const MARK_PROCESSED = `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`;
+export const MARK_PROCESSED = `UPDATE webhook_events SET status = $2, processed_at = clock_timestamp(), attempts = attempts + 1 WHERE id = $1`;
 
 /** SQL: the incoming payload, with `field` merged over the stored one minus its null members (as the product). */
 function keepStoredScores(incoming: string, field: string): string {

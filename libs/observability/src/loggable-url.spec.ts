@@ -1,4 +1,4 @@
-import { loggableUrl } from './loggable-url';
+import { LOGGED_PARAM_MAX, loggableUrl } from './loggable-url';
 
 describe('loggableUrl', () => {
   it('keeps the path and our own query parameters, and redacts every other one, name and value', () => {
@@ -10,5 +10,9 @@ describe('loggableUrl', () => {
     );
     expect(loggableUrl('/health/live')).toBe('/health/live');
     expect(loggableUrl(undefined)).toBeUndefined();
+  });
+  it('cuts an allowlisted parameter past LOGGED_PARAM_MAX characters', () => {
+    const logged = loggableUrl(`/v1/connections?limit=${'9'.repeat(8_000)}&status=active`) ?? '';
+    expect(logged).toBe(`/v1/connections?limit=${'9'.repeat(LOGGED_PARAM_MAX - 6)}...[cut]&status=active`);
   });
 });

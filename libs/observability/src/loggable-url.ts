@@ -8,7 +8,10 @@ import { REDACTED } from './log-redaction';
  */
 const LOGGED_QUERY_PARAMS = new Set(['limit', 'cursor', 'status', 'type', 'from', 'to', 'provider', 'refresh']);
 
-/** The request URL as the access log shows it: the path, and only allowlisted query parameters. */
+/** Longest logged query parameter (`name=value`, still encoded); a longer one is cut and marked. */
+export const LOGGED_PARAM_MAX = 200;
+
+/** The request URL as the access log shows it: the path, and only allowlisted query parameters, each bounded. */
 export function loggableUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const query = url.indexOf('?');
@@ -18,7 +21,10 @@ export function loggableUrl(url: string | undefined): string | undefined {
     .split('&')
     .map((param) => {
       const name = param.split('=', 1)[0];
-      return LOGGED_QUERY_PARAMS.has(name) ? param : REDACTED;
+      if (!LOGGED_QUERY_PARAMS.has(name)) return REDACTED;
+      // A cursor is opaque and short; an 8,000-character `limit=` is a client's mistake or an attack, and would
+      // be copied into every log line it causes.
+      return param.length > LOGGED_PARAM_MAX ? `${param.slice(0, LOGGED_PARAM_MAX)}...[cut]` : param;
     });
   return `${url.slice(0, query)}?${params.join('&')}`;
 }

@@ -48,10 +48,13 @@ const READ_AND_LOCK = preparedStatement(
    FROM r`,
 );
 
-/** The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). */
+/**
+ * The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). clock_timestamp(), not
+ * now(): now() is the transaction's start, and a large event's apply can take seconds inside it.
+ */
 export const MARK_PROCESSED = preparedStatement(
   'tc_apply_mark_processed',
-  `UPDATE webhook_events SET status = $2, processed_at = now(), attempts = attempts + 1 WHERE id = $1`,
+  `UPDATE webhook_events SET status = $2, processed_at = clock_timestamp(), attempts = attempts + 1 WHERE id = $1`,
 );
 
 /** The row's payload as its typed event; one that cannot be its type's event fails for good, as a handler's would. */

@@ -8,13 +8,20 @@ export const PROVIDER_MESSAGE = (field: string) =>
     ? `${field} must hold Terra provider names like FITBIT (letters, digits, _)`
     : `${field} must be a Terra provider name like FITBIT (letters, digits, _)`;
 
-export const toUpperCase = ({ value }: TransformFnParams): unknown =>
-  typeof value === 'string' ? value.trim().toUpperCase() : value;
+/**
+ * ASCII letters only: String#toUpperCase maps `ı` to `I` and `ß` to `SS`, so `fıtbıt` would pass as FITBIT.
+ * Anything that is not already a provider name in some case stays as it is and fails PROVIDER_PATTERN.
+ */
+function upperAscii(value: string): string {
+  return value.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+export const toUpperCase = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? upperAscii(value) : value);
 
 /** `providers` as a JSON array, or as Terra's own comma-separated string. */
 export const toUpperCaseList = ({ value }: TransformFnParams): unknown => {
   const list = typeof value === 'string' ? value.split(',') : value;
-  return Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item.trim().toUpperCase() : item)) : list;
+  return Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? upperAscii(item) : item)) : list;
 };
 
 /** Query strings carry text: only the literals true and false are booleans. */

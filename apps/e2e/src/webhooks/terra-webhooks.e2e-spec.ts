@@ -23,8 +23,7 @@ const PREVIOUS_SECRET = 'previous-webhook-secret';
 /**
  * The story of terra-contract.md §10, in the order it happened. Each delivery gets an increasing ordering timestamp,
  * so the connections' final states are defined whatever order the worker applies them in. The stored data is
- * not: a data event for an id that has already been replaced or deauthorised when it is applied is dropped
- * (health-data.handler.ts), so the worker here applies one job at a time, in delivery order.
+ * not: a data event applied after its connection was deauthorised is dropped (health-data.handler.ts), so the worker here applies one job at a time, in delivery order.
  */
 const STORY = [
   'auth_success',

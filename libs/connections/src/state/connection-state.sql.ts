@@ -149,6 +149,14 @@ export const CONNECTION_TOUCH_ON_DATA = preparedStatement(
    WHERE terra_user_id = $1 RETURNING status`,
 );
 
+/** The status of the connection an id belongs to (its current row's), share-locking that row. */
+export const CONNECTION_CURRENT_STATUS_FOR_DATA = preparedStatement(
+  'tc_connection_current_status_for_data',
+  `SELECT cur.status FROM terra_connections cur
+   WHERE cur.is_current AND cur.connection_id = (SELECT connection_id FROM terra_connections WHERE terra_user_id = $1)
+   FOR SHARE OF cur`,
+);
+
 /** Any other event of a known user: when we last heard about it. Never moves backwards. */
 export const CONNECTION_STAMP_LAST_WEBHOOK = preparedStatement(
   'tc_connection_stamp_last_webhook',

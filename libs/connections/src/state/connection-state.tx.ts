@@ -7,6 +7,7 @@ import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from '.
 import { HEALTH_DATA_DROP_MERGED, HEALTH_DATA_MERGE_OVERLAP, HEALTH_DATA_MOVE_UNIQUE } from './health-data-merge.sql';
 import {
   CONNECTION_CREATE_IF_UNKNOWN,
+  CONNECTION_CURRENT_STATUS_FOR_DATA,
   CONNECTION_DISCONNECT_VIA_API,
   CONNECTION_JOIN_ROWS,
   CONNECTION_MARK_CURRENT,
@@ -225,12 +226,20 @@ export class ConnectionStateTx {
   }
 
   /**
-   * A data event's touch: last_sync_at (unless ended) and last_webhook_at in one write. Returns the status,
-   * null for an id we have no row for. Takes the row lock, in the same order as status moves.
+   * A data event's touch: last_sync_at (unless ended) and last_webhook_at in one write. Returns the status the
+   * data is stored by, null for an id we have no row for. Takes the row lock, in the same order as status moves.
+   * An id replaced by a reauth answers with its connection's current status: the data belongs to the connection,
+   * and a Terra retry of data sent before the reauth must not be lost because it is applied after it. That read
+   * share-locks the current row, so an access_revoked or a DELETE of the current id either waits for this data
+   * (and erases it) or has ended the connection first (and the data is dropped). Only on that rare path: the
+   * common data event keeps its one statement here.
    */
   async touchOnDataArrival(terraUserId: string, receivedAt: Date): Promise<ConnectionStatus | null> {
     const rows = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_TOUCH_ON_DATA, [terraUserId, receivedAt, ENDED_STATUSES]);
-    return rows[0]?.status ?? null;
+    const status = rows[0]?.status ?? null;
+    if (status !== ConnectionStatus.Replaced) return status;
+    const current = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_CURRENT_STATUS_FOR_DATA, [terraUserId]);
+    return current[0]?.status ?? status;
   }
 
   /** last_webhook_at of a known user, for an event that wrote nothing else about it. */

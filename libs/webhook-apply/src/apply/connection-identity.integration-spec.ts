@@ -183,6 +183,22 @@ describe('connection identity across user_reauth chains (real Postgres)', () => 
     expect((await connections.list({ referenceId })).items.map((item) => item.connectionId)).toEqual([before.connectionId]);
   });
 
+  it('keeps data of a replaced id applied after the reauth while the connection lives, and drops it once the connection ended', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const referenceId = `person-${randomUUID()}`;
+    await deliver({ type: 'auth', status: 'success', user: user(a, referenceId), reference_id: referenceId, widget_session_id: null }, at(0));
+    await deliver({ type: 'user_reauth', status: 'warning', message: 'x', old_user: user(a, referenceId), new_user: user(b, referenceId) }, at(10));
+    // Sent under A before the reauth, applied after it (a Terra retry): the connection's data.
+    await deliver(daily(a, referenceId, '2026-03-01', 1, 50), at(5));
+    const connection = await connections.get(b);
+    const days = async () => (await healthData.list(connection.connectionId, { limit: 10 })).items.map((item) => item.date);
+    expect(await days()).toEqual(['2026-03-01']);
+
+    await deliver({ type: 'deauth', status: 'success', user: user(b, referenceId) }, at(20));
+    await deliver(daily(a, referenceId, '2026-03-02', 2, 60), at(6));
+    expect(await days()).toEqual(['2026-03-01']);
+  });
+
   it('access_revoked erases the connection\'s data and inbox bodies under every one of its Terra ids', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const referenceId = `person-${randomUUID()}`;

@@ -11,9 +11,10 @@ type DataKind = 'data' | 'athlete';
  * Data events -> health_data, keyed by the sending Terra id's connection and Terra's documented key (the same
  * day sent under an old and a new id of one connection is one record). Stored even when the Terra id is
  * unknown (the data raced ahead of its auth, or follows a reauth we missed): it waits under the connection id
- * that id's auth will give it, and a user_reauth moves it into its chain's connection. Nothing is stored once
- * the id has ended (disconnected by a DELETE or a deauth, revoked, replaced): its data was deleted then, or
- * belongs to the id that replaced it, and a late or retried data event must not bring it back.
+ * that id's auth will give it, and a user_reauth moves it into its chain's connection. Data of an id a reauth
+ * replaced goes on into the connection while the connection lives (a late or retried delivery from before the
+ * reauth). Nothing is stored once the connection has ended (disconnected by a DELETE or a deauth, revoked): its
+ * data was deleted then, and a late or retried data event must not bring it back.
  */
 @Injectable()
 export class HealthDataHandler implements WebhookEventHandler<DataKind> {

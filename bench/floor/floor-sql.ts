@@ -14,6 +14,7 @@ export const INBOX_INSERT = `
   FROM (SELECT $5::text::jsonb AS payload OFFSET 0) AS body,
        LATERAL (SELECT CASE WHEN payload ->> 'type' = 'user_reauth' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
   WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+    AND NOT jsonb_path_exists(payload, 'strict $.** ? (@.type() == "number" && (@ >= 1e21 || @ <= -1e21 || (@ != 0 && @ < 1e-21 && @ > -1e-21))).keyvalue()')
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
   RETURNING id, (xmax = 0) AS inserted, type, (extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us`;
 

@@ -66,6 +66,26 @@ describe('InboxWriter: the envelope read by Postgres', () => {
     await expect(writer.record({ rawBody: Buffer.from('{"type": "auth",'), signatureTimestampSeconds: 1 })).rejects.toMatchObject({ code: '22P02' });
   });
 
+  it('refuses a number outside [1e-21, 1e21) in magnitude, anywhere in the body, with SQLSTATE 2203C (the receiver answers 400)', async () => {
+    const before = await db.dataSource.query(`SELECT count(*)::int AS n FROM webhook_events`);
+    for (const number of ['1e131071', '-1e131071', '1e-16383', '1e21', '-1.5e300', '1e-22', '-0.0000000000000000000001', '1' + '0'.repeat(100_000)]) {
+      const body = `{"type":"activity","user":{"user_id":"x"},"data":[{"samples":[{"v":1},{"v":[${number}]}]}]}`;
+      await expect(record(body)).rejects.toMatchObject({ code: '2203C' });
+    }
+    // Beyond numeric's own range: refused by the parse itself.
+    await expect(record('{"type":"activity","pad":[1e200000]}')).rejects.toMatchObject({ code: '22003' });
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM webhook_events`)).toEqual(before);
+  });
+
+  it('stores every number inside the window, as written, and prints it back no longer than about 4x its spelling', async () => {
+    const numbers = ['0', '0.0', '-0.5', '1e20', '-9.99e20', '1e-21', '-1e-21', '5e-7', '1.7976931348623157e20', '0.' + '1'.repeat(16_000)];
+    const body = `{"type":"activity","n":[${numbers.join(',')}]}`;
+    const { id } = await record(body);
+    const [{ printed }] = await db.dataSource.query(`SELECT payload::text AS printed FROM webhook_events WHERE id = $1`, [id]);
+    expect(printed.length).toBeLessThan(body.length * 1.1);
+    expect((JSON.parse(printed) as { n: number[] }).n).toEqual(numbers.map(Number));
+  });
+
   it('keys a delivery without a trace id by the SHA-256 of its bytes, whether handed over as a Buffer or a string', async () => {
     const body = JSON.stringify({ type: 'healthcheck', status: 'success', note: 'naïve ☃', n: randomUUID() });
     const first = await writer.record({ rawBody: Buffer.from(body, 'utf8'), signatureTimestampSeconds: 1 });

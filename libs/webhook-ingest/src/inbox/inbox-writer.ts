@@ -56,6 +56,22 @@ const stringMember = (object: string, key: string) =>
   `CASE WHEN jsonb_typeof(${object} -> '${key}') = 'string' THEN NULLIF(${object} ->> '${key}', '') END`;
 
 /**
+ * Numbers are stored as `numeric`, which keeps the written exponent's scale: `1e131071` costs 8 bytes in the
+ * body and in jsonb, and 131,072 digits each time the payload is printed (the worker's read), so 45 KB of them
+ * printed 655 MB and crashed the worker inside pg-protocol. No JSON producer writes a wearable's value outside
+ * this window (JS prints its own doubles in exponent form from 1e21 on); inside it a number prints at most about
+ * 22 characters plus the digits written, 4x its shortest spelling. The filter selects a number outside it and
+ * `.keyvalue()`, which strict mode refuses on anything but an object, raises for it: SQLSTATE 2203C, which
+ * nothing else in the INSERT can raise (REFUSED_NUMBER_SQLSTATE). A 5 KB body costs about 0.1 ms more to store,
+ * a 10 MB chunk about 200 ms (docs/webhooks.md).
+ */
+export const NUMBER_WINDOW = { below: '1e21', atLeast: '1e-21' } as const;
+export const REFUSED_NUMBER_SQLSTATE = '2203C';
+const REFUSE_NUMBERS_OUTSIDE_WINDOW =
+  `strict $.** ? (@.type() == "number" && (@ >= ${NUMBER_WINDOW.below} || @ <= -${NUMBER_WINDOW.below} || ` +
+  `(@ != 0 && @ < ${NUMBER_WINDOW.atLeast} && @ > -${NUMBER_WINDOW.atLeast}))).keyvalue()`;
+
+/**
  * The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts).
  *
  * Postgres parses the body once, into the stored jsonb, and reads the envelope from that (what
@@ -76,6 +92,7 @@ export const INSERT_INBOX_ROW = preparedStatement(
    FROM (SELECT $5::text::jsonb AS payload OFFSET 0) AS body,
         LATERAL (SELECT CASE WHEN payload ->> 'type' = '${TerraEventType.UserReauth}' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
    WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+     AND NOT jsonb_path_exists(payload, '${REFUSE_NUMBERS_OUTSIDE_WINDOW}')
    ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
    RETURNING id, (xmax = 0) AS inserted, type, ${INBOX_RECEIVED_US_SQL}::text AS received_us`,
 );

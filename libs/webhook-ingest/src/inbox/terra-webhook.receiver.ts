@@ -6,7 +6,14 @@ import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTe
 import { WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
 import { countJsonValuesUpTo, WEBHOOK_MAX_BODY_VALUES } from './body-values';
-import { type InboxRecordResult, InboxWriter, NUMBER_WINDOW, REFUSED_NUMBER_SQLSTATE } from './inbox-writer';
+import {
+  type InboxRecordResult,
+  InboxWriter,
+  MAX_OUTLYING_NUMBERS,
+  NOT_A_DOUBLE_SQLSTATE,
+  NUMBER_WINDOW,
+  TOO_MANY_OUTLYING_NUMBERS_SQLSTATE,
+} from './inbox-writer';
 
 /**
  * A Postgres that hangs (rather than refuses) must not hold Terra past its ~8 s timeout: refuse the delivery
@@ -69,8 +76,9 @@ function typeLabel(rawBody: Buffer): string | undefined {
 }
 
 export const TOO_MANY_VALUES_MESSAGE = `Webhook body holds more than ${WEBHOOK_MAX_BODY_VALUES} JSON values`;
-export const NUMBER_OUT_OF_WINDOW_MESSAGE =
-  `Webhook body holds a number that cannot be stored: each must be 0 or between ${NUMBER_WINDOW.atLeast} and ${NUMBER_WINDOW.below} in magnitude`;
+export const NOT_A_DOUBLE_MESSAGE = 'Webhook body holds a number beyond the range of a double';
+export const TOO_MANY_OUTLYING_NUMBERS_MESSAGE =
+  `Webhook body holds more than ${MAX_OUTLYING_NUMBERS} numbers below ${NUMBER_WINDOW.atLeast} or from ${NUMBER_WINDOW.below} in magnitude`;
 
 /**
  * Postgres refusing the body itself, deterministically: the same bytes fail the same way on every retry, so the
@@ -81,8 +89,9 @@ function bodyRefusal(error: unknown): { state: string; message: string } | undef
   if (!state) return undefined;
   // Not JSON: a syntax error, or bytes that are not UTF-8 (a NUL byte too).
   if (state === '22P02' || state === '22021') return { state, message: 'Webhook body is not valid JSON' };
-  // The number check of INSERT_INBOX_ROW, or a number beyond numeric's own range (1e200000) in the parse.
-  if (state === REFUSED_NUMBER_SQLSTATE || state === '22003') return { state, message: NUMBER_OUT_OF_WINDOW_MESSAGE };
+  // The number checks of INSERT_INBOX_ROW, or a number beyond numeric's own range (1e200000) in the parse.
+  if (state === NOT_A_DOUBLE_SQLSTATE || state === '22003') return { state, message: NOT_A_DOUBLE_MESSAGE };
+  if (state === TOO_MANY_OUTLYING_NUMBERS_SQLSTATE) return { state, message: TOO_MANY_OUTLYING_NUMBERS_MESSAGE };
   // \u0000 in a string (22P05), the rest of class 22.
   if (state.startsWith('22')) return { state, message: 'Webhook body cannot be stored as JSON' };
   // Nesting past Postgres' stack depth.

@@ -30,8 +30,8 @@ export interface SweepResult {
  * Re-enqueues inbox rows still pending after the grace period: an enqueue lost to a Redis outage (the API
  * answered 200 with the row committed) delays the event, never drops it. It adds with the row's own jobId,
  * so a job that is waiting, delayed or running is not duplicated. A pending row whose job already finished
- * (a stalled job BullMQ gave up on, a replay whose re-enqueue failed) or whose job hash is in no state
- * at all gets its old job removed and a new one.
+ * (a replay whose re-enqueue failed) or whose job hash is in no state at all gets its old job removed and a
+ * new one; one whose job BullMQ failed for stalling too often is ended as failed instead (abandoned-event.ts).
  */
 @Injectable()
 export class InboxSweeper {

@@ -12,8 +12,11 @@ export const INBOX_INSERT = `
                        CASE WHEN jsonb_typeof(subject -> 'reference_id') = 'string' THEN NULLIF(subject ->> 'reference_id', '') END), 255),
          $2, $3, $4, payload, $6
   FROM (SELECT $5::text::jsonb AS payload OFFSET 0) AS body,
+       LATERAL (SELECT jsonb_path_query_array(payload, 'strict $.** ? (@.type() == "number" && (@ >= 1e21 || @ <= -1e21 || (@ != 0 && @ < 1e-21 && @ > -1e-21)))') AS outliers OFFSET 0) AS numbers,
        LATERAL (SELECT CASE WHEN payload ->> 'type' = 'user_reauth' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
   WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+    AND NOT jsonb_path_exists(outliers, 'strict $[*].double() ? (@ != @)')
+    AND NOT jsonb_path_exists(outliers, 'lax $[1000].keyvalue()')
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
   RETURNING id, (xmax = 0) AS inserted, type, (extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us`;
 

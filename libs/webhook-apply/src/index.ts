@@ -1,3 +1,4 @@
+export * from './apply/abandoned-event';
 export * from './apply/permanent-event.error';
 export * from './apply/webhook-event-handler';
 export * from './apply/webhook-event-applier';

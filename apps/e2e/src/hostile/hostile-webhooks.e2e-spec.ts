@@ -150,6 +150,32 @@ describe('hostile input on /webhooks/terra', () => {
     expect(metrics).toMatch(/terra_webhooks_received_total\{type="activity",outcome="rejected_body"\} 2/);
   });
 
+  it('answers 400 to a signed body whose numbers would print hundreds of MB, or that holds millions of values', async () => {
+    const before = await inboxCount();
+    const post = (body: string) =>
+      rawRequest(api.url, { method: 'POST', path: '/webhooks/terra', headers: { 'terra-signature': signTerraBody(body) }, body });
+    // 45 KB that Postgres prints as 655 MB when the worker reads the row: it crashed the worker, over and over.
+    const huge = `{"type":"activity","user":{"user_id":"x"},"data":[{"metadata":{"summary_id":"s1"}}],"pad":[${Array(5000).fill('1e131071').join(',')}]}`;
+    const tiny = `{"type":"daily","user":{"user_id":"x"},"data":[{"v":[1, -1e-400]}]}`;
+    for (const body of [huge, tiny]) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text).message).toBe('Webhook body holds a number beyond the range of a double');
+    }
+    // Doubles, but 50 KB of them print 3.3 MB: the whole 50 MB limit of them would print 3.3 GB.
+    const outlying = `{"type":"daily","data":[${Array(10_000).fill('1e-300').join(',')}]}`;
+    const outlyingRes = await post(outlying);
+    expect(outlyingRes.status).toBe(400);
+    expect(JSON.parse(outlyingRes.text).message).toBe('Webhook body holds more than 1000 numbers below 1e-21 or from 1e21 in magnitude');
+    // 49 MB of empty objects: Postgres' parse of it took a backend to 10 GB for 17 s.
+    for (const body of [`{"type":"x","a":[${'{},'.repeat(16_000_000)}{}]}`, `[${'{},'.repeat(16_000_000)}{}]`]) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text).message).toBe('Webhook body holds more than 1000000 JSON values');
+    }
+    expect(await inboxCount()).toBe(before);
+  }, 60_000);
+
   it('inflates gzip, deflate and br deliveries, and answers malformed ones 400, unknown encodings 415 and bombs 413', async () => {
     for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
       const body = JSON.stringify({ type: 'healthcheck', status: 'success', encoding, n: Math.random() });

@@ -3,9 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import fc from 'fast-check';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
-import { createProducerQueue, readInboxJobId, WebhookEnqueuer } from '@terra-connections/queue';
+import { addWebhookJob, applyEventJobOptions, createProducerQueue, readInboxJobId, WebhookEnqueuer, WebhookJobName } from '@terra-connections/queue';
 import { describeTerraEvent, TerraEventType } from '@terra-connections/terra';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { ABANDONED_EVENT_ERROR, STALLED_JOB_REASON } from '@terra-connections/webhook-apply';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WorkerModule } from '../worker.module';
 
@@ -153,5 +154,22 @@ describe('the worker under arbitrary payloads', () => {
       }),
       { numRuns: 3 },
     );
+  });
+
+  it('ends a row as failed when BullMQ gives up on its job for stalling (its payload killed the worker), so it is not run again', async () => {
+    const stored = await inbox.record({ rawBody: JSON.stringify({ type: 'healthcheck', status: 'success', n: Date.now() }), signatureTimestampSeconds: Math.floor(Date.now() / 1000) });
+    const jobId = await readInboxJobId(db.dataSource, stored.id);
+    const job = await addWebhookJob(queue, WebhookJobName.ApplyEvent, { eventId: stored.id, type: 'healthcheck' }, { ...applyEventJobOptions(jobId, 50), delay: 500 });
+    // What BullMQ's stalled check writes on a job that stalled past maxStalledCount (the worker running it died
+    // each time): the next worker to take it fails it with this reason, without running it. No worker dies here.
+    const redis = (await queue.client) as unknown as { hset(key: string, field: string, value: string): Promise<number> };
+    await redis.hset(queue.toKey(job.id!), 'defa', STALLED_JOB_REASON);
+
+    const row = await waitFor(async () => {
+      const [found]: Row[] = await db.dataSource.query(`SELECT id::text, status, attempts, last_error FROM webhook_events WHERE id = $1`, [stored.id]);
+      return found.status === 'pending' ? undefined : found;
+    }, { timeoutMs: 10_000, describe: 'the abandoned row to end' });
+    expect(row).toEqual({ id: stored.id, status: 'failed', attempts: 1, last_error: ABANDONED_EVENT_ERROR });
+    expect((await queue.getJob(jobId))!.failedReason).toBe(STALLED_JOB_REASON);
   });
 });

@@ -7,7 +7,7 @@ import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '
 import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 import { ConnectionReconciler } from '@terra-connections/connections';
-import { InboxPruner, InboxSweeper, WebhookEventApplier } from '@terra-connections/webhook-apply';
+import { InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
 import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
 
 /** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
@@ -126,6 +126,20 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
     const message = `Job ${job.id} (${job.name}) failed, attempt ${job.attemptsMade} of ${attempts}${final ? ', giving up' : ''}: ${error.message}`;
     this.logContext.run(jobBindings(job), () => (final ? this.logger.error(message) : this.logger.warn(message)));
+    if (job.name === WebhookJobName.ApplyEvent && error.message === STALLED_JOB_REASON) this.endAbandoned(job);
+  }
+
+  /**
+   * BullMQ failed the job without running it, after it stalled past maxStalledCount: no attempt recorded an
+   * outcome on the row. Ended here so the sweeper does not enqueue it again (it ends it too, if this fails).
+   */
+  private endAbandoned(job: Job): void {
+    const { eventId } = (job.data ?? {}) as ApplyJobData;
+    if (!eventId) return;
+    recordAbandonedEvent(this.dataSource, eventId).then(
+      (ended) => ended && this.logContext.run(jobBindings(job), () => this.logger.error(`Inbox row ${eventId} failed: its job stalled repeatedly`)),
+      (failure: unknown) => this.logger.warn(`Could not end abandoned inbox row ${eventId}: ${(failure as Error).message}`),
+    );
   }
 
   @OnWorkerEvent('error')

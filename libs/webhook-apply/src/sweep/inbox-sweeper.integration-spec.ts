@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '@terra-connections/config';
 import {
@@ -14,6 +14,7 @@ import {
 } from '@terra-connections/queue';
 import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
+import { ABANDONED_EVENT_ERROR, STALLED_JOB_REASON } from '../apply/abandoned-event';
 import { InboxSweeper } from './inbox-sweeper';
 
 describe('InboxSweeper (real Postgres and Redis)', () => {
@@ -59,6 +60,34 @@ describe('InboxSweeper (real Postgres and Redis)', () => {
 
     await sweeper.sweep();
     expect(await (await queue.getJob(jobId))!.getState()).toBe('waiting');
+  });
+
+  it('ends as failed, without a new job, a pending row whose job BullMQ failed for stalling (a payload that kills its worker)', async () => {
+    // A queue of its own: the consumer below must take this row's job, not one another test left waiting.
+    const own = new Queue(TERRA_WEBHOOK_QUEUE, { connection: queue.opts.connection, prefix: `${queue.opts.prefix}-stalled` });
+    const consumer = new Worker(TERRA_WEBHOOK_QUEUE, null, { connection: queue.opts.connection, prefix: own.opts.prefix });
+    try {
+      const id = await pendingRow();
+      const jobId = await readInboxJobId(db.dataSource, id);
+      await addWebhookJob(own, WebhookJobName.ApplyEvent, { eventId: id, type: 'healthcheck' }, applyEventJobOptions(jobId, 100));
+      // What BullMQ does to a job that stalled past maxStalledCount, by hand: taken, then failed with its reason.
+      const job = (await consumer.getNextJob('crashed-worker'))!;
+      expect(job.id).toBe(jobId);
+      await job.moveToFailed(new UnrecoverableError(STALLED_JOB_REASON), 'crashed-worker');
+
+      const ownSweeper = new InboxSweeper(db.dataSource, own, { INBOX_SWEEP_GRACE_MS: 0, WEBHOOK_RETRY_BASE_DELAY_MS: 100 });
+      await ownSweeper.sweep();
+      await ownSweeper.sweep();
+      const [row] = await db.dataSource.query(`SELECT status, attempts, last_error FROM webhook_events WHERE id = $1`, [id]);
+      expect(row).toEqual({ status: 'failed', attempts: 1, last_error: ABANDONED_EVENT_ERROR });
+      const kept = (await own.getJob(jobId))!;
+      expect(await kept.getState()).toBe('failed');
+      expect(kept.failedReason).toBe(STALLED_JOB_REASON);
+    } finally {
+      await consumer.close();
+      await own.obliterate({ force: true });
+      await own.close();
+    }
   });
 
   it('leaves a row alone while a job under the id format before issue 12 (`evt-<id>`) waits for it', async () => {

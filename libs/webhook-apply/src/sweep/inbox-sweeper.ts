@@ -13,6 +13,7 @@ import {
   WebhookJobName,
 } from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
+import { ABANDONED_EVENT_ERROR, recordAbandonedEvent, STALLED_JOB_REASON } from '../apply/abandoned-event';
 
 /** Rows looked at per sweep: a large backlog is walked over several sweeps instead of in one long job. */
 export const SWEEP_MAX_ROWS = 5_000;
@@ -29,8 +30,8 @@ export interface SweepResult {
  * Re-enqueues inbox rows still pending after the grace period: an enqueue lost to a Redis outage (the API
  * answered 200 with the row committed) delays the event, never drops it. It adds with the row's own jobId,
  * so a job that is waiting, delayed or running is not duplicated. A pending row whose job already finished
- * (a stalled job BullMQ gave up on, a replay whose re-enqueue failed) or whose job hash is in no state
- * at all gets its old job removed and a new one.
+ * (a replay whose re-enqueue failed) or whose job hash is in no state at all gets its old job removed and a
+ * new one; one whose job BullMQ failed for stalling too often is ended as failed instead (abandoned-event.ts).
  */
 @Injectable()
 export class InboxSweeper {
@@ -77,6 +78,13 @@ export class InboxSweeper {
     if (existing) {
       const state = await existing.getState();
       if (LIVE_JOB_STATES.has(state)) return false;
+      // BullMQ gave up on it after it stalled again and again (a payload that kills its worker, say) and the
+      // worker that failed it could not end the row: end it here rather than run it again, forever. The job
+      // stays as the dead letter.
+      if (state === 'failed' && existing.failedReason === STALLED_JOB_REASON) {
+        if (await recordAbandonedEvent(this.dataSource, eventId)) this.logger.error(`Inbox row ${eventId} failed: ${ABANDONED_EVENT_ERROR}`);
+        return false;
+      }
       // Finished, or a hash left in no list at all ('unknown': e.g. a Redis failover mid-move). While the
       // hash exists, add() with the same jobId is a silent no-op and the row would stay pending forever.
       try {

@@ -66,6 +66,36 @@ describe('InboxWriter: the envelope read by Postgres', () => {
     await expect(writer.record({ rawBody: Buffer.from('{"type": "auth",'), signatureTimestampSeconds: 1 })).rejects.toMatchObject({ code: '22P02' });
   });
 
+  it('refuses a number beyond the range of a double, anywhere in the body, with SQLSTATE 22036 (the receiver answers 400)', async () => {
+    const before = await db.dataSource.query(`SELECT count(*)::int AS n FROM webhook_events`);
+    for (const number of ['1e131071', '-1e131071', '1e-16383', '1e309', '-1e-400', '1' + '0'.repeat(100_000)]) {
+      const body = `{"type":"activity","user":{"user_id":"x"},"data":[{"samples":[{"v":1},{"v":[${number}]}]}]}`;
+      await expect(record(body)).rejects.toMatchObject({ code: '22036' });
+    }
+    // Beyond numeric's own range: refused by the parse itself.
+    await expect(record('{"type":"activity","pad":[1e200000]}')).rejects.toMatchObject({ code: '22003' });
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM webhook_events`)).toEqual(before);
+  });
+
+  it('refuses more than 1000 doubles outside [1e-21, 1e21) in magnitude, each printed back in full, with SQLSTATE 2203C', async () => {
+    const outliers = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? '-1e300' : '5e-324'));
+    await expect(record(`{"type":"activity","pad":[${outliers(1001).join(',')}]}`)).rejects.toMatchObject({ code: '2203C' });
+    const { id } = await record(`{"type":"activity","pad":[${outliers(1000).join(',')}]}`);
+    expect(await stored(id)).toMatchObject({ type: 'activity' });
+  });
+
+  it('stores every number a double holds, as written, and prints the ones inside the window back no longer than 4x their spelling', async () => {
+    const numbers = ['0', '0.0', '-0.5', '1e20', '-9.99e20', '1e-21', '-1e-21', '5e-7', '1.7976931348623157e20', '0.' + '1'.repeat(16_000)];
+    const body = `{"type":"activity","n":[${numbers.join(',')}]}`;
+    const { id } = await record(body);
+    const [{ printed }] = await db.dataSource.query(`SELECT payload -> 'n' AS printed FROM webhook_events WHERE id = $1`, [id]);
+    expect(printed).toEqual(numbers.map(Number));
+    const [{ length }] = await db.dataSource.query(`SELECT length(payload::text) AS length FROM webhook_events WHERE id = $1`, [id]);
+    expect(length).toBeLessThan(body.length + 4 * numbers.slice(0, -1).join(',').length);
+    const edges = await record('{"type":"activity","n":[5e-324,-1.7976931348623157e308,1e-300]}');
+    expect((await stored(edges.id)).payload.n).toEqual([5e-324, -1.7976931348623157e308, 1e-300]);
+  });
+
   it('keys a delivery without a trace id by the SHA-256 of its bytes, whether handed over as a Buffer or a string', async () => {
     const body = JSON.stringify({ type: 'healthcheck', status: 'success', note: 'naïve ☃', n: randomUUID() });
     const first = await writer.record({ rawBody: Buffer.from(body, 'utf8'), signatureTimestampSeconds: 1 });

@@ -5,7 +5,15 @@ import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
 import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from '@terra-connections/terra';
 import { WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
-import { type InboxRecordResult, InboxWriter } from './inbox-writer';
+import { countJsonValuesUpTo, WEBHOOK_MAX_BODY_VALUES } from './body-values';
+import {
+  type InboxRecordResult,
+  InboxWriter,
+  MAX_OUTLYING_NUMBERS,
+  NOT_A_DOUBLE_SQLSTATE,
+  NUMBER_WINDOW,
+  TOO_MANY_OUTLYING_NUMBERS_SQLSTATE,
+} from './inbox-writer';
 
 /**
  * A Postgres that hangs (rather than refuses) must not hold Terra past its ~8 s timeout: refuse the delivery
@@ -67,6 +75,35 @@ function typeLabel(rawBody: Buffer): string | undefined {
   }
 }
 
+export const TOO_MANY_VALUES_MESSAGE = `Webhook body holds more than ${WEBHOOK_MAX_BODY_VALUES} JSON values`;
+export const NOT_A_DOUBLE_MESSAGE = 'Webhook body holds a number beyond the range of a double';
+export const TOO_MANY_OUTLYING_NUMBERS_MESSAGE =
+  `Webhook body holds more than ${MAX_OUTLYING_NUMBERS} numbers below ${NUMBER_WINDOW.atLeast} or from ${NUMBER_WINDOW.below} in magnitude`;
+
+/**
+ * Postgres refusing the body itself, deterministically: the same bytes fail the same way on every retry, so the
+ * answer is a 400 (Terra does not retry a 4xx), never the 503 of an outage. Undefined: not the body's fault.
+ */
+function bodyRefusal(error: unknown): { state: string; message: string } | undefined {
+  const state = sqlState(error);
+  if (!state) return undefined;
+  // Not JSON: a syntax error, or bytes that are not UTF-8 (a NUL byte too).
+  if (state === '22P02' || state === '22021') return { state, message: 'Webhook body is not valid JSON' };
+  // The number checks of INSERT_INBOX_ROW, or a number beyond numeric's own range (1e200000) in the parse.
+  if (state === NOT_A_DOUBLE_SQLSTATE || state === '22003') return { state, message: NOT_A_DOUBLE_MESSAGE };
+  if (state === TOO_MANY_OUTLYING_NUMBERS_SQLSTATE) return { state, message: TOO_MANY_OUTLYING_NUMBERS_MESSAGE };
+  // \u0000 in a string (22P05), the rest of class 22.
+  if (state.startsWith('22')) return { state, message: 'Webhook body cannot be stored as JSON' };
+  // Nesting past Postgres' stack depth.
+  if (state.startsWith('54')) return { state, message: 'Webhook body is nested too deeply to be stored' };
+  // XX000 is any internal error; only this one is the body's: the parse asked for more than 1 GB in one piece
+  // (too many values; WEBHOOK_MAX_BODY_VALUES refuses such bodies first, this is the backstop).
+  if (state === 'XX000' && /^invalid memory alloc request size/.test((error as Error).message)) {
+    return { state, message: 'Webhook body is too large for Postgres to parse' };
+  }
+  return undefined;
+}
+
 /**
  * The whole request path of a Terra webhook, in the order that keeps it cheap and safe: signature over the
  * raw bytes (nothing is parsed or looked up before), one INSERT (where Postgres parses the body, once), one
@@ -112,6 +149,12 @@ export class TerraWebhookReceiver {
     }
 
     const rawBody = request.rawBody;
+    // Before the insert: Postgres' parse of such a body is what costs gigabytes (body-values.ts).
+    if (countJsonValuesUpTo(rawBody, WEBHOOK_MAX_BODY_VALUES) > WEBHOOK_MAX_BODY_VALUES) {
+      this.metrics?.countWebhook(undefined, 'rejected_body');
+      this.logger.warn(`Refused a signed webhook of ${rawBody.length} bytes holding more than ${WEBHOOK_MAX_BODY_VALUES} JSON values: answered 400`);
+      throw new WebhookBodyRejectedError(TOO_MANY_VALUES_MESSAGE);
+    }
     let stored: InboxRecordResult;
     try {
       stored = await withDeadline(
@@ -135,22 +178,12 @@ export class TerraWebhookReceiver {
         this.metrics?.countWebhook(undefined, 'rejected_body');
         throw error;
       }
-      // Postgres refusing the body itself is the payload's fault, not an outage. A 503 would have Terra retry it
-      // forever; a 4xx ends it. Not JSON: a syntax error (22P02) or bytes that are not UTF-8 (22021, a NUL byte
-      // too); JSON Postgres cannot store: \u0000 in a string (22P05), other class 22; nesting past its stack
-      // depth: class 54.
-      const state = sqlState(error);
-      if (state?.startsWith('22') || state?.startsWith('54')) {
+      const refusal = bodyRefusal(error);
+      if (refusal) {
         const type = typeLabel(rawBody);
         this.metrics?.countWebhook(type, 'rejected_body');
-        this.logger.warn(`Refused a signed ${type ?? 'unparsed'} webhook Postgres cannot store (SQLSTATE ${state}): answered 400`);
-        throw new WebhookBodyRejectedError(
-          state === '22P02' || state === '22021'
-            ? 'Webhook body is not valid JSON'
-            : state.startsWith('54')
-              ? 'Webhook body is nested too deeply to be stored'
-              : 'Webhook body cannot be stored as JSON',
-        );
+        this.logger.warn(`Refused a signed ${type ?? 'unparsed'} webhook Postgres cannot store (SQLSTATE ${refusal.state}): answered 400`);
+        throw new WebhookBodyRejectedError(refusal.message);
       }
       this.metrics?.countWebhook(typeLabel(rawBody), 'unavailable');
       // The message only: a pg error's detail or TypeORM's query parameters would carry the raw body.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { BenchDatabase } from '../infra/bench-database';
@@ -111,6 +112,14 @@ export async function hostilePhase(product: SystemUnderTest, context: PhaseConte
   const junk = Buffer.alloc(bodyBytes, 'a');
   const bomb = gzipSync(Buffer.alloc(200 * MB, ' '));
   const chunk = DeliveryFactory.chunk(bodyBytes);
+  // Within WEBHOOK_MAX_BODY_VALUES: 48 items of about 1 MB of samples each, so the body is stored, not refused.
+  const stored = Buffer.from(
+    JSON.stringify({
+      type: 'activity',
+      user: { user_id: 'bench-hostile-user', provider: 'GARMIN', reference_id: 'bench' },
+      data: Array.from({ length: 48 }, (_, index) => ({ metadata: { summary_id: `big-${index}` }, samples: 'x'.repeat(bodyBytes / 48 - 200) })),
+    }),
+  );
   const wrong = () => `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`;
   const waves: { label: string; spec: () => Send }[] = [
     { label: 'wrong signature, declared length', spec: () => ({ method: 'POST', headers: { 'terra-signature': wrong() }, body: junk }) },
@@ -118,7 +127,9 @@ export async function hostilePhase(product: SystemUnderTest, context: PhaseConte
     { label: 'PUT / PATCH / DELETE', spec: () => ({ method: ['PUT', 'PATCH', 'DELETE'][Math.floor(Math.random() * 3)], headers: { 'terra-signature': wrong() }, body: junk }) },
     { label: 'gzip bomb (200 MB inflated), wrong signature', spec: () => ({ method: 'POST', headers: { 'terra-signature': wrong(), 'content-encoding': 'gzip' }, body: bomb }) },
     { label: 'no signature', spec: () => ({ method: 'POST', headers: {}, body: junk }) },
+    // A real chunk's shape at 49 MB holds 2.4M values: refused 400 since the value limit (the stored wave below is the memory case).
     { label: 'valid signature, 49 MB activity chunk', spec: () => ({ method: 'POST', headers: { 'terra-signature': signTerraBody(chunk, BENCH_WEBHOOK_SECRET), 'content-type': 'application/json' }, body: chunk }) },
+    { label: 'valid signature, 49 MB of large values (stored)', spec: () => ({ method: 'POST', headers: { 'terra-signature': signTerraBody(stored, BENCH_WEBHOOK_SECRET), 'content-type': 'application/json', 'x-terra-trace-id': randomUUID() }, body: stored }) },
   ];
   try {
     const api = await product.startApi(target(db, prefix, context, 'hostile'));

@@ -21,16 +21,21 @@ async function applyEffect(client: PoolClient, id: string, type: string, payload
   // Commas or white space separate Terra's scopes; blanks and repeats dropped (as the product's parser).
   const scopes = typeof user.scopes === 'string' ? [...new Set(user.scopes.split(/[\s,]+/).filter(Boolean))] : null;
   if (DATA_TYPES.has(type)) {
+    // One statement for the event's items, one per key (the last copy), as the product.
+    const byKey = new Map<string, (string | null)[]>();
     for (const item of (payload.data ?? []) as Json[]) {
       const metadata = (item.metadata ?? {}) as Json;
       const start = typeof metadata.start_time === 'string' ? metadata.start_time : null;
       const summaryId = SUMMARY_KEYED.has(type) ? String(metadata.summary_id) : null;
       const key = summaryId ?? start?.slice(0, 10);
       if (!key) continue;
-      await client.query(HEALTH_DATA_UPSERT, [
-        userId, type, key, summaryId, start?.slice(0, 10) ?? null, start,
-        typeof metadata.end_time === 'string' ? metadata.end_time : null, JSON.stringify(item), eventAt, id,
-      ]);
+      byKey.delete(key);
+      byKey.set(key, [key, summaryId, start?.slice(0, 10) ?? null, start, typeof metadata.end_time === 'string' ? metadata.end_time : null, JSON.stringify(item)]);
+    }
+    if (byKey.size > 0) {
+      const rows = [...byKey.values()];
+      const column = (index: number) => rows.map((row) => row[index]);
+      await client.query(HEALTH_DATA_UPSERT, [userId, type, column(0), column(1), column(2), column(3), column(4), column(5), eventAt, id]);
     }
   } else if (type === 'auth' && payload.status === 'success') {
     const live = [userId, payload.reference_id ?? null, user.provider ?? null, 'active', null, scopes, null, eventAt, null, eventAt, true, []];

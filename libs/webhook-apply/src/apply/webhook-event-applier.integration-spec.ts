@@ -323,6 +323,24 @@ describe('WebhookEventApplier (real Postgres)', () => {
     expect(rows).toEqual([{ data_key: '2026-02-27' }]);
   });
 
+  it('stores a chunk of 2,500 days across upsert batches, and a key repeated in the chunk once, as its last copy', async () => {
+    const id = randomUUID();
+    const day = (n: number) => new Date(Date.UTC(2020, 0, 1 + n)).toISOString().slice(0, 10);
+    const item = (date: string, steps: number) => ({ metadata: { start_time: `${date}T00:00:00+00:00`, end_time: `${date}T23:59:59+00:00` }, distance_data: { steps } });
+    const data = [...Array.from({ length: 2_500 }, (_, n) => item(day(n), n)), item(day(0), -1), item(day(1_200), -2)];
+    const eventId = await deliver({ ...daily(id, day(0), null, 0), data }, at(0));
+    expect(await inbox(eventId)).toMatchObject({ status: 'processed', last_error: null });
+    const rows: { n: number; keys: number; first: number; middle: number; last: number }[] = await db.dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT data_key)::int AS keys,
+              max((payload -> 'distance_data' ->> 'steps')::int) FILTER (WHERE data_key = $2) AS first,
+              max((payload -> 'distance_data' ->> 'steps')::int) FILTER (WHERE data_key = $3) AS middle,
+              max((payload -> 'distance_data' ->> 'steps')::int) FILTER (WHERE data_key = $4) AS last
+       FROM health_data WHERE terra_user_id = $1`,
+      [id, day(0), day(1_200), day(2_499)],
+    );
+    expect(rows[0]).toEqual({ n: 2_500, keys: 2_500, first: -1, middle: -2, last: 2_499 });
+  });
+
   it('access_revoked empties the raw payloads of the user\'s processed events, keeping the rows', async () => {
     const [id, other] = [randomUUID(), randomUUID()];
     const authId = await deliver(auth(id), at(0));

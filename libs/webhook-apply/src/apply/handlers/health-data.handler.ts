@@ -1,11 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { queryPrepared } from '@terra-connections/persistence';
 import { isEndedStatus } from '@terra-connections/connections';
-import { healthDataRecord } from '../health-data-key';
+import { type HealthDataRecord, healthDataRecord } from '../health-data-key';
 import { HEALTH_DATA_UPSERT } from '../health-data.sql';
 import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
 
 type DataKind = 'data' | 'athlete';
+
+/** Items per upsert statement: a backfill chunk's few hundred in one, and a statement's parameters stay bounded. */
+const UPSERT_BATCH_ITEMS = 1_000;
 
 /**
  * Data events -> health_data, keyed by the sending Terra id's connection and Terra's documented key (the same
@@ -36,21 +39,29 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
     }
 
     const skipped: number[] = [];
+    // One record per key: a later copy in the same event wins, as it did when each was written in turn.
+    const records = new Map<string, HealthDataRecord>();
     for (const [index, item] of items.entries()) {
       const record = healthDataRecord(event.type, item);
       if (!record) {
         skipped.push(index);
         continue;
       }
+      records.delete(record.dataKey);
+      records.set(record.dataKey, record);
+    }
+    const batch = [...records.values()];
+    for (let start = 0; start < batch.length; start += UPSERT_BATCH_ITEMS) {
+      const rows = batch.slice(start, start + UPSERT_BATCH_ITEMS);
       await queryPrepared(tx, HEALTH_DATA_UPSERT, [
         event.user.userId,
         event.type,
-        record.dataKey,
-        record.summaryId,
-        record.date,
-        record.startTime,
-        record.endTime,
-        JSON.stringify(record.item),
+        rows.map((record) => record.dataKey),
+        rows.map((record) => record.summaryId),
+        rows.map((record) => record.date),
+        rows.map((record) => record.startTime),
+        rows.map((record) => record.endTime),
+        rows.map((record) => JSON.stringify(record.item)),
         inbox.eventAt,
         inbox.id,
       ]);

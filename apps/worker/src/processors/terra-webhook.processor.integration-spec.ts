@@ -109,7 +109,9 @@ describe('TerraWebhookProcessor with Postgres going away', () => {
         { describe: `job of row ${id} to leave active` },
       );
       expect(await job.getState()).toBe('completed');
-      expect(job.returnvalue).toBe('applied');
+      // 'already-processed' when an attempt's COMMIT reached Postgres while the cut lost its answer: the retry
+      // then finds the row done and applies nothing twice (the rows below hold each effect once).
+      expect(['applied', 'already-processed']).toContain(job.returnvalue);
     }
     const connections = await db.dataSource.query(`SELECT status FROM terra_connections WHERE terra_user_id = ANY($1)`, [users]);
     expect(connections).toEqual(users.map(() => ({ status: 'active' })));

@@ -226,6 +226,16 @@ export const envSchema = z
       .refine((ms) => ms === 0 || ms >= 100, { message: 'must be 0 (off) or at least 100' })
       .default(3_600_000)
       .describe('How often a worker deletes processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS; 0 = never.'),
+    /** Outbound events (the outbox and the feed) older than this are deleted by the same prune job. */
+    EVENTS_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .default(30)
+      .describe(
+        'Days an outbound event (GET /v1/events, deliveries) is kept; 0 = keep forever. Pruned by the same job as the inbox (INBOX_PRUNE_INTERVAL_MS).',
+      ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {

@@ -1,6 +1,7 @@
-import { ConnectionStatus, lockTerraUser, queryPrepared, sqlRows, type PreparedStatement } from '@terra-connections/persistence';
+import { AttemptStatus, ConnectionStatus, lockTerraUser, queryPrepared, sqlRows, type PreparedStatement } from '@terra-connections/persistence';
 import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
+import type { AttemptFailure, DataReceipt } from '../events/pending-event';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type WrittenConnectionRow } from './connection-change';
 import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from './connection-erasure';
@@ -67,6 +68,8 @@ export interface NewConnection extends ConnectionGrant {
  */
 export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
+  private readonly failures: AttemptFailure[] = [];
+  private readonly receipts: DataReceipt[] = [];
 
   constructor(
     private readonly tx: EntityManager,
@@ -76,6 +79,21 @@ export class ConnectionStateTx {
   /** The changes written so far in this transaction, in order. */
   get changes(): readonly ConnectionChange[] {
     return this.collected;
+  }
+
+  /** Connect attempts this transaction settled as failed or cancelled (each a `connection.attempt_failed`). */
+  get attemptFailures(): readonly AttemptFailure[] {
+    return this.failures;
+  }
+
+  /** Data this transaction stored (each a `data.received`). */
+  get dataReceipts(): readonly DataReceipt[] {
+    return this.receipts;
+  }
+
+  /** A data event's records were written in this transaction: recorded with the changes as its event. */
+  noteDataReceived(receipt: DataReceipt): void {
+    this.receipts.push(receipt);
   }
 
   /** `auth` success. An ended id stays ended (a reconnect gets a new id), however new the auth claims to be. */
@@ -248,8 +266,13 @@ export class ConnectionStateTx {
   }
 
   /** Settles the connection attempt an `auth` event answers; returns its id when one matched. */
-  settleAttempt(outcome: AttemptOutcome): Promise<string | null> {
-    return settleConnectionAttempt(this.tx, outcome);
+  async settleAttempt(outcome: AttemptOutcome, at: Date = new Date()): Promise<string | null> {
+    const attemptId = await settleConnectionAttempt(this.tx, outcome);
+    if (outcome.status !== AttemptStatus.Succeeded) {
+      const { terraUserId, referenceId, provider, reason } = outcome;
+      this.failures.push({ terraUserId, referenceId, provider, reason, cancelled: outcome.status === AttemptStatus.Cancelled, attemptId, at });
+    }
+    return attemptId;
   }
 
   /** Deletes the person's health data and empties the inbox bodies that hold it. */

@@ -53,7 +53,7 @@ describe('OpenAPI document', () => {
       const where = `${method.toUpperCase()} ${route}`;
       const admin = route.startsWith('/v1/webhook-events') || route.startsWith('/v1/admin');
       expect({ where, security: op.security }).toEqual({ where, security: [{ [admin ? 'admin-key' : 'service-key']: [] }] });
-      expect({ where, tags: op.tags }).toEqual({ where, tags: [admin ? 'admin' : expect.stringMatching(/^(connections|providers)$/)] });
+      expect({ where, tags: op.tags }).toEqual({ where, tags: [admin ? 'admin' : expect.stringMatching(/^(connections|providers|events)$/)] });
       expect({ where, operationId: op.operationId }).toEqual({ where, operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/) });
       const statuses = Object.keys(op.responses);
       expect({ where, ok: statuses.some((s) => /^2\d\d$/.test(s)) }).toEqual({ where, ok: true });

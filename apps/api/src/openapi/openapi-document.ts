@@ -25,6 +25,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A key from ADMIN_API_KEYS (admin routes)' }, ADMIN_KEY_SCHEME)
     .addTag('connections', 'Connect, disconnect, list and read connections of your users')
     .addTag('providers', 'What can be connected')
+    .addTag('events', 'What changed: the outbound events feed (docs/events.md)')
     .addTag('admin', 'Operators only (ADMIN_API_KEYS): dead letters, replay, reconciliation')
     .addTag('webhooks', "Terra's webhook destination (signed by Terra, no API key)")
     .addTag('health', 'Probes for orchestrators (no API key)')

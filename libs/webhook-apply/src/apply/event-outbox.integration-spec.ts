@@ -145,7 +145,7 @@ describe('Events outbox (real Postgres)', () => {
     ]);
     const [failed, connected, data, reconnected, scopes, errored, back, disconnected] = events;
     expect(failed.data).toMatchObject({ connection_id: null, sequence: null, reference_id: reference, provider: 'OURA', reason: 'user_denied' });
-    const connectionId = connected.data.connection_id;
+    const connectionId = connected.data.connection_id as string;
     const ofConnection = events.slice(1);
     expect(ofConnection.every((event) => event.data.connection_id === connectionId)).toBe(true);
     expect(ofConnection.map((event) => event.data.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);

@@ -47,6 +47,9 @@ export function toEventEnvelope(event: StoredEvent): EventEnvelope {
   };
 }
 
-/** The columns of a StoredEvent, named as its properties. */
-export const STORED_EVENT_COLUMNS = `event_id AS "eventId", type, occurred_at AS "occurredAt", connection_id AS "connectionId",
-  terra_user_id AS "terraUserId", reference_id AS "referenceId", provider, sequence::text AS sequence, data`;
+/** The columns of a StoredEvent, named as its properties; `table` qualifies them in a join. */
+export function storedEventColumns(table?: string): string {
+  const q = table ? `${table}.` : '';
+  return `${q}event_id AS "eventId", ${q}type, ${q}occurred_at AS "occurredAt", ${q}connection_id AS "connectionId",
+  ${q}terra_user_id AS "terraUserId", ${q}reference_id AS "referenceId", ${q}provider, ${q}sequence::text AS sequence, ${q}data`;
+}

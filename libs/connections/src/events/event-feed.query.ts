@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InvalidCursorError } from '../connections.errors';
-import { STORED_EVENT_COLUMNS, type StoredEvent } from './event-envelope';
+import { storedEventColumns, type StoredEvent } from './event-envelope';
 
 export interface EventFeedFilter {
   types?: readonly string[];
@@ -69,7 +69,7 @@ export class EventFeedQuery {
     // One statement: the horizon and the rows come from the same snapshot.
     const rows: (StoredEvent & { txId: string; rowId: string; horizon: string })[] = await this.dataSource.query(
       `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
-       SELECT ${STORED_EVENT_COLUMNS}, tx_id::text AS "txId", id::text AS "rowId", h.horizon::text AS horizon
+       SELECT ${storedEventColumns()}, tx_id::text AS "txId", id::text AS "rowId", h.horizon::text AS horizon
        FROM events, h WHERE ${where.join(' AND ')}
        ORDER BY tx_id, id LIMIT $${params.length}`,
       params,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, FakeTerraServer, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, FakeTerraServer, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { startApiAgainstFakeTerra, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /** GET /v1/events over real HTTP: the envelope, filters, keyset pages and the tail cursor. */
@@ -16,11 +16,20 @@ describe('GET /v1/events (real API, real Postgres)', () => {
       [type, connection, reference, sequence, JSON.stringify(data)],
     );
 
+  /** The feed shows an event once every older transaction in the cluster has ended (other suites write meanwhile). */
+  const caughtUp = () =>
+    waitFor(
+      async () =>
+        (await db.dataSource.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(tx_id) FROM events) AS done`))[0].done === true,
+      { describe: 'the feed to show every committed event' },
+    );
+
   beforeAll(async () => {
     [db, fake] = await Promise.all([createTestDatabase('api_events_feed'), FakeTerraServer.start()]);
     for (let n = 1; n <= 5; n += 1) await insert(n % 2 ? 'connection.connected' : 'data.received', 'p1', { n }, n, connectionId);
     await insert('connection.attempt_failed', 'p2', { reason: 'user_denied' });
     api = await startApiAgainstFakeTerra(db, fake);
+    await caughtUp();
   });
   afterAll(async () => {
     await api?.close();
@@ -47,6 +56,7 @@ describe('GET /v1/events (real API, real Postgres)', () => {
       data: { connection_id: connectionId, terra_user_id: 'terra-1', reference_id: 'p1', provider: 'OURA', sequence: 1, n: 1 },
     });
     await insert('connection.revoked', 'p1', { n: 6 }, 6, connectionId);
+    await caughtUp();
     const tail = await api.request('GET', `/v1/events?cursor=${encodeURIComponent(cursor)}`);
     expect(tail.body.data.map((event: { data: { n: number } }) => event.data.n)).toEqual([6]);
   });

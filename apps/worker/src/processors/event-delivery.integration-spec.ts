@@ -102,7 +102,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     const { endpoint, secret } = await endpoints.create({ url: receiver.script('/ok', [200]), eventTypes: ['connection.connected'] });
     const eventId = await emit('connection.connected', 'signed');
     await emit('data.received', 'signed'); // not subscribed: never sent
-    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { describe: 'the delivery' });
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
     const [request] = receiver.at('/ok');
     expect(receiver.at('/ok')).toHaveLength(1);
     const verified = new Webhook(secret).verify(request.body, {
@@ -118,7 +118,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
   it('a receiver answering 500 then 200: delivered, with the same webhook-id on each attempt, every attempt logged', async () => {
     const { endpoint } = await endpoints.create({ url: receiver.script('/flaky', [500, 500, 200]) });
     const eventId = await emit('connection.errored', 'flaky');
-    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { describe: 'the delivery after retries' });
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery after retries' });
     const attempts = receiver.at('/flaky');
     expect(attempts.map((request) => request.headers['webhook-id'])).toEqual([eventId, eventId, eventId]);
     const log: { attempt: number; status_code: number; next_attempt_at: Date | null }[] = await db.dataSource.query(
@@ -136,21 +136,22 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
   it('410 Gone disables the endpoint and says why', async () => {
     const { endpoint } = await endpoints.create({ url: receiver.script('/gone', [410]) });
     await emit('connection.revoked', 'gone');
-    await waitFor(async () => (await delivery(endpoint.id))?.status === 'failed', { describe: 'the delivery to fail' });
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'failed', { timeoutMs: 20_000, describe: 'the delivery to fail' });
     expect(await endpoints.get(endpoint.id)).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('410') });
     expect(receiver.at('/gone')).toHaveLength(1);
     await emit('connection.revoked', 'gone-again');
     // Later events are not delivered to a disabled endpoint (the dispatcher passes it by).
-    await waitFor(async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events e, event_dispatch_position p WHERE e.id > p.row_id`))[0].n) === 0, {
-      describe: 'the dispatcher to pass the event',
-    });
+    await waitFor(
+      async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events e, event_dispatch_position p WHERE (e.tx_id, e.id) > (p.tx_id, p.row_id)`))[0].n) === 0,
+      { timeoutMs: 20_000, describe: 'the dispatcher to pass the event' },
+    );
     expect(receiver.at('/gone')).toHaveLength(1);
   });
 
   it('does not follow a redirect: the attempt fails and is retried, the target never hears of it', async () => {
     const { endpoint } = await endpoints.create({ url: receiver.script('/moved', [302, 200]) });
     await emit('connection.disconnected', 'moved');
-    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { describe: 'the retry to land' });
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the retry to land' });
     expect(receiver.at('/redirect-target')).toHaveLength(0);
     const [first]: { status_code: number; error: string }[] = await db.dataSource.query(
       `SELECT a.status_code, a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1 ORDER BY a.id LIMIT 1`,
@@ -162,7 +163,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
   it('refuses the metadata address whatever the configuration, and logs why', async () => {
     const { endpoint } = await endpoints.create({ url: 'http://169.254.169.254/latest/meta-data/' });
     await emit('connection.connected', 'metadata');
-    await waitFor(async () => (await delivery(endpoint.id))?.attempts >= 1, { describe: 'the first attempt' });
+    await waitFor(async () => (await delivery(endpoint.id))?.attempts >= 1, { timeoutMs: 20_000, describe: 'the first attempt' });
     const [first]: { status_code: number | null; error: string }[] = await db.dataSource.query(
       `SELECT a.status_code, a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`,
       [endpoint.id],

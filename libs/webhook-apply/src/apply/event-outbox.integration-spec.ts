@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConnectionLifecycle, EventFeedQuery, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
 import { describeTerraEvent } from '@terra-connections/terra';
-import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { AccessRevokedHandler } from './handlers/access-revoked.handler';
 import { AuthFailedHandler } from './handlers/auth-failed.handler';
@@ -85,7 +85,23 @@ describe('Events outbox (real Postgres)', () => {
     return id;
   }
 
+  /**
+   * The feed shows an event once every transaction older than it has ended, in any database of the cluster: with
+   * other suites writing meanwhile that can take a moment.
+   */
+  const caughtUp = () =>
+    waitFor(
+      async () =>
+        (
+          await db.dataSource.query(
+            `SELECT pg_snapshot_xmin(pg_current_snapshot()) > COALESCE((SELECT max(tx_id) FROM events), '0'::xid8) AS done`,
+          )
+        )[0].done === true,
+      { describe: 'the feed to show every committed event' },
+    );
+
   async function everything(filter: { referenceId?: string; connectionId?: string; types?: string[] }): Promise<EventEnvelope[]> {
+    await caughtUp();
     const all: EventEnvelope[] = [];
     let cursor: string | undefined;
     for (;;) {
@@ -193,6 +209,7 @@ describe('Events outbox (real Postgres)', () => {
     expect(whileOpen.items).toEqual([]); // n:2 waits behind the open transaction rather than being passed
     await slow.commitTransaction();
     await slow.release();
+    await caughtUp();
 
     const after = await feed.page({ referenceId: reference }, { limit: 1, cursor: whileOpen.nextCursor });
     expect(after.items.map((event) => event.data.n)).toEqual([1]);
@@ -202,6 +219,7 @@ describe('Events outbox (real Postgres)', () => {
     expect(empty.items).toEqual([]);
     expect(empty.nextCursor).toEqual(expect.any(String));
     await db.dataSource.query(`INSERT INTO events (type, occurred_at, reference_id, data) VALUES ('data.received', now(), $1, '{"n":3}')`, [reference]);
+    await caughtUp();
     const next = await feed.page({ referenceId: reference }, { limit: 10, cursor: empty.nextCursor });
     expect(next.items.map((event) => event.data.n)).toEqual([3]);
   });

@@ -23,7 +23,13 @@ interface DeliveryRow extends StoredEvent {
   url: string;
   enabled: boolean;
   secretEncrypted: string;
+  /** Set during a rotation's overlap (already null once it expired). */
+  previousSecretEncrypted: string | null;
 }
+
+/** An endpoint whose attempts have all failed this long (scaled by EVENT_DELIVERY_RETRY_SCALE) is disabled. */
+export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3600 * 1000;
+export const DISABLED_BY_FAILURES = 'every delivery attempt failed for 5 days';
 
 /**
  * One attempt of one delivery: build the Standard Webhooks body from Postgres, sign it with the endpoint's
@@ -54,6 +60,7 @@ export class EventDeliverer {
     const rows = sqlRows<DeliveryRow>(
       await this.dataSource.query(
         `SELECT d.status, d.endpoint_id AS "endpointId", w.url, w.enabled, w.secret_encrypted AS "secretEncrypted",
+                CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret_encrypted END AS "previousSecretEncrypted",
                 ${storedEventColumns('e')}
          FROM event_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN events e ON e.id = d.event_row_id
          WHERE d.id = $1`,
@@ -69,7 +76,10 @@ export class EventDeliverer {
 
     const body = JSON.stringify(toEventEnvelope(row));
     const sentAt = new Date();
-    const signature = new Webhook(this.box.open(row.secretEncrypted)).sign(row.eventId, sentAt, body);
+    // During a rotation's overlap both secrets sign (space-separated, as Standard Webhooks allows): a receiver
+    // holding either verifies.
+    const secrets = [row.secretEncrypted, ...(row.previousSecretEncrypted ? [row.previousSecretEncrypted] : [])];
+    const signature = secrets.map((sealed) => new Webhook(this.box.open(sealed)).sign(row.eventId, sentAt, body)).join(' ');
     const result = await this.sender.send(
       row.url,
       { 'webhook-id': row.eventId, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signature },
@@ -80,6 +90,7 @@ export class EventDeliverer {
     if (ok) {
       await this.record(deliveryId, attempt, result, null);
       await this.settle(deliveryId, 'delivered', result.statusCode, null);
+      await this.dataSource.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [row.endpointId]);
       return 'delivered';
     }
     if (result.statusCode === 410) {
@@ -94,6 +105,11 @@ export class EventDeliverer {
       return 'gone';
     }
     const error = result.error ?? `HTTP ${result.statusCode}`;
+    if (await this.disabledForFailing(row.endpointId)) {
+      await this.record(deliveryId, attempt, result, null);
+      await this.settle(deliveryId, 'failed', result.statusCode, `${error}; ${DISABLED_BY_FAILURES}: endpoint disabled`);
+      return 'failed';
+    }
     if (attempt >= EVENT_DELIVERY_ATTEMPTS) {
       await this.record(deliveryId, attempt, result, null);
       await this.settle(deliveryId, 'failed', result.statusCode, error);
@@ -106,6 +122,29 @@ export class EventDeliverer {
       [deliveryId, result.statusCode, error, nextAttemptAt],
     );
     throw new DeliveryRetryError(`delivery ${deliveryId} attempt ${attempt}: ${error}`);
+  }
+
+  /**
+   * Notes the failure (failing_since is the first failure since the last success) and disables the endpoint
+   * once it has failed continuously for the (scaled) window. True when it is disabled now.
+   */
+  private async disabledForFailing(endpointId: string): Promise<boolean> {
+    const windowMs = Math.round(DISABLE_AFTER_FAILING_MS * this.options.retryScale);
+    const rows = sqlRows<{ disabled: boolean }>(
+      await this.dataSource.query(
+        `UPDATE webhook_endpoints SET
+           failing_since = COALESCE(failing_since, now()),
+           enabled = CASE WHEN failing_since IS NOT NULL AND now() - failing_since >= make_interval(secs => $2::double precision / 1000) THEN false ELSE enabled END,
+           disabled_reason = CASE WHEN enabled AND failing_since IS NOT NULL AND now() - failing_since >= make_interval(secs => $2::double precision / 1000)
+                                  THEN $3::text ELSE disabled_reason END,
+           updated_at = now()
+         WHERE id = $1 RETURNING NOT enabled AS disabled`,
+        [endpointId, windowMs, DISABLED_BY_FAILURES],
+      ),
+    );
+    const disabled = rows[0]?.disabled === true;
+    if (disabled) this.logger.warn(`Webhook endpoint ${endpointId}: ${DISABLED_BY_FAILURES}; disabled`);
+    return disabled;
   }
 
   private async record(deliveryId: string, attempt: number, result: SendResult, nextAttemptAt: Date | null): Promise<void> {

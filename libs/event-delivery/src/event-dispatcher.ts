@@ -25,7 +25,7 @@ export interface DispatchResult {
  *    and only below the feed's visibility horizon (so an event committed late is never passed: see
  *    EventFeedQuery), insert one delivery row per subscribed enabled endpoint, move the position. A crash
  *    anywhere rolls the whole step back; the next pass does it again.
- * 2. Add a job for every delivery row not yet enqueued (job id `dlv-<row id>`), then mark them enqueued. A
+ * 2. Add a job for every delivery row not yet enqueued (job id `dlv-<row id>`, `-r<n>` for a replay), then mark them enqueued. A
  *    crash between the add and the mark re-adds the same ids next pass: BullMQ ignores an id it holds, and a
  *    job that runs twice finds its row delivered and ends.
  *
@@ -80,13 +80,20 @@ export class EventDispatcher {
   private async enqueuePending(): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = sqlRows<{ id: string }>(
-        await this.dataSource.query(`SELECT id::text AS id FROM event_deliveries WHERE NOT enqueued ORDER BY id LIMIT $1`, [EVENT_DISPATCH_BATCH]),
+      const rows = sqlRows<{ id: string; replays: number }>(
+        await this.dataSource.query(`SELECT id::text AS id, replays FROM event_deliveries WHERE NOT enqueued ORDER BY id LIMIT $1`, [
+          EVENT_DISPATCH_BATCH,
+        ]),
       );
       if (rows.length === 0) return total;
       const ids = rows.map((row) => row.id);
-      await addDeliverEventJobs(this.queue, ids);
-      await this.dataSource.query(`UPDATE event_deliveries SET enqueued = true WHERE id = ANY($1::bigint[])`, [ids]);
+      await addDeliverEventJobs(this.queue, rows);
+      // Only the round just added: a replay that came meanwhile keeps its row unenqueued for the next pass.
+      await this.dataSource.query(
+        `UPDATE event_deliveries d SET enqueued = true FROM unnest($1::bigint[], $2::int[]) AS r(id, replays)
+         WHERE d.id = r.id AND d.replays = r.replays`,
+        [ids, rows.map((row) => row.replays)],
+      );
       total += ids.length;
       if (rows.length < EVENT_DISPATCH_BATCH) return total;
     }

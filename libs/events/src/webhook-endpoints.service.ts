@@ -20,6 +20,12 @@ export interface WebhookEndpointPatch {
   enabled?: boolean;
 }
 
+/**
+ * A delivery sent again: pending, a fresh round of attempts, enqueued by the dispatcher's next pass. Qualified
+ * (`d`): an ON CONFLICT update sees the proposed row too.
+ */
+const REPLAY_SET = `status = 'pending', enqueued = false, replays = d.replays + 1, next_attempt_at = NULL, delivered_at = NULL, updated_at = now()`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** http and https only; no credentials in the URL (they would be logged and shown back). */
@@ -105,6 +111,56 @@ export class WebhookEndpointsService {
     if (!UUID.test(id)) throw new WebhookEndpointNotFoundError(id);
     const [, affected]: [unknown, number] = await this.dataSource.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
     if (!affected) throw new WebhookEndpointNotFoundError(id);
+  }
+
+  /**
+   * A new secret; the current one keeps signing beside it (two signatures per delivery) for `overlapSeconds`,
+   * so receivers can move to the new one without a window of failures. Returns the new secret (shown once).
+   */
+  async rotateSecret(id: string, overlapSeconds: number): Promise<{ secret: string; previousSecretExpiresAt: Date }> {
+    await this.get(id);
+    const secret = generateSigningSecret();
+    const rows = sqlRows<{ expires: Date }>(
+      await this.dataSource.query(
+        `UPDATE webhook_endpoints SET previous_secret_encrypted = secret_encrypted, secret_encrypted = $2,
+           previous_secret_expires_at = now() + make_interval(secs => $3), updated_at = now()
+         WHERE id = $1 RETURNING previous_secret_expires_at AS expires`,
+        [id, this.box.seal(secret), overlapSeconds],
+      ),
+    );
+    if (!rows[0]) throw new WebhookEndpointNotFoundError(id);
+    return { secret, previousSecretExpiresAt: rows[0].expires };
+  }
+
+  /**
+   * Sends one delivery again, whatever its state (a new round of attempts under a new job id): the worker's
+   * dispatcher enqueues it within a pass. False when the endpoint has no such delivery.
+   */
+  async replayDelivery(endpointId: string, deliveryId: string): Promise<boolean> {
+    await this.get(endpointId);
+    if (!/^\d{1,18}$/.test(deliveryId)) return false;
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `UPDATE event_deliveries d SET ${REPLAY_SET} WHERE d.id = $1 AND d.endpoint_id = $2`,
+      [deliveryId, endpointId],
+    );
+    return affected > 0;
+  }
+
+  /** Every event since `since` the endpoint subscribes to, delivered (again): new deliveries or replays. */
+  async replaySince(endpointId: string, since: Date): Promise<number> {
+    await this.get(endpointId);
+    const rows = sqlRows<{ id: string }>(
+      await this.dataSource.query(
+        `INSERT INTO event_deliveries AS d (endpoint_id, event_row_id)
+         SELECT w.id, e.id FROM events e JOIN webhook_endpoints w ON w.id = $1
+         WHERE e.created_at >= $2 AND (w.event_types IS NULL OR e.type = ANY(w.event_types))
+         ORDER BY e.tx_id, e.id
+         ON CONFLICT (endpoint_id, event_row_id) DO UPDATE SET ${REPLAY_SET}
+         RETURNING id`,
+        [endpointId, since],
+      ),
+    );
+    return rows.length;
   }
 
   /** The clear secret, for signing (worker side). */

@@ -28,14 +28,17 @@ export function eventDeliveryRetryDelay(retry: number, scale: number): number {
   return Math.max(1, Math.round(EVENT_DELIVERY_RETRY_DELAYS_MS[index] * scale));
 }
 
-/** One job per delivery row: a dispatcher that re-adds after a crash adds nothing (same id). */
-export function deliverEventJobId(deliveryId: string): string {
-  return `dlv-${deliveryId}`;
+/**
+ * One job per delivery row and replay: a dispatcher that re-adds after a crash adds nothing (same id), and a
+ * replay gets a new id (the finished job of the previous round may still be held).
+ */
+export function deliverEventJobId(deliveryId: string, replays = 0): string {
+  return replays > 0 ? `dlv-${deliveryId}-r${replays}` : `dlv-${deliveryId}`;
 }
 
-export function deliverEventJobOptions(deliveryId: string): JobsOptions {
+export function deliverEventJobOptions(deliveryId: string, replays = 0): JobsOptions {
   return {
-    jobId: deliverEventJobId(deliveryId),
+    jobId: deliverEventJobId(deliveryId, replays),
     attempts: EVENT_DELIVERY_ATTEMPTS,
     backoff: { type: EVENT_DELIVERY_BACKOFF_TYPE },
     // The delivery row and its attempts are the record; jobs are only transport.
@@ -45,13 +48,13 @@ export function deliverEventJobOptions(deliveryId: string): JobsOptions {
 }
 
 /** The one door delivery jobs enter by. */
-export async function addDeliverEventJobs(queue: Queue, deliveryIds: readonly string[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
+export async function addDeliverEventJobs(queue: Queue, deliveries: readonly { id: string; replays: number }[]): Promise<void> {
+  if (deliveries.length === 0) return;
   await queue.addBulk(
-    deliveryIds.map((deliveryId) => ({
+    deliveries.map(({ id, replays }) => ({
       name: DELIVER_EVENT_JOB,
-      data: { deliveryId } satisfies DeliverEventPayload,
-      opts: deliverEventJobOptions(deliveryId),
+      data: { deliveryId: id } satisfies DeliverEventPayload,
+      opts: deliverEventJobOptions(id, replays),
     })),
   );
 }

@@ -60,4 +60,22 @@ describe('/v1/webhook-endpoints (real API, real Postgres)', () => {
     const asService = await api.request('GET', '/v1/webhook-endpoints');
     expect([401, 403]).toContain(asService.status);
   });
+
+  it('rotates the secret (a new one, shown once, the old signing until the overlap ends) and takes replays', async () => {
+    const created = await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: 'https://svc.internal/rotate' } });
+    const { id, secret } = created.body;
+    const rotated = await api.request('POST', `/v1/webhook-endpoints/${id}/rotate-secret`, { ...admin, json: { overlap_seconds: 600 } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(secret);
+    const expires = Date.parse(rotated.body.previous_secret_expires_at);
+    expect(expires - Date.now()).toBeGreaterThan(590_000);
+    expect(expires - Date.now()).toBeLessThan(610_000);
+    expect((await api.request('POST', `/v1/webhook-endpoints/${id}/rotate-secret`, { ...admin, json: { overlap_seconds: -1 } })).status).toBe(400);
+
+    expect((await api.request('POST', `/v1/webhook-endpoints/${id}/deliveries/12345/replay`, admin)).status).toBe(404);
+    const since = await api.request('POST', `/v1/webhook-endpoints/${id}/replay`, { ...admin, json: { since: new Date().toISOString() } });
+    expect(since).toMatchObject({ status: 202, body: { replayed: 0 } });
+    expect((await api.request('POST', `/v1/webhook-endpoints/${id}/replay`, { ...admin, json: { since: 'yesterday' } })).status).toBe(400);
+  });
 });

@@ -170,4 +170,49 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     );
     expect(first).toMatchObject({ status_code: null, error: expect.stringContaining('refused to connect to 169.254.169.254') });
   });
+
+  it('rotation: during the overlap a receiver with only the old or only the new secret verifies; after it, only the new', async () => {
+    const { endpoint, secret: old } = await endpoints.create({ url: receiver.script('/rotating', [200]) });
+    const { secret: fresh } = await endpoints.rotateSecret(endpoint.id, 3600);
+    await emit('connection.connected', 'rotating');
+    await waitFor(async () => receiver.at('/rotating').length === 1, { timeoutMs: 20_000, describe: 'the delivery' });
+    const verify = (secret: string, request: Received) => () =>
+      new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    const [during] = receiver.at('/rotating');
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verify(old, during)).not.toThrow();
+    expect(verify(fresh, during)).not.toThrow();
+
+    const { secret: newest } = await endpoints.rotateSecret(endpoint.id, 0);
+    await emit('connection.connected', 'rotating');
+    await waitFor(async () => receiver.at('/rotating').length === 2, { timeoutMs: 20_000, describe: 'the second delivery' });
+    const after = receiver.at('/rotating')[1];
+    expect(verify(newest, after)).not.toThrow();
+    expect(verify(fresh, after)).toThrow();
+  });
+
+  it('replays one delivery (same webhook-id) and everything since a time', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/replayed', [200]) });
+    const since = new Date(Date.now() - 1000);
+    const eventId = await emit('connection.errored', 'replayed');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
+    expect(await endpoints.replayDelivery(endpoint.id, (await delivery(endpoint.id)).id)).toBe(true);
+    await waitFor(async () => receiver.at('/replayed').length === 2, { timeoutMs: 20_000, describe: 'the replay' });
+    expect(receiver.at('/replayed').map((request) => request.headers['webhook-id'])).toEqual([eventId, eventId]);
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the replay to settle' });
+    // Every event since `since` (the endpoint takes every type): ours and the other tests' from then.
+    const replayed = await endpoints.replaySince(endpoint.id, since);
+    expect(replayed).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => receiver.at('/replayed').length === 2 + replayed, { timeoutMs: 20_000, describe: 'the replay since' });
+  });
+
+  it('an endpoint failing continuously past the window is disabled and says so', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/down', [503]) });
+    // Failing since long before the (scaled) 5 days.
+    await db.dataSource.query(`UPDATE webhook_endpoints SET failing_since = now() - interval '30 days' WHERE id = $1`, [endpoint.id]);
+    await emit('connection.connected', 'down');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'failed', { timeoutMs: 20_000, describe: 'the delivery to fail' });
+    expect(await endpoints.get(endpoint.id)).toMatchObject({ enabled: false, disabledReason: 'every delivery attempt failed for 5 days' });
+    expect(receiver.at('/down')).toHaveLength(1);
+  });
 });

@@ -4,11 +4,13 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Outbound webhook endpoints and their deliveries (issue 13).
  *
  * - `webhook_endpoints`: where events are sent; the signing secret encrypted (AES-256-GCM with
- *   EVENT_SECRETS_KEY), never stored in clear. `event_types` null: every type.
+ *   EVENT_SECRETS_KEY), never stored in clear, and during a rotation the previous one until it expires.
+ *   `event_types` null: every type. `failing_since`: the first failed attempt since the last success.
  * - `event_dispatch_position`: one row, how far the dispatcher has turned the events feed into deliveries,
  *   as a feed position (tx_id, id). Advanced in the transaction that inserts the deliveries, so a crash
  *   between the two is impossible.
- * - `event_deliveries`: one per (endpoint, event), its state; `enqueued` false until its BullMQ job exists.
+ * - `event_deliveries`: one per (endpoint, event), its state; `enqueued` false until its BullMQ job exists;
+ *   `replays` counts replays (each replay is a new job id).
  * - `event_delivery_attempts`: every attempt (status code, duration, error, next attempt).
  */
 export class CreateWebhookEndpoints1764000009000 implements MigrationInterface {
@@ -24,6 +26,9 @@ export class CreateWebhookEndpoints1764000009000 implements MigrationInterface {
       "enabled" boolean NOT NULL DEFAULT true,
       "disabled_reason" text,
       "secret_encrypted" text NOT NULL,
+      "previous_secret_encrypted" text,
+      "previous_secret_expires_at" timestamptz,
+      "failing_since" timestamptz,
       "created_at" timestamptz NOT NULL DEFAULT now(),
       "updated_at" timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT "pk_webhook_endpoints" PRIMARY KEY ("id"))`);
@@ -43,6 +48,7 @@ export class CreateWebhookEndpoints1764000009000 implements MigrationInterface {
       "status" varchar(16) NOT NULL DEFAULT 'pending',
       "attempts" integer NOT NULL DEFAULT 0,
       "enqueued" boolean NOT NULL DEFAULT false,
+      "replays" integer NOT NULL DEFAULT 0,
       "last_status_code" integer,
       "last_error" text,
       "next_attempt_at" timestamptz,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SUBSCRIBABLE_EVENT_TYPES } from '@terra-connections/connections';
 import { DELIVERY_STATUSES } from '@terra-connections/events';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PagedQuery } from '../../common/paged.query';
 
 const TYPES_MESSAGE = `event_types must be among ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}`;
@@ -67,4 +67,22 @@ export class EndpointDeliveriesQueryDto extends PagedQuery(200) {
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` })
   status?: (typeof DELIVERY_STATUSES)[number];
+}
+
+/** `POST /v1/webhook-endpoints/{id}/rotate-secret`. */
+export class RotateSecretDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 604_800, default: 86_400, description: 'Seconds the old secret keeps signing beside the new one' })
+  @IsOptional()
+  @Max(604_800)
+  @Min(0)
+  @IsInt()
+  overlap_seconds?: number;
+}
+
+/** `POST /v1/webhook-endpoints/{id}/replay`. */
+export class ReplaySinceDto {
+  @ApiProperty({ format: 'date-time', description: 'Every event written since then (and kept: EVENTS_RETENTION_DAYS) is delivered again' })
+  @IsISO8601({ strict: true })
+  @IsString()
+  since!: string;
 }

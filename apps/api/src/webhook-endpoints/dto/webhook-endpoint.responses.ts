@@ -102,3 +102,16 @@ export class EndpointDeliveryPageResponse {
   @ApiProperty({ type: String, nullable: true })
   next_cursor!: string | null;
 }
+
+export class RotatedSecretResponse {
+  @ApiProperty({ description: 'The new signing secret: shown only in this response' })
+  secret!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Until then deliveries carry two signatures (new and old secret)' })
+  previous_secret_expires_at!: string;
+}
+
+export class ReplayedResponse {
+  @ApiProperty({ description: 'Deliveries queued again' })
+  replayed!: number;
+}

@@ -129,7 +129,7 @@ export const envSchema = z
     API_KEYS: optionalString.pipe(csv.optional()).describe('Comma-separated bearer keys of internal services for /v1; the API refuses to start without one.'),
     ADMIN_API_KEYS: optionalString
       .pipe(csv.optional())
-      .describe('Comma-separated admin keys: /v1/webhook-events, /v1/admin/* and Bull Board (bearer, or HTTP Basic password).'),
+      .describe('Comma-separated admin keys: /v1/terra-deliveries, /v1/webhook-endpoints, /v1/admin/* and Bull Board (bearer, or HTTP Basic password).'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the API (0 picks a free one).'),
     /** Public base URL of this API, used for its own result pages when callers give no redirect URL. */
     PUBLIC_URL: optionalString

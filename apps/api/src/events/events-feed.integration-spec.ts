@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, FakeTerraServer, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, FakeTerraServer, TEST_ADMIN_KEY, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { startApiAgainstFakeTerra, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /** GET /v1/events over real HTTP: the envelope, filters, keyset pages and the tail cursor. */
@@ -75,5 +75,22 @@ describe('GET /v1/events (real API, real Postgres)', () => {
     expect((await api.request('GET', '/v1/events?connection_id=nope')).status).toBe(400);
     expect((await api.request('GET', '/v1/events?cursor=abc')).status).toBe(400);
     expect((await fetch(`${api.url}/v1/events`)).status).toBe(401);
+  });
+
+  it("serves Terra's inbound delivery history at /terra-deliveries, the old /webhook-events and /events paths as aliases", async () => {
+    await db.dataSource.query(`INSERT INTO terra_connections (terra_user_id, reference_id, provider, status) VALUES ('terra-alias', 'p3', 'OURA', 'active')`);
+    await db.dataSource.query(
+      `INSERT INTO webhook_events (dedup_key, type, event_at, payload, status, terra_user_id) VALUES ('alias-1', 'daily', now(), '{}', 'processed', 'terra-alias')`,
+    );
+    const admin = { key: TEST_ADMIN_KEY };
+    const renamed = await api.request('GET', '/v1/terra-deliveries', admin);
+    const legacy = await api.request('GET', '/v1/webhook-events', admin);
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.data.map((row: { type: string }) => row.type)).toEqual(['daily']);
+    expect(legacy.body).toEqual(renamed.body);
+    const ofConnection = await api.request('GET', '/v1/connections/terra-alias/terra-deliveries');
+    expect(ofConnection.body.data).toHaveLength(1);
+    expect((await api.request('GET', '/v1/connections/terra-alias/events')).body).toEqual(ofConnection.body);
+    expect((await api.request('GET', '/v1/terra-deliveries')).status).toBe(401); // a service key is not an admin key
   });
 });

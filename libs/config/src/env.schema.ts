@@ -277,6 +277,13 @@ export const envSchema = z
       .max(256)
       .default(16)
       .describe('Event deliveries one worker sends at a time, all endpoints together.'),
+    EVENT_DELIVERY_LOCK_MS: z.coerce
+      .number()
+      .int()
+      .min(500)
+      .max(600_000)
+      .default(30_000)
+      .describe('How soon a delivery whose worker died (its job lock expired) is picked up by another worker.'),
     EVENT_DELIVERY_PER_ENDPOINT: z.coerce
       .number()
       .int()

@@ -111,6 +111,14 @@ export class E2eStack {
     });
   }
 
+  /** One more worker process (after a test killed one, say); resolves once it has started. */
+  async startWorker(name: string): Promise<DistProcess> {
+    const worker = this.spawn(name, DIST_ENTRIES.worker, this.env);
+    this.workerProcesses = [...this.workerProcesses, worker];
+    await worker.waitForOutput(/worker started/, START_TIMEOUT_MS);
+    return worker;
+  }
+
   /** (Re)starts the API on its port; resolves once it is listening. */
   async startApi(): Promise<void> {
     if (this.apiProcess?.running) throw new Error('the API is already running');

@@ -52,6 +52,10 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
       connection,
       prefix: this.config.QUEUE_PREFIX,
       concurrency: this.config.EVENT_DELIVERY_CONCURRENCY,
+      // A worker killed mid-delivery: its job's lock expires and the stalled-job check of any live worker
+      // puts it back (at least once; the delivery row is still pending).
+      lockDuration: this.config.EVENT_DELIVERY_LOCK_MS,
+      stalledInterval: this.config.EVENT_DELIVERY_LOCK_MS,
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) =>
           type === EVENT_DELIVERY_BACKOFF_TYPE ? eventDeliveryRetryDelay(attemptsMade, scale) : 1_000,

@@ -1,5 +1,6 @@
 import { ConnectionStatus } from '@terra-connections/persistence';
 import type { ConnectionChange } from '../state/connection-change';
+import type { ConnectionMerge } from '../state/connection-state.tx';
 import type { DisconnectedBy } from './event-types';
 import type { AttemptFailure, DataReceipt, PendingEvent } from './pending-event';
 
@@ -74,7 +75,7 @@ function eventOfChange(change: ConnectionChange): PendingEvent | null {
  * new id's (created, or moved in) and the old id's `replaced` move. Nothing when it changed nothing (a
  * redelivery).
  */
-function reconnectedEvents(changes: readonly ConnectionChange[]): PendingEvent[] {
+function reconnectedEvents(changes: readonly ConnectionChange[], merges: readonly ConnectionMerge[]): PendingEvent[] {
   const replaced = changes.find((change) => change.to === ConnectionStatus.Replaced);
   const current = changes.find((change) => !isHistory(change));
   const anchor = current ?? replaced;
@@ -89,6 +90,9 @@ function reconnectedEvents(changes: readonly ConnectionChange[]): PendingEvent[]
         previous_terra_user_id: replaced?.terraUserId ?? null,
         previous_status: replaced?.from ?? current?.from ?? null,
         scopes: current?.scopes?.after ?? null,
+        // The new id's auth came first and made it a connection of its own (announced as connected): that
+        // connection_id now names this connection.
+        merged_connection_id: merges.find((merge) => merge.into === anchor.connectionId)?.from ?? null,
       },
     },
   ];
@@ -99,10 +103,11 @@ export function pendingEventsOf(
   changes: readonly ConnectionChange[],
   attemptFailures: readonly AttemptFailure[],
   dataReceipts: readonly DataReceipt[],
+  merges: readonly ConnectionMerge[] = [],
 ): PendingEvent[] {
   const events: PendingEvent[] = [];
   const reauth = changes.length > 0 && changes[0].cause.kind === 'webhook' && changes[0].cause.eventType === 'user_reauth';
-  if (reauth) events.push(...reconnectedEvents(changes));
+  if (reauth) events.push(...reconnectedEvents(changes, merges));
   else {
     for (const change of changes) {
       if (isHistory(change)) continue;

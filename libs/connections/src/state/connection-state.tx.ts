@@ -22,6 +22,12 @@ import {
 import { ENDED_STATUSES, isLiveStatus } from './connection-statuses';
 import { patchForMissingUser, patchFromTerra, REFRESH_COLUMNS, type RefreshedRow } from './terra-refresh';
 
+/** `from` is now part of `into` (its connection_id resolves to `into`). */
+export interface ConnectionMerge {
+  from: string;
+  into: string;
+}
+
 /** Who a connection is, as far as the caller knows: null fields keep what is stored. */
 export interface ConnectionIdentity {
   terraUserId: string;
@@ -70,6 +76,7 @@ export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
   private readonly failures: AttemptFailure[] = [];
   private readonly receipts: DataReceipt[] = [];
+  private readonly merges: ConnectionMerge[] = [];
 
   constructor(
     private readonly tx: EntityManager,
@@ -84,6 +91,11 @@ export class ConnectionStateTx {
   /** Connect attempts this transaction settled as failed or cancelled (each a `connection.attempt_failed`). */
   get attemptFailures(): readonly AttemptFailure[] {
     return this.failures;
+  }
+
+  /** Connections a user_reauth folded into another in this transaction. */
+  get connectionMerges(): readonly ConnectionMerge[] {
+    return this.merges;
   }
 
   /** Data this transaction stored (each a `data.received`). */
@@ -212,6 +224,10 @@ export class ConnectionStateTx {
     for (const [index, change] of this.collected.entries()) {
       if (change.connectionId === goes.connection_id) this.collected[index] = { ...change, connectionId: stays.connection_id };
     }
+    // The new id's own connection, when its auth came first, was a connection before this transaction (and was
+    // announced): say where it went. One created by this very reauth never existed for anyone.
+    const createdHere = this.collected.some((change) => change.terraUserId === nextId && change.from === null);
+    if (previousWasKnown && !createdHere) this.merges.push({ from: goes.connection_id, into: stays.connection_id });
   }
 
   /** `permission_change`: the new full set, unless the stored scopes are newer. */

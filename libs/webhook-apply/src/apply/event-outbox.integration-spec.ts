@@ -168,7 +168,7 @@ describe('Events outbox (real Postgres)', () => {
     expect(connected.data).toMatchObject({ terra_user_id: first, previous_status: null, provider: 'OURA', reference_id: reference });
     expect(data.data).toMatchObject({ data_type: 'daily', count: 2, dates: ['2026-11-03', '2026-11-04'] });
     expect(JSON.stringify(data)).not.toContain('1234'); // no health values
-    expect(reconnected.data).toMatchObject({ terra_user_id: second, previous_terra_user_id: first, previous_status: 'active' });
+    expect(reconnected.data).toMatchObject({ terra_user_id: second, previous_terra_user_id: first, previous_status: 'active', merged_connection_id: null });
     expect(scopes.data).toMatchObject({ added: ['heart'], removed: ['sleep'] });
     expect(errored.data).toMatchObject({ previous_status: 'active', reason: 'token expired' });
     expect(back.data).toMatchObject({ previous_status: 'error' });
@@ -178,6 +178,25 @@ describe('Events outbox (real Postgres)', () => {
     // The feed filtered by connection and type.
     const onlyData = await everything({ connectionId, types: ['data.received'] });
     expect(onlyData.map((event) => event.id)).toEqual([data.id]);
+  });
+
+  it("a reauth whose new id's auth came first: the new id's own connection is named in merged_connection_id", async () => {
+    const [oldId, newId] = [randomUUID(), randomUUID()];
+    const reference = 'merge-person';
+    await deliver(auth(oldId, reference), at(0));
+    await deliver(auth(newId, reference), at(4)); // Terra's auth for the new id, applied before the reauth
+    await deliver({ type: 'user_reauth', status: 'warning', old_user: user(oldId, reference), new_user: user(newId, reference) }, at(3));
+    const events = await everything({ referenceId: reference });
+    expect(events.map((event) => event.type)).toEqual(['connection.connected', 'connection.connected', 'connection.reconnected']);
+    const [first, own, reconnected] = events;
+    expect(own.data.connection_id).not.toBe(first.data.connection_id);
+    expect(reconnected.data).toMatchObject({
+      connection_id: first.data.connection_id,
+      terra_user_id: newId,
+      previous_terra_user_id: oldId,
+      merged_connection_id: own.data.connection_id,
+      sequence: 2,
+    });
   });
 
   it("the API's DELETE records connection.disconnected by api in its own transaction", async () => {

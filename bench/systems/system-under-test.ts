@@ -101,7 +101,9 @@ export class ProductSystem implements SystemUnderTest {
       TERRA_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
       API_KEYS: BENCH_API_KEY,
       ADMIN_API_KEYS: 'bench-admin-key',
-      // Production mode needs Terra credentials; nothing in the bench calls Terra (reconciliation is off).
+      // Production mode needs an events secrets key (no endpoint is registered in the bench)...
+      EVENT_SECRETS_KEY: 'bench-event-secrets-key-0123456789abcdef',
+      // ...and Terra credentials; nothing in the bench calls Terra (reconciliation is off).
       TERRA_DEV_ID: 'bench-dev-id',
       TERRA_API_KEY: 'bench-not-used',
       TERRA_API_URL: 'http://127.0.0.1:9/v2',

@@ -5,6 +5,7 @@ import { platformModules } from '@terra-connections/platform';
 import { TerraClientModule, TerraGateway } from '@terra-connections/terra';
 import { TERRA_USER_DIRECTORY } from '@terra-connections/connections';
 import { WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhook-apply';
+import { EventDeliveryRunner } from './processors/event-delivery.runner';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
 import { WebhookSchedules } from './schedulers/webhook-schedules.service';
@@ -27,6 +28,7 @@ export class WorkerModule {
         { provide: TERRA_USER_DIRECTORY, useExisting: TerraGateway },
         TerraWebhookProcessor,
         MaintenanceProcessor,
+        EventDeliveryRunner,
         WebhookSchedules,
         WorkerHealthServer,
       ],

@@ -47,7 +47,15 @@ export const COMPUTED_DEFAULTS: Record<string, string> = {
   TERRA_WIDGET_URL: `\`${SANDBOX_WIDGET_URL}\` without TERRA_API_KEY, else \`https://access.tryterra.co/api/widget/session\``,
   BULL_BOARD_ENABLED: '`true`; `false` when NODE_ENV=production',
   PUBLIC_URL: '`http://127.0.0.1:$PORT`',
+  EVENT_SECRETS_KEY: 'a fixed development value; required when NODE_ENV=production',
+  EVENT_ENDPOINTS_ALLOW_PRIVATE: '`true`; `false` when NODE_ENV=production',
 };
+
+/**
+ * Encrypts the endpoints' signing secrets outside production, where no key is configured. Public on purpose:
+ * it protects nothing, it only lets development and tests run without one.
+ */
+export const DEVELOPMENT_EVENT_SECRETS_KEY = 'terra-connections-development-event-secrets-key';
 
 /** true/false/1/0; empty or unset means the default. */
 const booleanString = optionalString.pipe(z.enum(['true', 'false', '1', '0']).optional());
@@ -121,7 +129,7 @@ export const envSchema = z
     API_KEYS: optionalString.pipe(csv.optional()).describe('Comma-separated bearer keys of internal services for /v1; the API refuses to start without one.'),
     ADMIN_API_KEYS: optionalString
       .pipe(csv.optional())
-      .describe('Comma-separated admin keys: /v1/webhook-events, /v1/admin/* and Bull Board (bearer, or HTTP Basic password).'),
+      .describe('Comma-separated admin keys: /v1/terra-deliveries, /v1/webhook-endpoints, /v1/admin/* and Bull Board (bearer, or HTTP Basic password).'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the API (0 picks a free one).'),
     /** Public base URL of this API, used for its own result pages when callers give no redirect URL. */
     PUBLIC_URL: optionalString
@@ -226,6 +234,63 @@ export const envSchema = z
       .refine((ms) => ms === 0 || ms >= 100, { message: 'must be 0 (off) or at least 100' })
       .default(3_600_000)
       .describe('How often a worker deletes processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS; 0 = never.'),
+    /** Outbound events (the outbox and the feed) older than this are deleted by the same prune job. */
+    EVENTS_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .default(30)
+      .describe(
+        'Days an outbound event (GET /v1/events, deliveries) is kept; 0 = keep forever. Pruned by the same job as the inbox (INBOX_PRUNE_INTERVAL_MS).',
+      ),
+    EVENT_SECRETS_KEY: optionalString
+      .pipe(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional())
+      .describe('Key that encrypts the webhook endpoints\' signing secrets at rest (AES-256-GCM). Changing it makes stored secrets unreadable.'),
+    EVENT_ENDPOINTS_ALLOW_PRIVATE: booleanString.describe(
+      'Let event deliveries reach private and loopback addresses (link-local and metadata addresses are always refused).',
+    ),
+    EVENT_DISPATCH_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(500)
+      .describe('How often a worker turns committed events into delivery jobs (the outbox dispatcher).'),
+    EVENT_DELIVERY_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(15_000)
+      .describe('Response deadline of one event delivery; a slower endpoint gets a retry.'),
+    EVENT_DELIVERY_RETRY_SCALE: z.coerce
+      .number()
+      .positive()
+      .max(1)
+      .default(1)
+      .describe('Multiplies the delivery retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); tests shrink it.'),
+    EVENT_DELIVERY_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(16)
+      .describe('Event deliveries one worker sends at a time, all endpoints together.'),
+    EVENT_DELIVERY_LOCK_MS: z.coerce
+      .number()
+      .int()
+      .min(500)
+      .max(600_000)
+      .default(30_000)
+      .describe('How soon a delivery whose worker died (its job lock expired) is picked up by another worker.'),
+    EVENT_DELIVERY_PER_ENDPOINT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(4)
+      .describe('Of those, at most this many to one endpoint, so a slow endpoint never holds every slot.'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {
@@ -244,6 +309,13 @@ export const envSchema = z
         code: z.ZodIssueCode.custom,
         path: ['WEBHOOK_INFLIGHT_BYTES'],
         message: 'must be at least WEBHOOK_BODY_LIMIT, or a delivery of the largest accepted size could never be read',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.EVENT_SECRETS_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['EVENT_SECRETS_KEY'],
+        message: 'is required in production: it encrypts the webhook endpoints\' signing secrets (e.g. `openssl rand -base64 32`)',
       });
     }
     if (env.TERRA_API_KEY && !env.TERRA_DEV_ID) {
@@ -266,6 +338,11 @@ export const envSchema = z
       // A queue dashboard that can retry and delete jobs is opt-in where it matters.
       BULL_BOARD_ENABLED:
         env.BULL_BOARD_ENABLED === undefined ? env.NODE_ENV !== 'production' : ['true', '1'].includes(env.BULL_BOARD_ENABLED),
+      EVENT_SECRETS_KEY: env.EVENT_SECRETS_KEY ?? DEVELOPMENT_EVENT_SECRETS_KEY,
+      EVENT_ENDPOINTS_ALLOW_PRIVATE:
+        env.EVENT_ENDPOINTS_ALLOW_PRIVATE === undefined
+          ? env.NODE_ENV !== 'production'
+          : ['true', '1'].includes(env.EVENT_ENDPOINTS_ALLOW_PRIVATE),
     };
   });
 

@@ -1,7 +1,7 @@
 import { loadConfig } from './load-config';
 
 describe('loadConfig', () => {
-  const production = { NODE_ENV: 'production', TERRA_API_KEY: 'key', TERRA_DEV_ID: 'dev' };
+  const production = { NODE_ENV: 'production', TERRA_API_KEY: 'key', TERRA_DEV_ID: 'dev', EVENT_SECRETS_KEY: 'k'.repeat(32) };
 
   it('turns Bull Board on by default, except in production', () => {
     expect(loadConfig({}).BULL_BOARD_ENABLED).toBe(true);
@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WEBHOOK_BODY_LIMIT: '10mb' })).toThrow(/WEBHOOK_BODY_LIMIT/);
     expect(loadConfig({ WEBHOOK_BODY_LIMIT: '64mb' }).WEBHOOK_BODY_LIMIT).toBe('64mb');
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TERRA_API_KEY is required in production/);
+  });
+
+  it('requires EVENT_SECRETS_KEY in production with a clear message; a fixed development key elsewhere', () => {
+    const { EVENT_SECRETS_KEY: _key, ...withoutKey } = production;
+    expect(() => loadConfig(withoutKey)).toThrow(/EVENT_SECRETS_KEY is required in production/);
+    expect(() => loadConfig({ ...production, EVENT_SECRETS_KEY: 'short' })).toThrow(/EVENT_SECRETS_KEY must be at least 32 characters/);
+    expect(loadConfig({}).EVENT_SECRETS_KEY).toEqual(expect.any(String));
+    expect(loadConfig({}).EVENT_ENDPOINTS_ALLOW_PRIVATE).toBe(true);
+    expect(loadConfig(production).EVENT_ENDPOINTS_ALLOW_PRIVATE).toBe(false);
   });
 
   it('refuses, in production only, a retry base delay that would give up on a webhook within the hour', () => {

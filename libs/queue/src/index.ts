@@ -7,3 +7,4 @@ export * from './webhook-enqueuer';
 export * from './job-failure';
 export * from './maintenance-queue';
 export * from './inbox-job-ref';
+export * from './event-delivery.contract';

@@ -6,4 +6,5 @@ export * from './apply/webhook-event-applier';
 export { HEALTH_DATA_UPSERT } from './apply/health-data.sql';
 export * from './sweep/inbox-sweeper';
 export * from './prune/inbox-pruner';
+export * from './prune/events-pruner';
 export * from './webhook-apply.providers';

@@ -11,6 +11,7 @@ import { UserReauthHandler } from './apply/handlers/user-reauth.handler';
 import { WEBHOOK_EVENT_HANDLERS, type WebhookEventHandler } from './apply/webhook-event-handler';
 import { WebhookEventApplier } from './apply/webhook-event-applier';
 import { ConnectionReconciler } from '@terra-connections/connections';
+import { EventsPruner } from './prune/events-pruner';
 import { InboxPruner } from './prune/inbox-pruner';
 import { InboxSweeper } from './sweep/inbox-sweeper';
 
@@ -41,5 +42,6 @@ export const WEBHOOK_APPLY_PROVIDERS: Provider[] = [
   WebhookEventApplier,
   InboxSweeper,
   InboxPruner,
+  EventsPruner,
   ConnectionReconciler,
 ];

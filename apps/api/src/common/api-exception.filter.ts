@@ -17,6 +17,7 @@ import {
   WebhookEventNotFoundError,
   WebhookSignatureRejectedError,
 } from '@terra-connections/webhook-ingest';
+import { WebhookEndpointInputError, WebhookEndpointNotFoundError } from '@terra-connections/events';
 
 export interface ErrorBody {
   statusCode: number;
@@ -53,6 +54,8 @@ const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
   [WebhookEventNotFoundError, 404],
   [WebhookEventAlreadyProcessedError, 409],
   [InboxUnavailableError, 503],
+  [WebhookEndpointNotFoundError, 404],
+  [WebhookEndpointInputError, 400],
 ];
 
 /**

@@ -47,13 +47,21 @@ describe('OpenAPI document', () => {
         'POST /v1/webhook-events/replay-failed',
         'POST /v1/webhook-events/{id}/replay',
         'POST /v1/admin/reconcile',
+        'GET /v1/events',
+        'GET /v1/terra-deliveries',
+        'POST /v1/terra-deliveries/{id}/replay',
+        'GET /v1/connections/{id}/terra-deliveries',
+        'POST /v1/webhook-endpoints',
+        'GET /v1/webhook-endpoints/{id}/deliveries',
       ]),
     );
+    const ids = v1.map(({ op }) => op.operationId);
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
     for (const { route, method, op } of v1) {
       const where = `${method.toUpperCase()} ${route}`;
-      const admin = route.startsWith('/v1/webhook-events') || route.startsWith('/v1/admin');
+      const admin = ['/v1/webhook-events', '/v1/terra-deliveries', '/v1/webhook-endpoints', '/v1/admin'].some((prefix) => route.startsWith(prefix));
       expect({ where, security: op.security }).toEqual({ where, security: [{ [admin ? 'admin-key' : 'service-key']: [] }] });
-      expect({ where, tags: op.tags }).toEqual({ where, tags: [admin ? 'admin' : expect.stringMatching(/^(connections|providers)$/)] });
+      expect({ where, tags: op.tags }).toEqual({ where, tags: [admin ? 'admin' : expect.stringMatching(/^(connections|providers|events)$/)] });
       expect({ where, operationId: op.operationId }).toEqual({ where, operationId: expect.stringMatching(/^[a-z][A-Za-z]+$/) });
       const statuses = Object.keys(op.responses);
       expect({ where, ok: statuses.some((s) => /^2\d\d$/.test(s)) }).toEqual({ where, ok: true });

@@ -25,11 +25,46 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A key from ADMIN_API_KEYS (admin routes)' }, ADMIN_KEY_SCHEME)
     .addTag('connections', 'Connect, disconnect, list and read connections of your users')
     .addTag('providers', 'What can be connected')
+    .addTag('events', 'What changed: the outbound events feed (docs/events.md)')
     .addTag('admin', 'Operators only (ADMIN_API_KEYS): dead letters, replay, reconciliation')
     .addTag('webhooks', "Terra's webhook destination (signed by Terra, no API key)")
     .addTag('health', 'Probes for orchestrators (no API key)')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withRenamedRoutes(SwaggerModule.createDocument(app, config));
+}
+
+/**
+ * Inbound delivery history was renamed (issue 13: `events` means the outbound events). Each route is served
+ * under both paths; in the document the new path gets its own operation id and the old one keeps its id (so
+ * clients generated before keep their method names) and is marked deprecated.
+ */
+const RENAMED_ROUTES: { from: string; to: string; ids: Record<string, string> }[] = [
+  {
+    from: '/v1/webhook-events',
+    to: '/v1/terra-deliveries',
+    ids: { listWebhookEvents: 'listTerraDeliveries', replayFailedWebhookEvents: 'replayFailedTerraDeliveries', replayWebhookEvent: 'replayTerraDelivery' },
+  },
+  { from: '/v1/connections/{id}/events', to: '/v1/connections/{id}/terra-deliveries', ids: { listConnectionEvents: 'listConnectionTerraDeliveries' } },
+];
+
+function withRenamedRoutes(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const rename of RENAMED_ROUTES) {
+      const isNew = path === rename.to || path.startsWith(`${rename.to}/`);
+      const isOld = path === rename.from || path.startsWith(`${rename.from}/`);
+      if (!isNew && !isOld) continue;
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+        const operation = item[method];
+        if (!operation?.operationId) continue;
+        if (isNew) operation.operationId = rename.ids[operation.operationId] ?? operation.operationId;
+        else {
+          operation.deprecated = true;
+          operation.description = `Deprecated alias of \`${rename.to}${path.slice(rename.from.length)}\`.`;
+        }
+      }
+    }
+  }
+  return document;
 }
 
 /** Stable text of a document: what is committed and compared. */

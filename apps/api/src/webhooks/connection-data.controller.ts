@@ -42,9 +42,12 @@ export class ConnectionDataController {
     return toPageResponse(page, toHealthDataItemResponse);
   }
 
-  /** Newest first; type, status, times and last_error, never the payload. */
-  @Get(':id/events')
-  @ApiOperation({ operationId: 'listConnectionEvents', summary: 'Webhook history of a connection (every Terra id it had), newest first (never the payload)' })
+  /**
+   * Newest first; type, status, times and last_error, never the payload. `terra-deliveries`: `events` names the
+   * outbound events now (GET /v1/events); the old path stays as a deprecated alias (openapi-document.ts).
+   */
+  @Get([':id/terra-deliveries', ':id/events'])
+  @ApiOperation({ operationId: 'listConnectionEvents', summary: "Terra's webhook deliveries about a connection (every Terra id it had), newest first (never the payload)" })
   @ApiConnectionId()
   @ApiOkResponse({ type: WebhookEventPageResponse })
   async history(

@@ -9,11 +9,14 @@ import { WebhookEventsQueryDto } from './dto/webhook-events.query.dto';
 import { ReplayFailedResponse, ReplayResultResponse, WebhookEventPageResponse } from './dto/webhook.responses';
 import { WebhookEventIdPipe } from './webhook-event-id.pipe';
 
-/** The inbox for operators: dead letters, backlog, and replay. Admin keys only (ADMIN_API_KEYS). */
+/**
+ * The inbox for operators: dead letters, backlog, and replay. Admin keys only (ADMIN_API_KEYS). At
+ * /v1/terra-deliveries; /v1/webhook-events is the deprecated alias (`events` names the outbound events now).
+ */
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_KEY_SCHEME)
 @ApiErrors(401)
-@Controller('v1/webhook-events')
+@Controller(['v1/terra-deliveries', 'v1/webhook-events'])
 @UseGuards(ApiKeyGuard)
 @AdminOnly()
 export class WebhookEventsController {

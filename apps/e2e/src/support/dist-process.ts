@@ -116,6 +116,13 @@ export class DistProcess {
     this.child.signal(signal);
   }
 
+  /** SIGKILL now, as a crash would; a test's own kill, so not reported as a crash when the stack stops. */
+  kill(): Promise<ExitInfo> {
+    this.child.stopRequested = true;
+    this.child.signal('SIGKILL');
+    return this.child.exited;
+  }
+
   /** SIGTERM and wait; SIGKILL if it has not exited within `timeoutMs`. */
   async stop(timeoutMs = 10_000): Promise<ExitInfo> {
     await this.child.stop(timeoutMs);

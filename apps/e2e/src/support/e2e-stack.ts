@@ -16,6 +16,8 @@ export interface E2eStackOptions {
    * API answers webhooks with 503 while the workers keep running.
    */
   proxyApiDatabase?: boolean;
+  /** More of the product's environment (API and workers), over the stack's own. */
+  env?: Record<string, string>;
 }
 
 /** Multiplies the sandbox's retry schedule (30 s, 60 s, ...) and deauth delay: 30 ms, 60 ms, ... */
@@ -91,6 +93,7 @@ export class E2eStack {
       // No worker retry is expected here; if one happens it takes 200 ms, not 5 s, and cannot outlast a waitFor.
       WEBHOOK_RETRY_BASE_DELAY_MS: '200',
       RECONCILE_INTERVAL_MS: '0',
+      ...this.options.env,
     });
     if (this.options.proxyApiDatabase) {
       this.dbProxy = await TcpProxy.start({ port: Number(new URL(this.db.url).port || 5432) });
@@ -106,6 +109,14 @@ export class E2eStack {
       timeoutMs: START_TIMEOUT_MS,
       describe: `${workers.length} workers registered on the queue`,
     });
+  }
+
+  /** One more worker process (after a test killed one, say); resolves once it has started. */
+  async startWorker(name: string): Promise<DistProcess> {
+    const worker = this.spawn(name, DIST_ENTRIES.worker, this.env);
+    this.workerProcesses = [...this.workerProcesses, worker];
+    await worker.waitForOutput(/worker started/, START_TIMEOUT_MS);
+    return worker;
   }
 
   /** (Re)starts the API on its port; resolves once it is listening. */

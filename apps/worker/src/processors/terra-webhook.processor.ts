@@ -7,7 +7,7 @@ import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '
 import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 import { ConnectionReconciler } from '@terra-connections/connections';
-import { InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
+import { EventsPruner, InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
 import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
 
 /** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
@@ -52,6 +52,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     private readonly applier: WebhookEventApplier,
     private readonly sweeper: InboxSweeper,
     private readonly pruner: InboxPruner,
+    private readonly eventsPruner: EventsPruner,
     private readonly reconciler: ConnectionReconciler,
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
@@ -96,8 +97,11 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
       }
       case WebhookJobName.SweepInbox:
         return this.sweeper.sweep();
-      case WebhookJobName.PruneInbox:
-        return this.pruner.prune();
+      case WebhookJobName.PruneInbox: {
+        // One retention job: the inbox by WEBHOOK_EVENTS_RETENTION_DAYS, then the outbound events by EVENTS_RETENTION_DAYS.
+        const inbox = await this.pruner.prune();
+        return { ...inbox, events: await this.eventsPruner.prune() };
+      }
       case WebhookJobName.Reconcile: {
         const result = await this.reconciler.reconcile();
         return { ...result, disconnected: result.disconnected.length, created: result.created.length };

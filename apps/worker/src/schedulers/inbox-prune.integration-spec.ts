@@ -19,7 +19,7 @@ describe('Inbox prune schedule of the worker', () => {
   beforeAll(async () => {
     db = await createTestDatabase('worker_prune');
     // testEnv turns pruning off; this suite turns it on. A job scheduler with `every` runs once at once.
-    config = loadConfig(testEnv({ DATABASE_URL: db.url, INBOX_PRUNE_INTERVAL_MS: '600000', WEBHOOK_EVENTS_RETENTION_DAYS: '7' }));
+    config = loadConfig(testEnv({ DATABASE_URL: db.url, INBOX_PRUNE_INTERVAL_MS: '600000', WEBHOOK_EVENTS_RETENTION_DAYS: '7', EVENTS_RETENTION_DAYS: '3' }));
     queue = createProducerQueue(config, TERRA_MAINTENANCE_QUEUE);
   });
 
@@ -43,15 +43,29 @@ describe('Inbox prune schedule of the worker', () => {
   const exists = async (id: string) =>
     (await db.dataSource.query(`SELECT 1 FROM webhook_events WHERE id = $1`, [id])).length > 0;
 
-  it('registers the prune schedule, which deletes expired processed rows and counts them', async () => {
+  async function outboundEvent(ageDays: number): Promise<string> {
+    const [{ id }]: { id: string }[] = await db.dataSource.query(
+      `INSERT INTO events (type, occurred_at, created_at) VALUES ('data.received', now(), now() - make_interval(days => $1)) RETURNING id`,
+      [ageDays],
+    );
+    return String(id);
+  }
+  const eventExists = async (id: string) => (await db.dataSource.query(`SELECT 1 FROM events WHERE id = $1`, [id])).length > 0;
+
+  it('registers the prune schedule, which deletes expired processed rows and events, and counts them', async () => {
     const expired = await processedRow(8);
     const recent = await processedRow(6);
+    const expiredEvent = await outboundEvent(4);
+    const recentEvent = await outboundEvent(2);
 
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
     await worker.init();
 
     await waitFor(async () => !(await exists(expired)), { describe: 'the scheduled prune to delete the expired row' });
     expect(await exists(recent)).toBe(true);
+    // The same job prunes the outbound events by EVENTS_RETENTION_DAYS.
+    await waitFor(async () => !(await eventExists(expiredEvent)), { describe: 'the scheduled prune to delete the expired event' });
+    expect(await eventExists(recentEvent)).toBe(true);
 
     const prune = (await queue.getJobSchedulers()).find((s) => s.key === PRUNE_SCHEDULER_ID);
     expect({ name: prune?.name, every: Number(prune?.every) }).toEqual({ name: WebhookJobName.PruneInbox, every: 600_000 });
@@ -59,7 +73,7 @@ describe('Inbox prune schedule of the worker', () => {
       async () => (await queue.getCompleted()).find((job) => job.name === WebhookJobName.PruneInbox),
       { describe: 'the prune job to complete' },
     );
-    expect(completed.returnvalue).toEqual({ deleted: 1, batches: 1 });
+    expect(completed.returnvalue).toEqual({ deleted: 1, batches: 1, events: { deleted: 1, batches: 1 } });
     const metric = await worker.get(MetricsService).registry.getSingleMetricAsString('terra_webhook_events_pruned_total');
     expect(metric).toMatch(/^terra_webhook_events_pruned_total 1$/m);
   });

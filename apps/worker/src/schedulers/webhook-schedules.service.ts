@@ -24,7 +24,7 @@ export class WebhookSchedules implements OnApplicationBootstrap {
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       AppConfig,
-      'INBOX_SWEEP_INTERVAL_MS' | 'RECONCILE_INTERVAL_MS' | 'INBOX_PRUNE_INTERVAL_MS' | 'WEBHOOK_EVENTS_RETENTION_DAYS'
+      'INBOX_SWEEP_INTERVAL_MS' | 'RECONCILE_INTERVAL_MS' | 'INBOX_PRUNE_INTERVAL_MS' | 'WEBHOOK_EVENTS_RETENTION_DAYS' | 'EVENTS_RETENTION_DAYS'
     >,
   ) {}
 
@@ -32,8 +32,9 @@ export class WebhookSchedules implements OnApplicationBootstrap {
     for (const id of [SWEEP_SCHEDULER_ID, RECONCILE_SCHEDULER_ID, PRUNE_SCHEDULER_ID]) await this.webhookQueue.removeJobScheduler(id);
     await this.schedule(SWEEP_SCHEDULER_ID, WebhookJobName.SweepInbox, this.config.INBOX_SWEEP_INTERVAL_MS);
     await this.schedule(RECONCILE_SCHEDULER_ID, WebhookJobName.Reconcile, this.config.RECONCILE_INTERVAL_MS);
-    // A retention of 0 (keep forever) turns pruning off as well as an interval of 0.
-    const pruneEvery = this.config.WEBHOOK_EVENTS_RETENTION_DAYS > 0 ? this.config.INBOX_PRUNE_INTERVAL_MS : 0;
+    // Retentions of 0 (keep forever) turn pruning off as well as an interval of 0.
+    const retains = this.config.WEBHOOK_EVENTS_RETENTION_DAYS > 0 || this.config.EVENTS_RETENTION_DAYS > 0;
+    const pruneEvery = retains ? this.config.INBOX_PRUNE_INTERVAL_MS : 0;
     await this.schedule(PRUNE_SCHEDULER_ID, WebhookJobName.PruneInbox, pruneEvery);
   }
 

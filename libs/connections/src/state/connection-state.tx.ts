@@ -1,6 +1,7 @@
-import { ConnectionStatus, lockTerraUser, queryPrepared, sqlRows, type PreparedStatement } from '@terra-connections/persistence';
+import { AttemptStatus, ConnectionStatus, lockTerraUser, queryPrepared, sqlRows, type PreparedStatement } from '@terra-connections/persistence';
 import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
+import type { AttemptFailure, DataReceipt } from '../events/pending-event';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type WrittenConnectionRow } from './connection-change';
 import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from './connection-erasure';
@@ -20,6 +21,12 @@ import {
 } from './connection-state.sql';
 import { ENDED_STATUSES, isLiveStatus } from './connection-statuses';
 import { patchForMissingUser, patchFromTerra, REFRESH_COLUMNS, type RefreshedRow } from './terra-refresh';
+
+/** `from` is now part of `into` (its connection_id resolves to `into`). */
+export interface ConnectionMerge {
+  from: string;
+  into: string;
+}
 
 /** Who a connection is, as far as the caller knows: null fields keep what is stored. */
 export interface ConnectionIdentity {
@@ -67,6 +74,9 @@ export interface NewConnection extends ConnectionGrant {
  */
 export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
+  private readonly failures: AttemptFailure[] = [];
+  private readonly receipts: DataReceipt[] = [];
+  private readonly merges: ConnectionMerge[] = [];
 
   constructor(
     private readonly tx: EntityManager,
@@ -76,6 +86,26 @@ export class ConnectionStateTx {
   /** The changes written so far in this transaction, in order. */
   get changes(): readonly ConnectionChange[] {
     return this.collected;
+  }
+
+  /** Connect attempts this transaction settled as failed or cancelled (each a `connection.attempt_failed`). */
+  get attemptFailures(): readonly AttemptFailure[] {
+    return this.failures;
+  }
+
+  /** Connections a user_reauth folded into another in this transaction. */
+  get connectionMerges(): readonly ConnectionMerge[] {
+    return this.merges;
+  }
+
+  /** Data this transaction stored (each a `data.received`). */
+  get dataReceipts(): readonly DataReceipt[] {
+    return this.receipts;
+  }
+
+  /** A data event's records were written in this transaction: recorded with the changes as its event. */
+  noteDataReceived(receipt: DataReceipt): void {
+    this.receipts.push(receipt);
   }
 
   /** `auth` success. An ended id stays ended (a reconnect gets a new id), however new the auth claims to be. */
@@ -194,6 +224,10 @@ export class ConnectionStateTx {
     for (const [index, change] of this.collected.entries()) {
       if (change.connectionId === goes.connection_id) this.collected[index] = { ...change, connectionId: stays.connection_id };
     }
+    // The new id's own connection, when its auth came first, was a connection before this transaction (and was
+    // announced): say where it went. One created by this very reauth never existed for anyone.
+    const createdHere = this.collected.some((change) => change.terraUserId === nextId && change.from === null);
+    if (previousWasKnown && !createdHere) this.merges.push({ from: goes.connection_id, into: stays.connection_id });
   }
 
   /** `permission_change`: the new full set, unless the stored scopes are newer. */
@@ -248,8 +282,13 @@ export class ConnectionStateTx {
   }
 
   /** Settles the connection attempt an `auth` event answers; returns its id when one matched. */
-  settleAttempt(outcome: AttemptOutcome): Promise<string | null> {
-    return settleConnectionAttempt(this.tx, outcome);
+  async settleAttempt(outcome: AttemptOutcome, at: Date = new Date()): Promise<string | null> {
+    const attemptId = await settleConnectionAttempt(this.tx, outcome);
+    if (outcome.status !== AttemptStatus.Succeeded) {
+      const { terraUserId, referenceId, provider, reason } = outcome;
+      this.failures.push({ terraUserId, referenceId, provider, reason, cancelled: outcome.status === AttemptStatus.Cancelled, attemptId, at });
+    }
+    return attemptId;
   }
 
   /** Deletes the person's health data and empties the inbox bodies that hold it. */

@@ -1,12 +1,13 @@
 import { lockTerraUser } from '@terra-connections/persistence';
 import type { DataSource } from 'typeorm';
 import type { ConnectionChange, ConnectionChangeCause } from './connection-change';
+import { recordEvents } from '../events/event-outbox';
 import { ConnectionStateTx } from './connection-state.tx';
 
 /**
  * One transaction that changes one Terra user's connection outside the applier (our DELETE, a refresh, a
- * reconciliation repair): the Terra user's lock first, as the applier takes it, then the writes. Returns the
- * changes it committed.
+ * reconciliation repair): the Terra user's lock first, as the applier takes it, then the writes and their
+ * outbound events (the outbox). Returns the changes it committed.
  */
 export async function withConnectionState(
   dataSource: DataSource,
@@ -18,6 +19,8 @@ export async function withConnectionState(
     await lockTerraUser(tx, terraUserId);
     const state = new ConnectionStateTx(tx, cause);
     await work(state);
+    // Last: the events commit or roll back with the changes they describe.
+    await recordEvents(tx, state);
     return state.changes;
   });
 }

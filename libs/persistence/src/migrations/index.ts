@@ -4,6 +4,8 @@ import { AddScopesChangedAt1764000002000 } from './1764000002000-AddScopesChange
 import { AddWebhookEventsProcessedIndex1764000003000 } from './1764000003000-AddWebhookEventsProcessedIndex';
 import { SpreadWebhookEventIds1764000004000 } from './1764000004000-SpreadWebhookEventIds';
 import { ConnectionIdentity1764000006000 } from './1764000006000-ConnectionIdentity';
+import { CreateEventOutbox1764000008000 } from './1764000008000-CreateEventOutbox';
+import { CreateWebhookEndpoints1764000009000 } from './1764000009000-CreateWebhookEndpoints';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -15,4 +17,6 @@ export const MIGRATIONS: Function[] = [
   AddWebhookEventsProcessedIndex1764000003000,
   SpreadWebhookEventIds1764000004000,
   ConnectionIdentity1764000006000,
+  CreateEventOutbox1764000008000,
+  CreateWebhookEndpoints1764000009000,
 ];

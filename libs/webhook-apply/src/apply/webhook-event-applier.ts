@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { ConnectionStateTx, type ConnectionChange } from '@terra-connections/connections';
+import { ConnectionStateTx, recordEvents, type ConnectionChange } from '@terra-connections/connections';
 import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
 import { parseTerraEvent, TERRA_EVENT_KINDS, TerraEventParseError, type TerraEvent, type TerraEventKind } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
@@ -127,8 +127,9 @@ export class WebhookEventApplier {
         await handler.handle({ inbox, event, tx, state });
         // After the handler, so the auth that creates the connection is its first webhook too.
         if (inbox.terraUserId && !handler.setsLastWebhookAt) await state.stampLastWebhook(inbox.terraUserId, inbox.receivedAt);
-        // The changes commit with the row marked processed: where a record of them would be written too.
+        // The changes commit with the row marked processed, and so do their outbound events (the outbox).
         this.logChanges(state.changes);
+        await recordEvents(tx, state);
         await queryPrepared(tx, MARK_PROCESSED, [eventId, WebhookEventStatus.Processed]);
         return 'applied';
       });

@@ -26,7 +26,7 @@ export class AuthFailedHandler implements WebhookEventHandler<AuthFailureKind> {
       referenceId: event.referenceId ?? user?.referenceId ?? null,
       sessionId: event.widgetSessionId ?? event.flowId,
       fallbackKinds: user ? [AttemptKind.Mobile] : ALL_KINDS,
-    });
+    }, inbox.eventAt);
     if (user) await state.endFailedAuth(user.userId, `authentication failed: ${reason}`, inbox.eventAt);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { queryPrepared } from '@terra-connections/persistence';
-import { isEndedStatus } from '@terra-connections/connections';
+import { DATA_RECEIPT_MAX_KEYS, isEndedStatus } from '@terra-connections/connections';
 import { type HealthDataRecord, healthDataRecord } from '../health-data-key';
 import { HEALTH_DATA_UPSERT } from '../health-data.sql';
 import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
@@ -66,6 +66,24 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
         inbox.id,
       ]);
     }
+    const dates = new Set<string>();
+    const summaryIds: string[] = [];
+    for (const record of batch) {
+      if (record.date && dates.size < DATA_RECEIPT_MAX_KEYS) dates.add(record.date);
+      if (record.summaryId && summaryIds.length < DATA_RECEIPT_MAX_KEYS) summaryIds.push(record.summaryId);
+    }
+    // Its `data.received` event: keys and counts only, appended by the applier with the rest of the transaction.
+    state.noteDataReceived({
+      terraUserId: event.user.userId,
+      provider: event.user.provider,
+      referenceId: event.user.referenceId,
+      dataType: event.type,
+      dates: [...dates].sort(),
+      summaryIds,
+      count: batch.length,
+      skipped: skipped.length,
+      at: inbox.eventAt,
+    });
     if (skipped.length > 0) {
       // Indexes only: the items themselves are health data.
       const shown = skipped.slice(0, 20).join(', ') + (skipped.length > 20 ? ', ...' : '');

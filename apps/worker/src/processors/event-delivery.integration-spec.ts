@@ -1,0 +1,218 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Webhook } from 'standardwebhooks';
+import { loadConfig, type AppConfig } from '@terra-connections/config';
+import { WebhookEndpointsService } from '@terra-connections/events';
+import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { WorkerModule } from '../worker.module';
+
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real HTTP receiver: answers each request on `path` with the next status of its script (the last repeats). */
+class Receiver {
+  readonly received: Received[] = [];
+  private readonly scripts = new Map<string, number[]>();
+  private server!: http.Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        const path = request.url ?? '/';
+        this.received.push({ path, headers: request.headers, body });
+        const script = this.scripts.get(path) ?? [200];
+        const status = script.length > 1 ? script.shift()! : script[0];
+        if (status === 302) response.setHeader('location', `${this.url}/redirect-target`);
+        response.statusCode = status;
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  script(path: string, statuses: number[]): string {
+    this.scripts.set(path, statuses);
+    return `${this.url}${path}`;
+  }
+
+  at(path: string): Received[] {
+    return this.received.filter((request) => request.path === path);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The worker app in this process: outbox -> dispatcher -> delivery jobs -> a real receiver over HTTP. */
+describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
+  let db: TestDatabase;
+  let config: AppConfig;
+  let worker: INestApplicationContext;
+  let endpoints: WebhookEndpointsService;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('event_delivery');
+    receiver = await new Receiver().start();
+    config = loadConfig(
+      testEnv({
+        DATABASE_URL: db.url,
+        EVENT_DISPATCH_INTERVAL_MS: '50',
+        // 5 s -> 5 ms, 5 min -> 300 ms: the schedule's shape, at test speed.
+        EVENT_DELIVERY_RETRY_SCALE: '0.001',
+        EVENT_DELIVERY_TIMEOUT_MS: '2000',
+      }),
+    );
+    endpoints = new WebhookEndpointsService(db.dataSource, config);
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
+    await worker.init();
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await receiver?.close();
+    await dropQueuePrefix(config.REDIS_URL, config.QUEUE_PREFIX);
+    await db?.drop();
+  });
+
+  async function emit(type: string, reference: string): Promise<string> {
+    const [{ event_id }]: { event_id: string }[] = await db.dataSource.query(
+      `INSERT INTO events (type, occurred_at, connection_id, terra_user_id, reference_id, provider, sequence, data)
+       VALUES ($1, now(), gen_random_uuid(), 'terra-1', $2, 'OURA', 1, '{"previous_status":null}') RETURNING event_id`,
+      [type, reference],
+    );
+    return event_id;
+  }
+
+  const delivery = async (endpointId: string) =>
+    (await db.dataSource.query(`SELECT * FROM event_deliveries WHERE endpoint_id = $1`, [endpointId]))[0];
+
+  it('signs with Standard Webhooks: the receiver verifies with the standardwebhooks library and gets the envelope', async () => {
+    const { endpoint, secret } = await endpoints.create({ url: receiver.script('/ok', [200]), eventTypes: ['connection.connected'] });
+    const eventId = await emit('connection.connected', 'signed');
+    await emit('data.received', 'signed'); // not subscribed: never sent
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
+    const [request] = receiver.at('/ok');
+    expect(receiver.at('/ok')).toHaveLength(1);
+    const verified = new Webhook(secret).verify(request.body, {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    });
+    expect(verified).toMatchObject({ id: eventId, type: 'connection.connected', data: { reference_id: 'signed', sequence: 1, provider: 'OURA' } });
+    expect(request.headers['webhook-id']).toBe(eventId);
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(request.body, request.headers as Record<string, string>)).toThrow();
+  });
+
+  it('a receiver answering 500 then 200: delivered, with the same webhook-id on each attempt, every attempt logged', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/flaky', [500, 500, 200]) });
+    const eventId = await emit('connection.errored', 'flaky');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery after retries' });
+    const attempts = receiver.at('/flaky');
+    expect(attempts.map((request) => request.headers['webhook-id'])).toEqual([eventId, eventId, eventId]);
+    const log: { attempt: number; status_code: number; next_attempt_at: Date | null }[] = await db.dataSource.query(
+      `SELECT a.attempt, a.status_code, a.next_attempt_at FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id
+       WHERE d.endpoint_id = $1 ORDER BY a.id`,
+      [endpoint.id],
+    );
+    expect(log.map((row) => [row.attempt, row.status_code, row.next_attempt_at !== null])).toEqual([
+      [1, 500, true],
+      [2, 500, true],
+      [3, 200, false],
+    ]);
+  });
+
+  it('410 Gone disables the endpoint and says why', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/gone', [410]) });
+    await emit('connection.revoked', 'gone');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'failed', { timeoutMs: 20_000, describe: 'the delivery to fail' });
+    expect(await endpoints.get(endpoint.id)).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('410') });
+    expect(receiver.at('/gone')).toHaveLength(1);
+    await emit('connection.revoked', 'gone-again');
+    // Later events are not delivered to a disabled endpoint (the dispatcher passes it by).
+    await waitFor(
+      async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events e, event_dispatch_position p WHERE (e.tx_id, e.id) > (p.tx_id, p.row_id)`))[0].n) === 0,
+      { timeoutMs: 20_000, describe: 'the dispatcher to pass the event' },
+    );
+    expect(receiver.at('/gone')).toHaveLength(1);
+  });
+
+  it('does not follow a redirect: the attempt fails and is retried, the target never hears of it', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/moved', [302, 200]) });
+    await emit('connection.disconnected', 'moved');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the retry to land' });
+    expect(receiver.at('/redirect-target')).toHaveLength(0);
+    const [first]: { status_code: number; error: string }[] = await db.dataSource.query(
+      `SELECT a.status_code, a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1 ORDER BY a.id LIMIT 1`,
+      [endpoint.id],
+    );
+    expect(first).toMatchObject({ status_code: 302, error: expect.stringContaining('not followed') });
+  });
+
+  it('refuses the metadata address whatever the configuration, and logs why', async () => {
+    const { endpoint } = await endpoints.create({ url: 'http://169.254.169.254/latest/meta-data/' });
+    await emit('connection.connected', 'metadata');
+    await waitFor(async () => (await delivery(endpoint.id))?.attempts >= 1, { timeoutMs: 20_000, describe: 'the first attempt' });
+    const [first]: { status_code: number | null; error: string }[] = await db.dataSource.query(
+      `SELECT a.status_code, a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`,
+      [endpoint.id],
+    );
+    expect(first).toMatchObject({ status_code: null, error: expect.stringContaining('refused to connect to 169.254.169.254') });
+  });
+
+  it('rotation: during the overlap a receiver with only the old or only the new secret verifies; after it, only the new', async () => {
+    const { endpoint, secret: old } = await endpoints.create({ url: receiver.script('/rotating', [200]) });
+    const { secret: fresh } = await endpoints.rotateSecret(endpoint.id, 3600);
+    await emit('connection.connected', 'rotating');
+    await waitFor(async () => receiver.at('/rotating').length === 1, { timeoutMs: 20_000, describe: 'the delivery' });
+    const verify = (secret: string, request: Received) => () =>
+      new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    const [during] = receiver.at('/rotating');
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verify(old, during)).not.toThrow();
+    expect(verify(fresh, during)).not.toThrow();
+
+    const { secret: newest } = await endpoints.rotateSecret(endpoint.id, 0);
+    await emit('connection.connected', 'rotating');
+    await waitFor(async () => receiver.at('/rotating').length === 2, { timeoutMs: 20_000, describe: 'the second delivery' });
+    const after = receiver.at('/rotating')[1];
+    expect(verify(newest, after)).not.toThrow();
+    expect(verify(fresh, after)).toThrow();
+  });
+
+  it('replays one delivery (same webhook-id) and everything since a time', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/replayed', [200]) });
+    const since = new Date(Date.now() - 1000);
+    const eventId = await emit('connection.errored', 'replayed');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
+    expect(await endpoints.replayDelivery(endpoint.id, (await delivery(endpoint.id)).id)).toBe(true);
+    await waitFor(async () => receiver.at('/replayed').length === 2, { timeoutMs: 20_000, describe: 'the replay' });
+    expect(receiver.at('/replayed').map((request) => request.headers['webhook-id'])).toEqual([eventId, eventId]);
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the replay to settle' });
+    // Every event since `since` (the endpoint takes every type): ours and the other tests' from then.
+    const replayed = await endpoints.replaySince(endpoint.id, since);
+    expect(replayed).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => receiver.at('/replayed').length === 2 + replayed, { timeoutMs: 20_000, describe: 'the replay since' });
+  });
+
+  it('an endpoint failing continuously past the window is disabled and says so', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/down', [503]) });
+    // Failing since long before the (scaled) 5 days.
+    await db.dataSource.query(`UPDATE webhook_endpoints SET failing_since = now() - interval '30 days' WHERE id = $1`, [endpoint.id]);
+    await emit('connection.connected', 'down');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'failed', { timeoutMs: 20_000, describe: 'the delivery to fail' });
+    expect(await endpoints.get(endpoint.id)).toMatchObject({ enabled: false, disabledReason: 'every delivery attempt failed for 5 days' });
+    expect(receiver.at('/down')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,101 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { EventDeliverer, EventDispatcher, EventSender } from '@terra-connections/event-delivery';
+import {
+  EVENT_DELIVERY_BACKOFF_TYPE,
+  EVENT_DELIVERY_QUEUE,
+  eventDeliveryRetryDelay,
+  redisConnectionOptions,
+  type DeliverEventPayload,
+} from '@terra-connections/queue';
+import { DataSource } from 'typeorm';
+
+/** How long a delivery waits when its endpoint already has its share of the slots. */
+const ENDPOINT_BUSY_DELAY_MS = 250;
+
+/**
+ * The outbound side of the worker: a dispatcher pass every EVENT_DISPATCH_INTERVAL_MS (outbox -> delivery
+ * jobs) and a BullMQ worker on the deliveries queue. Its own queue and worker, so Terra's webhooks never wait
+ * behind a slow endpoint; at most EVENT_DELIVERY_PER_ENDPOINT of the EVENT_DELIVERY_CONCURRENCY slots go to
+ * one endpoint (a job over the share goes back to the delayed set for a moment, without using an attempt), so
+ * one slow endpoint never holds every slot.
+ */
+@Injectable()
+export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventDeliveryRunner.name);
+  private readonly inFlight = new Map<string, number>();
+  private queue?: Queue;
+  private worker?: Worker;
+  private sender?: EventSender;
+  private timer?: NodeJS.Timeout;
+  private pass?: Promise<unknown>;
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const connection = redisConnectionOptions(this.config.REDIS_URL);
+    this.queue = new Queue(EVENT_DELIVERY_QUEUE, { connection, prefix: this.config.QUEUE_PREFIX });
+    this.queue.on('error', () => undefined); // the worker's error handler reports Redis trouble once
+    this.sender = new EventSender({ allowPrivate: this.config.EVENT_ENDPOINTS_ALLOW_PRIVATE, timeoutMs: this.config.EVENT_DELIVERY_TIMEOUT_MS });
+    const deliverer = new EventDeliverer(this.dataSource, this.sender, {
+      secretsKey: this.config.EVENT_SECRETS_KEY,
+      retryScale: this.config.EVENT_DELIVERY_RETRY_SCALE,
+    });
+    const dispatcher = new EventDispatcher(this.dataSource, this.queue);
+    const scale = this.config.EVENT_DELIVERY_RETRY_SCALE;
+    this.worker = new Worker(EVENT_DELIVERY_QUEUE, (job, token) => this.process(deliverer, job, token), {
+      connection,
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.EVENT_DELIVERY_CONCURRENCY,
+      // A worker killed mid-delivery: its job's lock expires and the stalled-job check of any live worker
+      // puts it back (at least once; the delivery row is still pending).
+      lockDuration: this.config.EVENT_DELIVERY_LOCK_MS,
+      stalledInterval: this.config.EVENT_DELIVERY_LOCK_MS,
+      settings: {
+        backoffStrategy: (attemptsMade: number, type?: string) =>
+          type === EVENT_DELIVERY_BACKOFF_TYPE ? eventDeliveryRetryDelay(attemptsMade, scale) : 1_000,
+      },
+    });
+    this.worker.on('error', (error) => this.logger.warn(`Event delivery worker error: ${error.message}`));
+    const tick = () => {
+      if (this.stopping) return;
+      this.pass = dispatcher.dispatchSafely().finally(() => {
+        if (!this.stopping) this.timer = setTimeout(tick, this.config.EVENT_DISPATCH_INTERVAL_MS);
+      });
+    };
+    tick();
+  }
+
+  private async process(deliverer: EventDeliverer, job: Job<DeliverEventPayload>, token?: string): Promise<unknown> {
+    const { deliveryId } = job.data;
+    const endpoint = await deliverer.endpointOf(deliveryId);
+    if (endpoint === null) return 'skipped';
+    const busy = this.inFlight.get(endpoint) ?? 0;
+    if (busy >= this.config.EVENT_DELIVERY_PER_ENDPOINT) {
+      await job.moveToDelayed(Date.now() + ENDPOINT_BUSY_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    this.inFlight.set(endpoint, busy + 1);
+    try {
+      return await deliverer.deliver(deliveryId, job.attemptsMade + 1);
+    } finally {
+      const left = (this.inFlight.get(endpoint) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(endpoint, left);
+      else this.inFlight.delete(endpoint);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.pass?.catch(() => undefined);
+    await this.worker?.close();
+    await this.queue?.close();
+    this.sender?.close();
+  }
+}

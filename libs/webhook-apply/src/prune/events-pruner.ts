@@ -1,0 +1,63 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { PRUNE_BATCH_SIZE, type PruneResult } from './inbox-pruner';
+
+/** Next to the inbox pruner's: one events pruner at a time across every worker. */
+export const EVENTS_PRUNE_LOCK_ID = 7_104_311_004;
+
+/** One batch, oldest first through idx_events_created_at, by primary key (the inbox pruner's shape). */
+export const DELETE_EXPIRED_EVENTS_SQL = `DELETE FROM events WHERE id = ANY(ARRAY(
+  SELECT id FROM events WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))`;
+
+/**
+ * Deletes outbound events older than EVENTS_RETENTION_DAYS, in batches, run by the inbox prune job. The
+ * per-connection sequence counters stay: a connection's numbering never restarts. A feed cursor older than the
+ * retention still works: it resumes at the oldest event kept.
+ */
+@Injectable()
+export class EventsPruner implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventsPruner.name);
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'EVENTS_RETENTION_DAYS'>,
+  ) {}
+
+  async prune(): Promise<PruneResult> {
+    const days = this.config.EVENTS_RETENTION_DAYS;
+    if (days <= 0) return { deleted: 0, batches: 0, skipped: 'disabled' };
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [EVENTS_PRUNE_LOCK_ID]);
+      if (!locked) return { deleted: 0, batches: 0, skipped: 'locked' };
+      try {
+        const result = await this.deleteExpired(runner, days);
+        this.logger.log(`Events prune removed ${result.deleted} event(s) older than ${days} day(s)`);
+        return result;
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [EVENTS_PRUNE_LOCK_ID]).catch(() => undefined);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  private async deleteExpired(runner: QueryRunner, days: number): Promise<PruneResult> {
+    const [{ cutoff }]: { cutoff: Date }[] = await runner.query(`SELECT now() - make_interval(days => $1) AS cutoff`, [days]);
+    const result: PruneResult = { deleted: 0, batches: 0 };
+    for (;;) {
+      if (this.stopping) return { ...result, interrupted: true };
+      const { affected } = await runner.query(DELETE_EXPIRED_EVENTS_SQL, [cutoff, PRUNE_BATCH_SIZE], true);
+      result.batches += 1;
+      result.deleted += affected ?? 0;
+      if ((affected ?? 0) < PRUNE_BATCH_SIZE) return result;
+    }
+  }
+}

@@ -31,3 +31,11 @@ export class UnknownProviderError extends ConnectionInputError {
     super(`Unknown provider${providers.length > 1 ? 's' : ''} ${providers.join(', ')}: ${detail}`);
   }
 }
+
+/** Another transaction holds the connection (a large data event being applied): the caller may retry shortly. */
+export class ConnectionBusyError extends Error {
+  constructor(readonly id: string) {
+    super(`Connection ${id} is being updated by another operation; retry in a few seconds`);
+    this.name = new.target.name;
+  }
+}

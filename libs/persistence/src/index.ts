@@ -9,3 +9,4 @@ export * from './prepared-statement';
 export * from './sql-rows';
 export * from './scratch-database';
 export * from './postgres-timestamp';
+export * from './database-unavailable';

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
-import { ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
+import { ConnectionBusyError, ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
+import { isDatabaseUnavailable } from '@terra-connections/persistence';
 import { clientInputErrorBody } from './client-input.errors';
 import {
   TerraApiError,
@@ -48,6 +49,7 @@ function body(status: number, message: unknown): ErrorBody {
  */
 const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
   [ConnectionNotFoundError, 404],
+  [ConnectionBusyError, 409],
   [ConnectionInputError, 400],
   [IngestInputError, 400],
   [WebhookSignatureRejectedError, 401],
@@ -90,6 +92,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof TerraApiError) return this.terraBody(exception);
     const clientInput = clientInputErrorBody(exception);
     if (clientInput) return clientInput;
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error(`Database unavailable: ${(exception as Error).message}`);
+      return body(HttpStatus.SERVICE_UNAVAILABLE, 'Database unavailable; retry later');
+    }
     this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }

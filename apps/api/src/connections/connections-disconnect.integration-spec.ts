@@ -3,6 +3,7 @@ import {
   FakeTerraServer,
   type TestDatabase,
 } from '@terra-connections/testing';
+import { lockTerraUser } from '@terra-connections/persistence';
 import { startApiAgainstFakeTerra, type ApiUnderTest } from './connections-api.harness';
 
 /** DELETE /v1/connections/:terra_user_id: Terra first, then status + health data deletion in one transaction. */
@@ -171,4 +172,28 @@ describe('disconnect API (real API, real Postgres, real SDK against a fake Terra
     expect(res.status).toBe(401);
     expect(await status('del-6')).toBe('active');
   });
+
+  it('answers 409 after a bounded wait while another transaction holds the connection, and disconnects once it is free', async () => {
+    await givenConnection('busy-1', 2);
+    fake.addUser({ user_id: 'busy-1', provider: 'GARMIN', reference_id: 'person-d' });
+    // A long apply of a data event holds the Terra user's lock, as the worker does.
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await lockTerraUser(holder.manager, 'busy-1');
+      const busy = await api.request('DELETE', '/v1/connections/busy-1');
+      expect({ status: busy.status, message: busy.body.message }).toEqual({ status: 409, message: expect.stringContaining('being updated by another operation') });
+      expect(await status('busy-1')).toBe('active');
+      // Reads do not wait on the lock.
+      expect((await api.request('GET', '/v1/connections/busy-1')).status).toBe(200);
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    fake.addUser({ user_id: 'busy-1', provider: 'GARMIN', reference_id: 'person-d' });
+    expect((await api.request('DELETE', '/v1/connections/busy-1')).status).toBe(200);
+    expect(await status('busy-1')).toBe('disconnected');
+    expect(await healthRows('busy-1')).toBe(0);
+  }, 30_000);
 });

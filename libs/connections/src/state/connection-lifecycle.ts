@@ -4,6 +4,9 @@ import { DataSource } from 'typeorm';
 import type { ConnectionChange } from './connection-change';
 import { withConnectionState } from './with-connection-state';
 
+/** How long an API request waits for a connection another transaction holds (ConnectionBusyError after). */
+export const API_LOCK_TIMEOUT_MS = 5_000;
+
 /** Persisted in status_reason; callers may match on it. */
 export const DISCONNECTED_VIA_API = 'disconnected via API';
 
@@ -21,7 +24,7 @@ export class ConnectionLifecycle {
     return withConnectionState(this.dataSource, terraUserId, { kind: 'api' }, async (state) => {
       await state.disconnectViaApi(terraUserId, DISCONNECTED_VIA_API);
       await state.erase(terraUserId);
-    });
+    }, { lockTimeoutMs: API_LOCK_TIMEOUT_MS });
   }
 
   /**
@@ -29,6 +32,8 @@ export class ConnectionLifecycle {
    * while Terra was being asked is not overwritten with a patch computed before it.
    */
   refreshFromTerra(terraUserId: string, user: TerraUser | null): Promise<readonly ConnectionChange[]> {
-    return withConnectionState(this.dataSource, terraUserId, { kind: 'refresh' }, (state) => state.refreshFromTerra(terraUserId, user));
+    return withConnectionState(this.dataSource, terraUserId, { kind: 'refresh' }, (state) => state.refreshFromTerra(terraUserId, user), {
+      lockTimeoutMs: API_LOCK_TIMEOUT_MS,
+    });
   }
 }

@@ -158,9 +158,16 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
     // Each event: a 500, then a retry with the same webhook-id that was accepted.
     for (const event of everything) expect(receiver.webhookIds.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2);
 
-    // The delivery log shows both attempts of each.
-    const deliveries = await admin('GET', `/v1/webhook-endpoints/${created.body.id as string}/deliveries?status=delivered`);
-    const logged = deliveries.body.data as { attempts: number; attempt_log: { status_code: number }[] }[];
+    // The delivery log shows both attempts of each (the worker records the 200 just after the receiver answers it).
+    type Logged = { attempts: number; attempt_log: { status_code: number }[] };
+    const logged = await waitFor(
+      async () => {
+        const deliveries = await admin('GET', `/v1/webhook-endpoints/${created.body.id as string}/deliveries?status=delivered`);
+        const data = deliveries.body.data as Logged[];
+        return data.length >= everything.length ? data : undefined;
+      },
+      { timeoutMs: 10_000, describe: 'every delivery logged as delivered' },
+    );
     expect(logged).toHaveLength(everything.length);
     for (const delivery of logged) expect(delivery.attempt_log.slice(0, 2).map((a) => a.status_code)).toEqual([500, 200]);
   });

@@ -27,6 +27,11 @@ const HANDLERS = [
   InformationalHandler,
 ];
 
+/** One of each handler, outside Nest (tests that drive the applier directly): none has dependencies. */
+export function createWebhookEventHandlers(): WebhookEventHandler[] {
+  return HANDLERS.map((Handler) => new Handler() as WebhookEventHandler);
+}
+
 /**
  * Everything the worker needs to apply, sweep, prune and reconcile. A provider list rather than a module: the
  * sweeper injects the webhook queue, which is registered in the worker's own module (WebhookQueueModule).

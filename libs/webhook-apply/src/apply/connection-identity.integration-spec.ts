@@ -4,16 +4,8 @@ import { ConnectionLifecycle, ConnectionsService } from '@terra-connections/conn
 import { describeTerraEvent, type TerraGateway } from '@terra-connections/terra';
 import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
 import { HealthDataQuery, InboxWriter, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
-import { AccessRevokedHandler } from './handlers/access-revoked.handler';
-import { AuthFailedHandler } from './handlers/auth-failed.handler';
-import { AuthSucceededHandler } from './handlers/auth-succeeded.handler';
-import { ConnectionErrorHandler } from './handlers/connection-error.handler';
-import { DeauthHandler } from './handlers/deauth.handler';
-import { HealthDataHandler } from './handlers/health-data.handler';
-import { InformationalHandler } from './handlers/informational.handler';
-import { PermissionChangeHandler } from './handlers/permission-change.handler';
-import { UserReauthHandler } from './handlers/user-reauth.handler';
 import { WebhookEventApplier } from './webhook-event-applier';
+import { createWebhookEventHandlers } from '../webhook-apply.providers';
 
 type Json = Record<string, unknown>;
 
@@ -63,17 +55,7 @@ describe('connection identity across user_reauth chains (real Postgres)', () => 
     Logger.overrideLogger(false);
     db = await createTestDatabase('connection_identity');
     writer = new InboxWriter(db.dataSource);
-    applier = new WebhookEventApplier(db.dataSource, [
-      new AuthSucceededHandler(),
-      new AuthFailedHandler(),
-      new DeauthHandler(),
-      new UserReauthHandler(),
-      new AccessRevokedHandler(),
-      new ConnectionErrorHandler(),
-      new PermissionChangeHandler(),
-      new HealthDataHandler(),
-      new InformationalHandler(),
-    ]);
+    applier = new WebhookEventApplier(db.dataSource, createWebhookEventHandlers());
     // Reads only: nothing here asks Terra.
     connections = new ConnectionsService(db.dataSource, {} as TerraGateway, new ConnectionLifecycle(db.dataSource));
     healthData = new HealthDataQuery(db.dataSource);

@@ -4,16 +4,8 @@ import { ConnectionLifecycle, EventFeedQuery, toEventEnvelope, type EventEnvelop
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
-import { AccessRevokedHandler } from './handlers/access-revoked.handler';
-import { AuthFailedHandler } from './handlers/auth-failed.handler';
-import { AuthSucceededHandler } from './handlers/auth-succeeded.handler';
-import { ConnectionErrorHandler } from './handlers/connection-error.handler';
-import { DeauthHandler } from './handlers/deauth.handler';
-import { HealthDataHandler } from './handlers/health-data.handler';
-import { InformationalHandler } from './handlers/informational.handler';
-import { PermissionChangeHandler } from './handlers/permission-change.handler';
-import { UserReauthHandler } from './handlers/user-reauth.handler';
 import { WebhookEventApplier } from './webhook-event-applier';
+import { createWebhookEventHandlers } from '../webhook-apply.providers';
 
 type Json = Record<string, unknown>;
 
@@ -48,17 +40,7 @@ describe('Events outbox (real Postgres)', () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase('events_outbox');
     writer = new InboxWriter(db.dataSource);
-    applier = new WebhookEventApplier(db.dataSource, [
-      new AuthSucceededHandler(),
-      new AuthFailedHandler(),
-      new DeauthHandler(),
-      new UserReauthHandler(),
-      new AccessRevokedHandler(),
-      new ConnectionErrorHandler(),
-      new PermissionChangeHandler(),
-      new HealthDataHandler(),
-      new InformationalHandler(),
-    ]);
+    applier = new WebhookEventApplier(db.dataSource, createWebhookEventHandlers());
     feed = new EventFeedQuery(db.dataSource);
   });
 

@@ -4,16 +4,8 @@ import { UnrecoverableError } from 'bullmq';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, loadTerraFixture, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
-import { AccessRevokedHandler } from './handlers/access-revoked.handler';
-import { AuthFailedHandler } from './handlers/auth-failed.handler';
-import { AuthSucceededHandler } from './handlers/auth-succeeded.handler';
-import { ConnectionErrorHandler } from './handlers/connection-error.handler';
-import { DeauthHandler } from './handlers/deauth.handler';
-import { HealthDataHandler } from './handlers/health-data.handler';
-import { InformationalHandler } from './handlers/informational.handler';
-import { PermissionChangeHandler } from './handlers/permission-change.handler';
-import { UserReauthHandler } from './handlers/user-reauth.handler';
 import { WebhookEventApplier } from './webhook-event-applier';
+import { createWebhookEventHandlers } from '../webhook-apply.providers';
 
 type Json = Record<string, unknown>;
 
@@ -54,17 +46,7 @@ describe('WebhookEventApplier (real Postgres)', () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase('applier');
     writer = new InboxWriter(db.dataSource);
-    const handlers = [
-      new AuthSucceededHandler(),
-      new AuthFailedHandler(),
-      new DeauthHandler(),
-      new UserReauthHandler(),
-      new AccessRevokedHandler(),
-      new ConnectionErrorHandler(),
-      new PermissionChangeHandler(),
-      new HealthDataHandler(),
-      new InformationalHandler(),
-    ];
+    const handlers = createWebhookEventHandlers();
     applier = new WebhookEventApplier(db.dataSource, handlers);
   });
 

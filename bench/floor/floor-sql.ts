@@ -45,12 +45,12 @@ const MERGED_PAYLOAD = ['data_enrichment', 'scores'].reduce((expr, field) => kee
  */
 export const HEALTH_DATA_UPSERT = `
   INSERT INTO health_data AS h
-    (connection_id, terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, event_at, webhook_event_id)
+    (connection_id, terra_user_id, type, data_key, summary_id, date, start_time, end_time, payload, payload_bytes, event_at, webhook_event_id)
   SELECT owner.connection_id, $1, $2, item.data_key, item.summary_id, item.date::date, item.start_time::timestamptz,
-    item.end_time::timestamptz, item.payload::jsonb, $9, $10
+    item.end_time::timestamptz, item.payload::jsonb, item.payload_bytes, $9, $10
   FROM (SELECT COALESCE((SELECT connection_id FROM terra_connections WHERE terra_user_id = $1), tc_connection_uuid($1)) AS connection_id) AS owner,
-    unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-      AS item(data_key, summary_id, date, start_time, end_time, payload)
+    unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $11::int[])
+      AS item(data_key, summary_id, date, start_time, end_time, payload, payload_bytes)
   ON CONFLICT (connection_id, type, data_key) DO UPDATE SET
     terra_user_id = EXCLUDED.terra_user_id,
     summary_id = EXCLUDED.summary_id,
@@ -58,6 +58,7 @@ export const HEALTH_DATA_UPSERT = `
     start_time = EXCLUDED.start_time,
     end_time = EXCLUDED.end_time,
     payload = ${MERGED_PAYLOAD},
+    payload_bytes = EXCLUDED.payload_bytes,
     event_at = EXCLUDED.event_at,
     webhook_event_id = EXCLUDED.webhook_event_id,
     updated_at = now()

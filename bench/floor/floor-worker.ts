@@ -35,7 +35,8 @@ async function applyEffect(client: PoolClient, id: string, type: string, payload
     if (byKey.size > 0) {
       const rows = [...byKey.values()];
       const column = (index: number) => rows.map((row) => row[index]);
-      await client.query(HEALTH_DATA_UPSERT, [userId, type, column(0), column(1), column(2), column(3), column(4), column(5), eventAt, id]);
+      const texts = column(5) as string[];
+      await client.query(HEALTH_DATA_UPSERT, [userId, type, column(0), column(1), column(2), column(3), column(4), texts, eventAt, id, texts.map((text) => Buffer.byteLength(text))]);
     }
   } else if (type === 'auth' && payload.status === 'success') {
     const live = [userId, payload.reference_id ?? null, user.provider ?? null, 'active', null, scopes, null, eventAt, null, eventAt, true, []];

@@ -52,6 +52,10 @@ export class HealthDataEntity {
   @Column({ type: 'jsonb' })
   payload!: unknown;
 
+  /** The item's size as JSON text when written (null for rows stored before it was kept): reads page on it. */
+  @Column({ name: 'payload_bytes', type: 'integer', nullable: true })
+  payloadBytes!: number | null;
+
   /** Emission time of the event that wrote this copy: an older retry never overwrites a newer copy. */
   @Column({ name: 'event_at', type: 'timestamptz' })
   eventAt!: Date;

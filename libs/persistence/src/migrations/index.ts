@@ -6,6 +6,7 @@ import { SpreadWebhookEventIds1764000004000 } from './1764000004000-SpreadWebhoo
 import { ConnectionIdentity1764000006000 } from './1764000006000-ConnectionIdentity';
 import { CreateEventOutbox1764000008000 } from './1764000008000-CreateEventOutbox';
 import { CreateWebhookEndpoints1764000009000 } from './1764000009000-CreateWebhookEndpoints';
+import { AddHealthDataPayloadBytes1764000010000 } from './1764000010000-AddHealthDataPayloadBytes';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   ConnectionIdentity1764000006000,
   CreateEventOutbox1764000008000,
   CreateWebhookEndpoints1764000009000,
+  AddHealthDataPayloadBytes1764000010000,
 ];

@@ -321,6 +321,9 @@ describe('WebhookEventApplier (real Postgres)', () => {
       [id, day(0), day(1_200), day(2_499)],
     );
     expect(rows[0]).toEqual({ n: 2_500, keys: 2_500, first: -1, middle: -2, last: 2_499 });
+    // The size reads page on: the item as JSON text, as the worker wrote it.
+    const [{ bytes }] = await db.dataSource.query(`SELECT payload_bytes AS bytes FROM health_data WHERE terra_user_id = $1 AND data_key = $2`, [id, day(2_499)]);
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(item(day(2_499), 2_499))));
   });
 
   it('access_revoked empties the raw payloads of the user\'s processed events, keeping the rows', async () => {

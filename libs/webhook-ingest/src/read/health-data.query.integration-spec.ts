@@ -59,4 +59,21 @@ describe('HealthDataQuery pages by stored bytes as well as by count (real Postgr
     expect(page.items.map((item) => item.summaryId)).toEqual(['s0']);
     expect(page.nextCursor).not.toBeNull();
   });
+
+  it('pages on the size as JSON text, not the compressed stored size: items of one repeated character', async () => {
+    // 3 MB of 'A' is stored in a few KB; written as the worker writes it, with its text size.
+    for (let index = 0; index < 4; index += 1) {
+      const payload = JSON.stringify({ metadata: { summary_id: `z${index}` }, blob: 'A'.repeat(3 * MB) });
+      await db.dataSource.query(
+        `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, summary_id, start_time, payload, payload_bytes, event_at)
+         SELECT connection_id, terra_user_id, 'sleep', $1, $1, $2, $3::jsonb, $4, now() FROM terra_connections WHERE terra_user_id = 'big-user'`,
+        [`z${index}`, new Date(Date.UTC(2027, 0, 1 + index)).toISOString(), payload, Buffer.byteLength(payload)],
+      );
+    }
+    const stored: { bytes: number }[] = await db.dataSource.query(`SELECT max(pg_column_size(payload))::int AS bytes FROM health_data WHERE type = 'sleep'`);
+    expect(stored[0].bytes).toBeLessThan(MB / 4);
+    const page = await query.list('big-user', { type: 'sleep', limit: 50 });
+    expect(page.items.map((item) => item.summaryId)).toEqual(['z0', 'z1']);
+    expect(page.nextCursor).not.toBeNull();
+  });
 });

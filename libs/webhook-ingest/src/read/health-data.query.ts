@@ -39,8 +39,8 @@ interface Row extends HealthDataItem {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Stored bytes (jsonb as Postgres keeps it, compressed when large) of the items one page returns, at least one
- * item whatever its size: a signed webhook can store items of tens of MB, and `limit=200` of those would have
+ * Bytes of the items one page returns, as JSON text (payload_bytes; rows stored before it was kept count their
+ * stored, possibly compressed, size), at least one item whatever its size: a signed webhook can store items of tens of MB, and `limit=200` of those would have
  * the API hold gigabytes for one response. A page past the budget is shorter than `limit`; next_cursor goes on.
  */
 export const PAGE_STORED_BYTES = 4 * 1024 * 1024;
@@ -89,7 +89,7 @@ export class HealthDataQuery {
          FROM (SELECT limited.*, sum(size) OVER w AS through, row_number() OVER w = 1 AS first
                FROM (SELECT id, type, summary_id AS "summaryId", date::text AS date, start_time AS "startTime",
                             start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt", payload,
-                            pg_column_size(payload) AS size, COALESCE(start_time, '-infinity'::timestamptz) AS position
+                            COALESCE(payload_bytes, pg_column_size(payload)) AS size, COALESCE(start_time, '-infinity'::timestamptz) AS position
                      FROM health_data WHERE ${where.join(' AND ')}
                      ORDER BY COALESCE(start_time, '-infinity'::timestamptz), id
                      LIMIT $${params.length - 1}) AS limited

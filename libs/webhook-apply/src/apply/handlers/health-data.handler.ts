@@ -53,6 +53,7 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
     const batch = [...records.values()];
     for (let start = 0; start < batch.length; start += UPSERT_BATCH_ITEMS) {
       const rows = batch.slice(start, start + UPSERT_BATCH_ITEMS);
+      const texts = rows.map((record) => JSON.stringify(record.item));
       await queryPrepared(tx, HEALTH_DATA_UPSERT, [
         event.user.userId,
         event.type,
@@ -61,9 +62,10 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
         rows.map((record) => record.date),
         rows.map((record) => record.startTime),
         rows.map((record) => record.endTime),
-        rows.map((record) => JSON.stringify(record.item)),
+        texts,
         inbox.eventAt,
         inbox.id,
+        texts.map((text) => Buffer.byteLength(text)),
       ]);
     }
     const dates = new Set<string>();

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { DataSource, type QueryRunner } from 'typeorm';
-import { PRUNE_BATCH_SIZE, type PruneResult } from './inbox-pruner';
+import { DataSource } from 'typeorm';
+import { PRUNE_BATCH_SIZE, type PruneResult, runBatchedPrune } from './batched-prune';
 
 /** Next to the inbox pruner's: one events pruner at a time across every worker. */
 export const EVENTS_PRUNE_LOCK_ID = 7_104_311_004;
@@ -27,37 +27,17 @@ export class EventsPruner implements BeforeApplicationShutdown {
 
   async prune(): Promise<PruneResult> {
     const days = this.config.EVENTS_RETENTION_DAYS;
-    if (days <= 0) return { deleted: 0, batches: 0, skipped: 'disabled' };
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [EVENTS_PRUNE_LOCK_ID]);
-      if (!locked) return { deleted: 0, batches: 0, skipped: 'locked' };
-      try {
-        const result = await this.deleteExpired(runner, days);
-        this.logger.log(`Events prune removed ${result.deleted} event(s) older than ${days} day(s)`);
-        return result;
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [EVENTS_PRUNE_LOCK_ID]).catch(() => undefined);
-      }
-    } finally {
-      await runner.release();
-    }
+    const result = await runBatchedPrune(this.dataSource, {
+      lockId: EVENTS_PRUNE_LOCK_ID,
+      days,
+      stopping: () => this.stopping,
+      deleteBatch: async (runner, cutoff) => (await runner.query(DELETE_EXPIRED_EVENTS_SQL, [cutoff, PRUNE_BATCH_SIZE], true)).affected ?? 0,
+    });
+    if (!result.skipped) this.logger.log(`Events prune removed ${result.deleted} event(s) older than ${days} day(s)`);
+    return result;
   }
 
   beforeApplicationShutdown(): void {
     this.stopping = true;
-  }
-
-  private async deleteExpired(runner: QueryRunner, days: number): Promise<PruneResult> {
-    const [{ cutoff }]: { cutoff: Date }[] = await runner.query(`SELECT now() - make_interval(days => $1) AS cutoff`, [days]);
-    const result: PruneResult = { deleted: 0, batches: 0 };
-    for (;;) {
-      if (this.stopping) return { ...result, interrupted: true };
-      const { affected } = await runner.query(DELETE_EXPIRED_EVENTS_SQL, [cutoff, PRUNE_BATCH_SIZE], true);
-      result.batches += 1;
-      result.deleted += affected ?? 0;
-      if ((affected ?? 0) < PRUNE_BATCH_SIZE) return result;
-    }
   }
 }

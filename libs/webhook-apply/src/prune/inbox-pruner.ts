@@ -3,10 +3,11 @@ import { Counter } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { MetricsService } from '@terra-connections/observability';
 import { WebhookEventStatus } from '@terra-connections/persistence';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { PRUNE_BATCH_SIZE, type PruneResult, runBatchedPrune } from './batched-prune';
 
-/** Rows per DELETE: each batch is its own short statement, so a large backlog never holds one long transaction. */
-export const PRUNE_BATCH_SIZE = 5_000;
+export { PRUNE_BATCH_SIZE, type PruneResult };
+
 /** Arbitrary constant next to the migrator's (7_104_311_002): one pruner at a time across every worker. */
 export const PRUNE_LOCK_ID = 7_104_311_003;
 export const PRUNED_METRIC = 'terra_webhook_events_pruned_total';
@@ -22,17 +23,6 @@ export const DELETE_EXPIRED_BATCH_SQL = `DELETE FROM webhook_events WHERE id = A
   WHERE status = $1 AND processed_at < $2
   ORDER BY processed_at LIMIT $3
   FOR UPDATE SKIP LOCKED))`;
-
-export interface PruneResult {
-  /** Inbox rows deleted by this run. */
-  deleted: number;
-  /** DELETE statements run; the last one deleted less than a full batch, unless the run stopped early. */
-  batches: number;
-  /** Why nothing was looked at: retention is 0, or another worker holds the prune lock. */
-  skipped?: 'disabled' | 'locked';
-  /** The run stopped between batches because the worker is shutting down; the next run carries on. */
-  interrupted?: boolean;
-}
 
 /**
  * Deletes processed inbox rows whose processed_at is older than WEBHOOK_EVENTS_RETENTION_DAYS, oldest first,
@@ -73,55 +63,30 @@ export class InboxPruner implements BeforeApplicationShutdown {
 
   async prune(): Promise<PruneResult> {
     const days = this.config.WEBHOOK_EVENTS_RETENTION_DAYS;
-    if (days <= 0) {
-      this.logger.debug('Inbox prune skipped: WEBHOOK_EVENTS_RETENTION_DAYS is 0');
-      return { deleted: 0, batches: 0, skipped: 'disabled' };
+    const result = await runBatchedPrune(this.dataSource, {
+      lockId: PRUNE_LOCK_ID,
+      days,
+      stopping: () => this.stopping,
+      deleteBatch: async (runner, cutoff) => {
+        const { affected } = await runner.query(DELETE_EXPIRED_BATCH_SQL, [WebhookEventStatus.Processed, cutoff, PRUNE_BATCH_SIZE], true);
+        const deleted = affected ?? 0;
+        this.prunedCounter?.inc(deleted);
+        return deleted;
+      },
+    });
+    if (result.skipped === 'disabled') this.logger.debug('Inbox prune skipped: WEBHOOK_EVENTS_RETENTION_DAYS is 0');
+    else if (result.skipped === 'locked') this.logger.log('Inbox prune skipped: another worker is pruning');
+    else {
+      this.logger.log(
+        `Inbox prune removed ${result.deleted} processed webhook event(s) older than ${days} day(s) in ${result.batches} batch(es)` +
+          (result.interrupted ? '; stopped early for shutdown' : ''),
+      );
     }
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [PRUNE_LOCK_ID]);
-      if (!locked) {
-        this.logger.log('Inbox prune skipped: another worker is pruning');
-        return { deleted: 0, batches: 0, skipped: 'locked' };
-      }
-      try {
-        const result = await this.deleteExpired(runner, days);
-        this.logger.log(
-          `Inbox prune removed ${result.deleted} processed webhook event(s) older than ${days} day(s) in ${result.batches} batch(es)` +
-            (result.interrupted ? '; stopped early for shutdown' : ''),
-        );
-        return result;
-      } finally {
-        // A failed unlock means the connection is gone, and the lock went with it.
-        await runner.query('SELECT pg_advisory_unlock($1)', [PRUNE_LOCK_ID]).catch(() => undefined);
-      }
-    } finally {
-      await runner.release();
-    }
+    return result;
   }
 
   /** Called by Nest on SIGTERM while the worker drains: the run in flight ends after its current batch. */
   beforeApplicationShutdown(): void {
     this.stopping = true;
-  }
-
-  private async deleteExpired(runner: QueryRunner, days: number): Promise<PruneResult> {
-    // One cutoff for the whole run, from Postgres' clock: the loop ends even while rows keep ageing.
-    const [{ cutoff }]: { cutoff: Date }[] = await runner.query(`SELECT now() - make_interval(days => $1) AS cutoff`, [days]);
-    const result: PruneResult = { deleted: 0, batches: 0 };
-    for (;;) {
-      if (this.stopping) return { ...result, interrupted: true };
-      const { affected } = await runner.query(
-        DELETE_EXPIRED_BATCH_SQL,
-        [WebhookEventStatus.Processed, cutoff, PRUNE_BATCH_SIZE],
-        true,
-      );
-      const deleted = affected ?? 0;
-      result.batches += 1;
-      result.deleted += deleted;
-      this.prunedCounter?.inc(deleted);
-      if (deleted < PRUNE_BATCH_SIZE) return result;
-    }
   }
 }

@@ -26,3 +26,4 @@ export { pendingEventsOf } from './events/connection-events';
 export { recordEvents, appendEvents, EVENT_APPEND } from './events/event-outbox';
 export * from './events/event-envelope';
 export * from './events/event-feed.query';
+export * from './events/event-horizon';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ConnectionLifecycle, EventFeedQuery, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
+import { ConnectionLifecycle, EventFeedQuery, settledEventHorizon, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
@@ -67,18 +67,12 @@ describe('Events outbox (real Postgres)', () => {
     return id;
   }
 
-  /**
-   * The feed shows an event once every transaction older than it has ended, in any database of the cluster: with
-   * other suites writing meanwhile that can take a moment.
-   */
+  /** The feed shows a committed event once the event writers in flight when it was read have ended. */
   const caughtUp = () =>
     waitFor(
       async () =>
-        (
-          await db.dataSource.query(
-            `SELECT pg_snapshot_xmin(pg_current_snapshot()) > COALESCE((SELECT max(tx_id) FROM events), '0'::xid8) AS done`,
-          )
-        )[0].done === true,
+        BigInt((await settledEventHorizon(db.dataSource, { waitMs: 0 })) ?? '0') >=
+        BigInt((await db.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM events`))[0].id),
       { describe: 'the feed to show every committed event' },
     );
 

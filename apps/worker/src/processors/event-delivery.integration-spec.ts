@@ -180,6 +180,23 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     }
   });
 
+  it('a slow endpoint holds at most its share of the slots: another endpoint is delivered meanwhile', async () => {
+    await endpoints.create({ url: receiver.script('/crowd-slow', [SLOW]), eventTypes: ['connection.scopes_changed'] });
+    const fast = await endpoints.create({ url: receiver.script('/crowd-fast', [200]), eventTypes: ['connection.revoked'] });
+    // Slow ones first: without a share they would take all 16 slots for the 2 s deadline, ahead of the fast ones.
+    for (let n = 0; n < 30; n += 1) await emit('connection.scopes_changed', 'crowd');
+    for (let n = 0; n < 10; n += 1) await emit('connection.revoked', 'crowd');
+    await waitFor(
+      async () =>
+        (await db.dataSource.query(`SELECT status FROM event_deliveries WHERE endpoint_id = $1`, [fast.endpoint.id])).filter(
+          (row: { status: string }) => row.status === 'delivered',
+        ).length === 10,
+      { timeoutMs: 20_000, intervalMs: 20, describe: 'the fast endpoint' },
+    );
+    // At most EVENT_DELIVERY_PER_ENDPOINT (4) at a time, and no attempt of theirs has reached the 2 s deadline yet.
+    expect(receiver.at('/crowd-slow').length).toBeLessThanOrEqual(4);
+  });
+
   it('include_data: the data.received delivery carries the stored records it names; an endpoint without it gets keys only', async () => {
     const withData = await endpoints.create({ url: receiver.script('/with-data', [200]), eventTypes: ['data.received'], includeData: true });
     const keysOnly = await endpoints.create({ url: receiver.script('/keys-only', [200]), eventTypes: ['data.received'] });

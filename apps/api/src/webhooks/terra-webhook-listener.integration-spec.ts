@@ -11,6 +11,7 @@ import {
   testEnv,
   type TestDatabase,
 } from '@terra-connections/testing';
+import { NOT_AN_EVENT_MESSAGE } from '@terra-connections/webhook-ingest';
 import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /**
@@ -94,11 +95,22 @@ describe('POST /webhooks/terra in front of Express', () => {
     expect(res).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
   });
 
-  it('answers 400 to signed bytes that are not UTF-8, and to JSON that is no event, with the messages of before', async () => {
+  it('answers 400 to signed bytes that are not UTF-8, and to JSON that is no event', async () => {
     const latin1 = await postWebhook(api.url, Buffer.from('{"type":"auth","name":"caf\xe9"}', 'latin1'));
     expect(latin1).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
     const noEvent = await postWebhook(api.url, '{"type":""}');
-    expect(noEvent).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body must be a JSON object with a string "type"' } });
+    expect(noEvent).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: NOT_AN_EVENT_MESSAGE } });
+  });
+
+  it('answers 400 to a signed event whose user_id or reference_id is longer than a connection can hold, and stores nothing', async () => {
+    const before = Number((await db.dataSource.query(`SELECT count(*) AS n FROM webhook_events`))[0].n);
+    const longUser = await postWebhook(api.url, JSON.stringify({ type: 'auth', status: 'success', user: { user_id: 'u'.repeat(65), provider: 'OURA' } }));
+    const longReauth = await postWebhook(api.url, JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n'.repeat(100) }, old_user: { user_id: 'o' } }));
+    const longReference = await postWebhook(api.url, JSON.stringify({ type: 'auth', reference_id: 'r'.repeat(256), user: { user_id: 'u1' } }));
+    for (const res of [longUser, longReauth, longReference]) expect(res).toMatchObject({ status: 400, body: { message: NOT_AN_EVENT_MESSAGE } });
+    const fits = await postWebhook(api.url, JSON.stringify({ type: 'auth', reference_id: 'r'.repeat(255), user: { user_id: 'u'.repeat(64) } }));
+    expect(fits.status).toBe(200);
+    expect(Number((await db.dataSource.query(`SELECT count(*) AS n FROM webhook_events`))[0].n)).toBe(before + 1);
   });
 
   it('leaves other methods on the path, and every other route, to Express', async () => {

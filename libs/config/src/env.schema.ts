@@ -152,6 +152,16 @@ export const envSchema = z
       .describe(
         'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
+    /** Postgres' parse of a body costs about 465 bytes per JSON value: bounds what one API process asks of it at once. */
+    WEBHOOK_INFLIGHT_VALUES: z.coerce
+      .number()
+      .int()
+      .min(1_000_000)
+      .max(100_000_000)
+      .default(2_000_000)
+      .describe(
+        'JSON values of large webhook bodies (over 10,000 values each) one API process sends Postgres at once (at least 1,000,000, the most one body may hold); beyond it 503 with Retry-After, and Terra retries. Postgres needs about 465 bytes per value in flight.',
+      ),
     /** Idle sockets cost a file descriptor each and no secret: past the process's fd limit nothing is served. */
     HTTP_MAX_CONNECTIONS: z.coerce
       .number()

@@ -172,6 +172,14 @@ export const envSchema = z
       .describe(
         "Open connections one API process keeps; newer ones are closed at once. Keep it below the process's open-file limit (ulimit -n), with room for the Postgres and Redis pools.",
       ),
+    /** Terra and our callers send their headers at once; a socket that does not is reaped instead of holding a slot of the cap. */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(60_000)
+      .default(10_000)
+      .describe('How long a connection may take to send its request headers before it is closed (checked every second), so idle sockets free their place under HTTP_MAX_CONNECTIONS.'),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()

@@ -17,6 +17,7 @@ const WRITER_LOCKS = `FROM pg_locks WHERE locktype = 'advisory' AND classid = ${
 export interface EventHorizonOptions {
   /** How long to wait for the event writers in flight to end; they hold the lock for their last statements only. */
   waitMs: number;
+  /** The first pause; each next one doubles, up to 50 ms. */
   pollMs?: number;
 }
 
@@ -40,8 +41,9 @@ export async function settledEventHorizon(db: Queryable, options: EventHorizonOp
   }[];
   if (holders.length === 0) return settled;
   const deadline = Date.now() + options.waitMs;
-  for (;;) {
-    await sleep(options.pollMs ?? 2);
+  // Writers usually end within a few ms; a longer one is polled less often (pg_locks reads every lock partition).
+  for (let pause = options.pollMs ?? 2; ; pause = Math.min(pause * 2, 50)) {
+    await sleep(pause);
     const [{ running }] = (await db.query(`SELECT count(*)::int AS running ${WRITER_LOCKS} AND virtualtransaction = ANY($1::text[])`, [
       holders,
     ])) as { running: number }[];

@@ -19,7 +19,8 @@ const BANNER = `/**
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../../..');
   const document = JSON.parse(readFileSync(path.join(root, 'docs/openapi.json'), 'utf8'));
-  const schema = BANNER + astToString(await openapiTS(document));
+  // defaultNonNullable off: a request field with a default (include_data, limit) stays optional to send.
+  const schema = BANNER + astToString(await openapiTS(document, { defaultNonNullable: false }));
   if (process.argv.includes('--stdout')) return void process.stdout.write(schema);
   writeFileSync(path.join(root, CLIENT_SCHEMA_FILE), schema);
   process.stdout.write(`wrote ${CLIENT_SCHEMA_FILE}\n`);

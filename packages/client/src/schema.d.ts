@@ -895,7 +895,7 @@ export interface components {
              * @description Stored for the opt-in to health values in data.received (not sent yet)
              * @default false
              */
-            include_data: boolean;
+            include_data?: boolean;
         };
         CreatedWebhookEndpointResponse: {
             /** Format: uuid */
@@ -983,7 +983,7 @@ export interface components {
              * @description Seconds the old secret keeps signing beside the new one
              * @default 86400
              */
-            overlap_seconds: number;
+            overlap_seconds?: number;
         };
         RotatedSecretResponse: {
             /** @description The new signing secret: shown only in this response */

@@ -22,6 +22,7 @@ export * from './reconcile/terra-user-directory';
 export * from './reconcile/connection-reconciler';
 export * from './events/event-types';
 export * from './events/pending-event';
+export * from './events/event-payloads';
 export { pendingEventsOf } from './events/connection-events';
 export { recordEvents, appendEvents, EVENT_APPEND } from './events/event-outbox';
 export * from './events/event-envelope';

@@ -589,7 +589,7 @@ export interface webhooks {
         put?: never;
         /**
          * data.received
-         * @description A data event was stored. Keys and counts only, never health values (read those with GET /v1/connections/{id}/data). Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         * @description A data event was stored. Keys and counts only (read values with GET /v1/connections/{id}/data); deliveries to an endpoint with include_data also carry the stored records the event names. Delivered to the webhook endpoints that subscribe to it (docs/events.md).
          */
         post: operations["onDataReceivedEvent"];
         delete?: never;
@@ -1243,7 +1243,7 @@ export interface components {
                 attempt_id: string | null;
             };
         };
-        /** @description A data event was stored. Keys and counts only, never health values (read those with GET /v1/connections/{id}/data). */
+        /** @description A data event was stored. Keys and counts only (read values with GET /v1/connections/{id}/data); deliveries to an endpoint with include_data also carry the stored records the event names. */
         DataReceivedEvent: {
             /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
             id: string;
@@ -1281,6 +1281,16 @@ export interface components {
                 dates: string[];
                 /** @description At most 100 */
                 summary_ids: string[];
+                /** @description Only in deliveries to an endpoint with include_data (never in the feed): the records the event names, as stored when the delivery was sent */
+                records?: {
+                    data_key: string;
+                    date: string | null;
+                    summary_id: string | null;
+                    /** @description The stored record: Terra's item as received */
+                    payload: unknown;
+                }[];
+                /** @description With records: true when some named records were left out (over 1 MB of values, or more written than the 100 keys named) */
+                records_truncated?: boolean;
             };
         };
         /** @description Any outbound event; `type` says which. Types may be added: keep a default branch. */

@@ -97,7 +97,8 @@ export const EVENT_CATALOGUE = {
     example: { reason: 'user_denied', cancelled: false, attempt_id: '42' },
   },
   'data.received': {
-    when: 'A data event was stored. Keys and counts only, never health values (read those with GET /v1/connections/{id}/data).',
+    when:
+      'A data event was stored. Keys and counts only (read values with GET /v1/connections/{id}/data); deliveries to an endpoint with include_data also carry the stored records the event names.',
     attached: true,
     details: z.object({
       data_type: z.string().meta({ description: 'activity, daily, sleep, body, nutrition, menstruation, athlete' }),
@@ -105,6 +106,21 @@ export const EVENT_CATALOGUE = {
       skipped: z.int().min(0).meta({ description: 'Items without a key or with an invalid date' }),
       dates: z.array(z.string().meta({ format: 'date' })).meta({ description: 'YYYY-MM-DD, distinct, at most 100' }),
       summary_ids: z.array(z.string()).meta({ description: 'At most 100' }),
+      records: z
+        .array(
+          z.object({
+            data_key: z.string(),
+            date: z.string().meta({ format: 'date' }).nullable(),
+            summary_id: z.string().nullable(),
+            payload: z.unknown().meta({ description: "The stored record: Terra's item as received" }),
+          }),
+        )
+        .optional()
+        .meta({ description: 'Only in deliveries to an endpoint with include_data (never in the feed): the records the event names, as stored when the delivery was sent' }),
+      records_truncated: z
+        .boolean()
+        .optional()
+        .meta({ description: 'With records: true when some named records were left out (over 1 MB of values, or more written than the 100 keys named)' }),
     }),
     example: { data_type: 'daily', count: 2, skipped: 0, dates: ['2026-11-03', '2026-11-04'], summary_ids: [] },
   },

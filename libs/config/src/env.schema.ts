@@ -152,6 +152,14 @@ export const envSchema = z
       .describe(
         'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
+    /** A page is at most 4 MB of items, but one stored item can be tens of MB, held several times over while it is sent. */
+    DATA_READ_INFLIGHT_BYTES: z
+      .string()
+      .regex(/^\d+(kb|mb)$/i, 'like 64mb')
+      .default('64mb')
+      .describe(
+        'Health data payload bytes one API process holds for GET /v1/connections/{id}/data pages at once (at least WEBHOOK_BODY_LIMIT, so any stored item can be read); a read beyond it gets 503 with Retry-After.',
+      ),
     /** Postgres' parse of a body costs about 465 bytes per JSON value: bounds what one API process asks of it at once. */
     WEBHOOK_INFLIGHT_VALUES: z.coerce
       .number()
@@ -327,6 +335,14 @@ export const envSchema = z
         code: z.ZodIssueCode.custom,
         path: ['WEBHOOK_RETRY_BASE_DELAY_MS'],
         message: `must be at least ${PRODUCTION_MIN_RETRY_BASE_DELAY_MS} in production: below it the retries of a webhook job span less than an hour`,
+      });
+    }
+    const readSizes = [env.DATA_READ_INFLIGHT_BYTES, env.WEBHOOK_BODY_LIMIT];
+    if (readSizes.every((size) => /^\d+(kb|mb)$/i.test(size)) && parseByteSize(readSizes[0]) < parseByteSize(readSizes[1])) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['DATA_READ_INFLIGHT_BYTES'],
+        message: 'must be at least WEBHOOK_BODY_LIMIT, or an item of the largest accepted size could never be read',
       });
     }
     const sizes = [env.WEBHOOK_INFLIGHT_BYTES, env.WEBHOOK_BODY_LIMIT];

@@ -62,3 +62,13 @@ export class WebhookEventAlreadyProcessedError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The API process already holds its read budget of health data payloads (DATA_READ_INFLIGHT_BYTES). */
+export class DataReadBusyError extends Error {
+  readonly retryAfterSeconds = 5;
+
+  constructor() {
+    super('Too much health data being read at once; retry later');
+    this.name = new.target.name;
+  }
+}

@@ -12,6 +12,7 @@ import {
   TerraTimeoutError,
 } from '@terra-connections/terra';
 import {
+  DataReadBusyError,
   InboxUnavailableError,
   IngestInputError,
   WebhookEventAlreadyProcessedError,
@@ -56,6 +57,7 @@ const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
   [WebhookEventNotFoundError, 404],
   [WebhookEventAlreadyProcessedError, 409],
   [InboxUnavailableError, 503],
+  [DataReadBusyError, 503],
   [WebhookEndpointNotFoundError, 404],
   [WebhookEndpointInputError, 400],
 ];
@@ -75,7 +77,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // A body we did not read (a caller without a key, one refused before its body mattered) is not read after
     // the answer either: draining it would let a keyless client hold the socket for as long as it trickles.
     if (!host.switchToHttp().getRequest<Request>().complete) response.setHeader('connection', 'close');
-    if (exception instanceof InboxUnavailableError && exception.retryAfterSeconds !== undefined) {
+    if ((exception instanceof InboxUnavailableError || exception instanceof DataReadBusyError) && exception.retryAfterSeconds !== undefined) {
       response.setHeader('retry-after', String(exception.retryAfterSeconds));
     }
     response.status(error.statusCode).json(error);

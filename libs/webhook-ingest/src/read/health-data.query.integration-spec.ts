@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
+import { DataReadBusyError } from '../webhook-ingest.errors';
 import { HealthDataQuery, PAGE_STORED_BYTES } from './health-data.query';
 
 const MB = 1024 * 1024;
@@ -75,5 +76,20 @@ describe('HealthDataQuery pages by stored bytes as well as by count (real Postgr
     const page = await query.list('big-user', { type: 'sleep', limit: 50 });
     expect(page.items.map((item) => item.summaryId)).toEqual(['z0', 'z1']);
     expect(page.nextCursor).not.toBeNull();
+  });
+
+  it("reserves a page's bytes in the read budget before reading its payloads, and refuses a page the budget cannot take", async () => {
+    const reserved: number[] = [];
+    const roomy = { tryReserve: (bytes: number) => (reserved.push(bytes), true), release: () => undefined };
+    const page = await query.list('big-user', { limit: 3 }, roomy);
+    const [{ bytes }]: { bytes: number }[] = await db.dataSource.query(
+      `SELECT sum(COALESCE(payload_bytes, pg_column_size(payload)))::int AS bytes FROM health_data WHERE summary_id = ANY($1)`,
+      [page.items.map((item) => item.summaryId)],
+    );
+    expect(reserved).toEqual([bytes]);
+    expect(page.reservedBytes).toBe(bytes);
+
+    const full = { tryReserve: () => false, release: () => undefined };
+    await expect(query.list('big-user', { limit: 3 }, full)).rejects.toBeInstanceOf(DataReadBusyError);
   });
 });

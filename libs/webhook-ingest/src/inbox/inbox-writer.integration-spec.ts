@@ -52,6 +52,12 @@ describe('InboxWriter: the envelope read by Postgres', () => {
     JSON.stringify({ type: 'auth', user: { user_id: 'é'.repeat(65) } }),
     JSON.stringify({ type: 'auth', reference_id: 'r'.repeat(256), user: { user_id: 'u' } }),
     JSON.stringify({ type: 'auth', user: { user_id: 'u', reference_id: 'r'.repeat(256) } }),
+    JSON.stringify({ type: 'auth', user: { user_id: 'u', provider: 'P'.repeat(65) } }),
+    JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n', provider: 'P'.repeat(65) }, old_user: { user_id: 'o' } }),
+    JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n' }, old_user: { user_id: 'o'.repeat(65) } }),
+    JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n' }, old_user: { user_id: 'o', provider: 'P'.repeat(65) } }),
+    JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n' }, old_user: { user_id: 'o', reference_id: 'r'.repeat(256) } }),
+    JSON.stringify({ type: 'auth_cancelled', provider: 'P'.repeat(65), reference_id: 'r' }),
   ];
   it.each([['[1,2]'], ['"auth"'], ['null'], ['{"status":"success"}'], ['{"type":""}'], ['{"type":7}'], ['{"type":null}'], ...tooLong.map((body) => [body])])(
     'refuses %s, which is JSON but no event a connection can hold, and stores nothing',

@@ -136,18 +136,7 @@ export function refreshUpdate(setColumns: readonly string[]): string {
   ${returningChange(`$${setColumns.length + 2}::timestamptz`)}`;
 }
 
-/**
- * A data event's one write of the connection row: last_sync_at (unless the connection has ended, $3) and
- * last_webhook_at; the status comes back, so the caller knows whether to store the data. Never a change.
- */
-export const CONNECTION_TOUCH_ON_DATA = preparedStatement(
-  'tc_connection_touch_on_data',
-  `UPDATE terra_connections
-     SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
-                             ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END,
-         last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
-   WHERE terra_user_id = $1 RETURNING status`,
-);
+/* A data event's write of the connection row is CONNECTION_DATA_ARRIVAL (connection-freshness.sql.ts). */
 
 /** The status of the connection an id belongs to (its current row's), share-locking that row. */
 export const CONNECTION_CURRENT_STATUS_FOR_DATA = preparedStatement(

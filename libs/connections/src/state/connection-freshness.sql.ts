@@ -55,7 +55,8 @@ export const CONNECTION_DATA_ARRIVAL = preparedStatement(
  *
  * A changing row is written only under its Terra user's lock, taken with try (a data event holding it is
  * about to decide for itself; the next run sees it), and only if neither its freshness nor its last data moved
- * since the batch read it. Returns one row: the batch's last key and size, and the changes as JSON.
+ * since the batch read it. The rows are found by their ids (`= ANY(ARRAY(...))`): a CTE's row estimate is a
+ * guess, and a join on it alone can turn into a scan of the whole table for each batch. Returns one row: the batch's last key and size, and the changes as JSON.
  */
 export const CONNECTION_FRESHNESS_BATCH = preparedStatement(
   'tc_connection_freshness_batch',
@@ -81,7 +82,7 @@ export const CONNECTION_FRESHNESS_BATCH = preparedStatement(
      UPDATE terra_connections c
         SET freshness = ch.next, stale_since = CASE WHEN ch.next = 'stale' THEN $3::timestamptz END
        FROM changed ch
-      WHERE c.id = ch.id AND c.is_current AND c.freshness = ch.freshness AND c.last_data_at IS NOT DISTINCT FROM ch.last_data_at
+      WHERE c.id = ANY(ARRAY(SELECT id FROM changed)) AND c.id = ch.id AND c.is_current AND c.freshness = ch.freshness AND c.last_data_at IS NOT DISTINCT FROM ch.last_data_at
      RETURNING c.connection_id, c.terra_user_id, ch.freshness AS before, c.freshness AS after, ch.stale_since AS prior_stale_since,
        c.last_data_at, ch.overdue_types)
    SELECT (SELECT max(connection_seq) FROM batch)::text AS last_seq, (SELECT count(*) FROM batch)::int AS scanned,

@@ -6,6 +6,7 @@ import { settleConnectionAttempt, type AttemptOutcome } from './connection-attem
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type FreshnessChange, type WrittenConnectionRow } from './connection-change';
 import { CONNECTION_DATA_ARRIVAL, CONNECTION_FRESHNESS_BATCH } from './connection-freshness.sql';
 import type { Freshness, FreshnessSettings } from '../freshness/freshness';
+import type { DriftCorrection } from '../drift/drift';
 import { windowParams } from '../freshness/freshness-window.sql';
 import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from './connection-erasure';
 import { HEALTH_DATA_DROP_MERGED, HEALTH_DATA_MERGE_OVERLAP, HEALTH_DATA_MOVE_UNIQUE } from './health-data-merge.sql';
@@ -245,6 +246,31 @@ export class ConnectionStateTx {
     // announced): say where it went. One created by this very reauth never existed for anyone.
     const createdHere = this.collected.some((change) => change.terraUserId === nextId && change.from === null);
     if (previousWasKnown && !createdHere) this.merges.push({ from: goes.connection_id, into: stays.connection_id });
+  }
+
+  /** Records a correction reconciliation made (a connection_drift row), in the transaction that made it. */
+  async recordDrift(drift: DriftCorrection): Promise<void> {
+    await this.tx.query(
+      `INSERT INTO connection_drift (kind, connection_id, terra_user_id, ours, terra)
+       VALUES ($1, COALESCE($2::uuid, (SELECT connection_id FROM terra_connections WHERE terra_user_id = $3)), $3, $4::jsonb, $5::jsonb)`,
+      [drift.kind, drift.connectionId, drift.terraUserId, drift.ours && JSON.stringify(drift.ours), drift.terra && JSON.stringify(drift.terra)],
+    );
+  }
+
+  /**
+   * Reconciliation: Terra's reference_id for the user, when our row still has another and its state is older
+   * than `askedAt` (an auth applied meanwhile wins). No status or scopes change: no event, as no webhook has one.
+   */
+  async correctReference(terraUserId: string, referenceId: string, askedAt: Date): Promise<boolean> {
+    const rows = sqlRows<{ id: string }>(
+      await this.tx.query(
+        `UPDATE terra_connections SET reference_id = $2, updated_at = now()
+         WHERE terra_user_id = $1 AND reference_id IS DISTINCT FROM $2 AND (status_changed_at IS NULL OR status_changed_at < $3)
+         RETURNING id`,
+        [terraUserId, referenceId, askedAt],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** `permission_change`: the new full set, unless the stored scopes are newer. */

@@ -76,7 +76,7 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
 
   const freshness = async (userId: string) =>
     (await db.dataSource.query(`SELECT freshness, last_data_at, stale_since FROM terra_connections WHERE terra_user_id = $1`, [userId]))[0];
-  const eventsOf = async (userId: string) =>
+  const eventsOf = async (userId: string): Promise<Record<string, unknown>[]> =>
     (
       await db.dataSource.query(
         `SELECT type, data FROM events WHERE terra_user_id = $1 AND type IN ('connection.stale', 'connection.fresh') ORDER BY sequence`,

@@ -28,3 +28,5 @@ export { pendingEventsOf } from './events/connection-events';
 export { recordEvents, appendEvents, EVENT_APPEND } from './events/event-outbox';
 export * from './events/event-envelope';
 export * from './events/event-feed.query';
+export * from './drift/drift';
+export * from './drift/drift.query';

@@ -28,10 +28,10 @@ describe('GET /v1/admin/drift', () => {
   });
 
   async function all(query: string, limit: number): Promise<{ terra_user_id: string; kind: string }[]> {
-    const rows = [];
+    const rows: { terra_user_id: string; kind: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.request('GET', `/v1/admin/drift?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: { data: { terra_user_id: string; kind: string }[]; next_cursor: string | null } } = await api.request('GET', `/v1/admin/drift?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expect(Object.keys(res.body)).toEqual(['data', 'next_cursor']);
       rows.push(...res.body.data);

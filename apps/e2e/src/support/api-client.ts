@@ -16,6 +16,8 @@ export interface ConnectionView {
   status_reason: string | null;
   created_at: string;
   updated_at: string;
+  freshness: 'fresh' | 'stale' | 'unknown';
+  last_data_at: string | null;
 }
 
 export interface WidgetStarted {

@@ -14,9 +14,11 @@ export interface BenchSettings {
   /** issue 12: concurrent 49 MB hostile bodies per wave, and waves of each kind. */
   hostile: { concurrency: number; rounds: number };
   connections: { rows: number; lookupMs: number; pageSize: number; pagesPerEnd: number };
+  /** issue 14: the freshness=stale listing at `rows` connections, and the freshness job over `jobConnections`. */
+  freshness: { rows: number; pageSize: number; pagesPerEnd: number; jobConnections: number };
 }
 
-export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'hostile'] as const;
+export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'freshness', 'hostile'] as const;
 
 export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -48,5 +50,8 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     connections: smoke
       ? { rows: 50_000, lookupMs: s(2), pageSize: 200, pagesPerEnd: 5 }
       : { rows: 1_000_000, lookupMs: s(5), pageSize: 200, pagesPerEnd: 20 },
+    freshness: smoke
+      ? { rows: 50_000, pageSize: 200, pagesPerEnd: 2, jobConnections: 20_000 }
+      : { rows: 1_000_000, pageSize: 200, pagesPerEnd: 10, jobConnections: 100_000 },
   };
 }

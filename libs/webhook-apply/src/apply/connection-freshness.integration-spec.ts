@@ -185,4 +185,49 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
     expect((await freshness(id)).freshness).toBe('unknown');
     expect(await eventsOf(id)).toEqual([]);
   });
+
+  it('walks every connection batch by batch, and leaves one whose Terra user lock is held to the next run', async () => {
+    t0 = Date.parse('2026-10-01T08:00:00Z');
+    const ids = [await regularUser(), await regularUser(), await regularUser()];
+    const busy = ids[1];
+    await evaluator.evaluate(day(7.5), 2);
+    expect(await Promise.all(ids.map(async (id) => (await freshness(id)).freshness))).toEqual(['fresh', 'fresh', 'fresh']);
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // A data event of that user being applied right now holds its lock.
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [busy]);
+      await evaluator.evaluate(day(30), 2);
+      expect(await Promise.all(ids.map(async (id) => (await freshness(id)).freshness))).toEqual(['stale', 'fresh', 'stale']);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    await evaluator.evaluate(day(30), 2);
+    for (const id of ids) expect((await eventsOf(id)).map((event) => event.type)).toEqual(['connection.stale']);
+  });
+
+  it('a reauth that joins two connections keeps both connections\' history under the one that stays', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await connect(a, 'OURA', day(0));
+    for (const n of [0, 1, 2]) await activity(a, 'OURA', day(n));
+    // The new id's auth and data before the user_reauth: for a moment, a connection of its own.
+    await connect(b, 'OURA', day(3));
+    await activity(b, 'OURA', day(3), 'sleep');
+    await deliver(
+      { type: 'user_reauth', status: 'warning', message: 'x', old_user: user(a, 'OURA'), new_user: user(b, 'OURA') },
+      day(3.1),
+    );
+    const [{ connection_id: connectionId }] = await db.dataSource.query(`SELECT connection_id FROM terra_connections WHERE terra_user_id = $1`, [a]);
+    const rows = await db.dataSource.query(
+      `SELECT connection_id, type, arrivals FROM connection_data_freshness WHERE connection_id IN (SELECT connection_id FROM terra_connections WHERE terra_user_id = ANY($1))
+         OR connection_id = tc_connection_uuid($2) ORDER BY type`,
+      [[a, b], b],
+    );
+    expect(rows).toEqual([
+      { connection_id: connectionId, type: 'activity', arrivals: 3 },
+      { connection_id: connectionId, type: 'sleep', arrivals: 1 },
+    ]);
+  });
 });

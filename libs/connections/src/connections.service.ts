@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '@terra-connections/config';
 import { DataSource } from 'typeorm';
 import { ConnectionStatus, queryPreparedOnPool } from '@terra-connections/persistence';
@@ -41,12 +41,12 @@ export class ConnectionsService {
     private readonly dataSource: DataSource,
     private readonly gateway: TerraGateway,
     private readonly lifecycle: ConnectionLifecycle,
-    @Optional() @Inject(APP_CONFIG) config?: FreshnessConfig,
+    @Inject(APP_CONFIG) config: FreshnessConfig,
   ) {
-    this.freshness = config ? freshnessSettingsOf(config) : null;
+    this.freshness = freshnessSettingsOf(config);
   }
 
-  private readonly freshness: FreshnessSettings | null;
+  private readonly freshness: FreshnessSettings;
 
   /**
    * One row per connection, keyset-paginated by the connection's listing key (its first row's): stable under
@@ -81,9 +81,10 @@ export class ConnectionsService {
   /** The connection with its freshness per data type (the windows as configured now). */
   async detail(id: string, refresh = false): Promise<ConnectionDetail> {
     const connection = refresh ? await this.refresh(id) : await this.get(id);
-    const freshnessTypes = this.freshness
-      ? await this.dataSource.query<TypeFreshness[]>(CONNECTION_FRESHNESS_TYPES, [connection.connectionId, ...windowParams(this.freshness)])
-      : [];
+    const freshnessTypes = await this.dataSource.query<TypeFreshness[]>(CONNECTION_FRESHNESS_TYPES, [
+      connection.connectionId,
+      ...windowParams(this.freshness),
+    ]);
     return { ...connection, freshnessTypes };
   }
 

@@ -186,6 +186,17 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
     expect(await eventsOf(id)).toEqual([]);
   });
 
+  it('a stale connection that ends is unknown at once, and leaves the stale listing without waiting for the job', async () => {
+    t0 = Date.parse('2026-09-01T08:00:00Z');
+    const id = await regularUser();
+    await evaluator.evaluate(day(20));
+    expect((await freshness(id)).freshness).toBe('stale');
+    await deliver({ type: 'deauth', status: 'success', user: user(id, 'FITBIT') }, day(21));
+    expect(await freshness(id)).toMatchObject({ freshness: 'unknown', stale_since: null });
+    expect((await connections.list({ freshness: 'stale', limit: 200 })).items.map((item) => item.terraUserId)).not.toContain(id);
+    expect((await eventsOf(id)).map((event) => event.type)).toEqual(['connection.stale']);
+  });
+
   it('walks every connection batch by batch, and leaves one whose Terra user lock is held to the next run', async () => {
     t0 = Date.parse('2026-10-01T08:00:00Z');
     const ids = [await regularUser(), await regularUser(), await regularUser()];

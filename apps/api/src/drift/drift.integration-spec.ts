@@ -67,6 +67,11 @@ describe('GET /v1/admin/drift', () => {
     expect((await api.request('GET', '/v1/admin/drift', { key: null })).status).toBe(401);
   });
 
+  it.each(['0000-01-01T00:00:00Z', '2026-01-01T00:00:00+16:00', '9999-12-31T23:59:59.999Z', '2026-12-01'])('answers since=%s below 500', async (since) => {
+    const res = await api.request('GET', `/v1/admin/drift?since=${encodeURIComponent(since)}`);
+    expect([200, 400]).toContain(res.status);
+  });
+
   it.each([
     ['?kind=lost', 'kind must be one of missed_deauth, missed_auth, unknown_terra_user, status_mismatch, reference_mismatch'],
     ['?since=yesterday', 'since must be an ISO-8601 date-time'],

@@ -17,6 +17,7 @@ import { chunksPhase } from './phases/chunks.phase';
 import { connectionsPhase } from './phases/connections.phase';
 import { e2ePhase } from './phases/e2e.phase';
 import { freshnessPhase } from './phases/freshness.phase';
+import { eventsPhase } from './phases/events.phase';
 import { hostilePhase } from './phases/hostile.phase';
 import { ingestPhase } from './phases/ingest.phase';
 import type { PhaseContext } from './phases/phase-context';
@@ -80,6 +81,11 @@ async function main(): Promise<number> {
   if (wanted('freshness')) {
     log(`freshness: GET /v1/connections?freshness=stale with ${settings.freshness.rows} connections; the job over ${settings.freshness.jobConnections}`);
     results.freshness = await freshnessPhase(context);
+  }
+
+  if (wanted('events')) {
+    log(`outbound events: ${settings.events.events} per batch to 1 and 3 loopback endpoints, then commit-to-receiver lag`);
+    results.events = await eventsPhase(context);
   }
 
   if (wanted('hostile')) {

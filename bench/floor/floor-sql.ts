@@ -15,6 +15,9 @@ export const INBOX_INSERT = `
        LATERAL (SELECT jsonb_path_query_array(payload, 'strict $.** ? (@.type() == "number" && (@ >= 1e21 || @ <= -1e21 || (@ != 0 && @ < 1e-21 && @ > -1e-21)))') AS outliers OFFSET 0) AS numbers,
        LATERAL (SELECT CASE WHEN payload ->> 'type' = 'user_reauth' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
   WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+    AND COALESCE(length(CASE WHEN jsonb_typeof(subject -> 'user_id') = 'string' THEN NULLIF(subject ->> 'user_id', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'reference_id') = 'string' THEN NULLIF(payload ->> 'reference_id', '') END), 0) <= 255
+    AND COALESCE(length(CASE WHEN jsonb_typeof(subject -> 'reference_id') = 'string' THEN NULLIF(subject ->> 'reference_id', '') END), 0) <= 255
     AND NOT jsonb_path_exists(outliers, 'strict $[*].double() ? (@ != @)')
     AND NOT jsonb_path_exists(outliers, 'lax $[1000].keyvalue()')
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1

@@ -91,6 +91,9 @@ export class ProductSystem implements SystemUnderTest {
   readonly name = 'product' as const;
   private readonly dist = process.env.BENCH_PRODUCT_DIST ?? 'dist';
 
+  /** `extra`: settings a phase needs on top of production's (the events phase's loopback receiver). */
+  constructor(private readonly extra: Record<string, string> = {}) {}
+
   private env(target: RunTarget): NodeJS.ProcessEnv {
     return {
       NODE_ENV: 'production',
@@ -101,13 +104,14 @@ export class ProductSystem implements SystemUnderTest {
       TERRA_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
       API_KEYS: BENCH_API_KEY,
       ADMIN_API_KEYS: 'bench-admin-key',
-      // Production mode needs an events secrets key (no endpoint is registered in the bench)...
+      // Production mode needs an events secrets key (endpoints are registered by the events phase only)...
       EVENT_SECRETS_KEY: 'bench-event-secrets-key-0123456789abcdef',
       // ...and Terra credentials; nothing in the bench calls Terra (reconciliation is off).
       TERRA_DEV_ID: 'bench-dev-id',
       TERRA_API_KEY: 'bench-not-used',
       TERRA_API_URL: 'http://127.0.0.1:9/v2',
       RECONCILE_INTERVAL_MS: '0',
+      ...this.extra,
       ...overrides(process.env.BENCH_PRODUCT_ENV),
     };
   }

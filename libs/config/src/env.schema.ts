@@ -152,6 +152,16 @@ export const envSchema = z
       .describe(
         'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
+    /** Postgres' parse of a body costs about 465 bytes per JSON value: bounds what one API process asks of it at once. */
+    WEBHOOK_INFLIGHT_VALUES: z.coerce
+      .number()
+      .int()
+      .min(1_000_000)
+      .max(100_000_000)
+      .default(2_000_000)
+      .describe(
+        'JSON values of large webhook bodies (over 10,000 values each) one API process sends Postgres at once (at least 1,000,000, the most one body may hold); beyond it 503 with Retry-After, and Terra retries. Postgres needs about 465 bytes per value in flight.',
+      ),
     /** Idle sockets cost a file descriptor each and no secret: past the process's fd limit nothing is served. */
     HTTP_MAX_CONNECTIONS: z.coerce
       .number()
@@ -162,6 +172,14 @@ export const envSchema = z
       .describe(
         "Open connections one API process keeps; newer ones are closed at once. Keep it below the process's open-file limit (ulimit -n), with room for the Postgres and Redis pools.",
       ),
+    /** Terra and our callers send their headers at once; a socket that does not is reaped instead of holding a slot of the cap. */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(60_000)
+      .default(10_000)
+      .describe('How long a connection may take to send its request headers before it is closed (checked every second), so idle sockets free their place under HTTP_MAX_CONNECTIONS.'),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()

@@ -154,7 +154,7 @@ export class WebhookEndpointsService {
         `INSERT INTO event_deliveries AS d (endpoint_id, event_row_id)
          SELECT w.id, e.id FROM events e JOIN webhook_endpoints w ON w.id = $1
          WHERE e.created_at >= $2 AND (w.event_types IS NULL OR e.type = ANY(w.event_types))
-         ORDER BY e.tx_id, e.id
+         ORDER BY e.id
          ON CONFLICT (endpoint_id, event_row_id) DO UPDATE SET ${REPLAY_SET}
          RETURNING id`,
         [endpointId, since],

@@ -72,6 +72,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const error = this.toBody(exception);
     if (response.headersSent) return;
+    if (exception instanceof InboxUnavailableError && exception.retryAfterSeconds !== undefined) {
+      response.setHeader('retry-after', String(exception.retryAfterSeconds));
+    }
     response.status(error.statusCode).json(error);
   }
 

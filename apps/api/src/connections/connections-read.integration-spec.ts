@@ -196,9 +196,23 @@ describe('read API (real API, real Postgres)', () => {
     });
 
     it('answers 400 to an id that cannot be a Terra user id', async () => {
-      const res = await api.request('GET', `/v1/connections/${'x'.repeat(65)}`);
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain('connection_id or a Terra user id');
+      for (const id of ['x'.repeat(65), 'é'.repeat(65), 'tab\there']) {
+        const res = await api.request('GET', `/v1/connections/${encodeURIComponent(id)}`);
+        expect({ id, status: res.status }).toEqual({ id, status: 400 });
+        expect(res.body.message).toContain('connection_id or a Terra user id');
+      }
+    });
+
+    it('finds a connection by any Terra user id the webhook route stores, not only UUID-like ones', async () => {
+      const id = `odd.id+1@sandbox:ü/${'é'.repeat(40)}`;
+      await db.dataSource.query(`INSERT INTO terra_connections (terra_user_id, reference_id, provider, status) VALUES ($1, 'person-odd', 'OURA', 'active')`, [id]);
+      try {
+        const res = await api.request('GET', `/v1/connections/${encodeURIComponent(id)}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ terra_user_id: id, reference_id: 'person-odd' });
+      } finally {
+        await db.dataSource.query(`DELETE FROM terra_connections WHERE terra_user_id = $1`, [id]);
+      }
     });
 
     it('answers 400 to refresh=maybe', async () => {

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { startHostileApi, type HostileApi } from './hostile-support';
 
 const CAP = 40;
+const HEADERS_TIMEOUT_MS = 2_000;
 
 /** Resolves with what became of a fresh connection that asks for /health/live: answered, or closed unanswered. */
 function askLive(port: number): Promise<'answered' | 'closed'> {
@@ -24,7 +25,7 @@ describe('the API under idle connections (slowloris)', () => {
   const idle: Socket[] = [];
 
   beforeAll(async () => {
-    api = await startHostileApi('hostile_connection_cap', { HTTP_MAX_CONNECTIONS: String(CAP) });
+    api = await startHostileApi('hostile_connection_cap', { HTTP_MAX_CONNECTIONS: String(CAP), HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) });
     port = Number(new URL(api.url).port);
   }, 60_000);
 
@@ -49,4 +50,24 @@ describe('the API under idle connections (slowloris)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await askLive(port)).toBe('answered');
   });
+
+  it('reaps sockets that never finish their headers after HTTP_HEADERS_TIMEOUT_MS, so a wave of them holds the cap only that long', async () => {
+    const wave: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    for (let i = 0; i < CAP; i += 1) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+      socket.resume(); // read the server's 408, so its close reaches us
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('GET /health/live HTTP/1.1\r\nHost: x\r\n'); // and never the blank line
+      wave.push(socket);
+      idle.push(socket);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await askLive(port)).toBe('closed');
+    // The server closes every one of them itself (the test never does), within the timeout plus a check interval.
+    await Promise.all(closed);
+    expect(await askLive(port)).toBe('answered');
+  }, 30_000);
 });

@@ -153,13 +153,14 @@ export function pendingEventsOf(
 }
 
 /**
- * `connection.stale` when a connection goes stale, `connection.fresh` when a stale one comes back. Moves to or
- * from `unknown` are none: a connection too new to judge, or one that ended (its own event said so).
+ * `connection.stale` when a connection goes stale, `connection.fresh` when a stale one comes back. A move to
+ * `unknown` (the connection ended: its own event said so) and `unknown` -> `fresh` (a connection judged for the
+ * first time) are none.
  */
 function eventOfFreshness(move: FreshnessChange): PendingEvent | null {
   const at = { terraUserId: move.terraUserId, connectionId: move.connectionId, occurredAt: move.at, referenceId: null, provider: null };
   const lastDataAt = move.lastDataAt ? move.lastDataAt.toISOString() : null;
-  if (move.to === 'stale') {
+  if (move.to === 'stale' && move.from !== 'stale') {
     return { ...at, type: 'connection.stale', details: { previous_freshness: move.from, last_data_at: lastDataAt, overdue_types: move.overdueTypes ?? [] } };
   }
   if (move.from === 'stale' && move.to === 'fresh') {

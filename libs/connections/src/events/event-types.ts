@@ -1,6 +1,7 @@
 /**
  * The outbound event types. PUBLIC CONTRACT: consumers switch on these names and they are stored in `events`;
- * never rename one, add a new one instead. docs/events.md describes each with an example.
+ * never rename one, add a new one instead. docs/events.md describes each with an example; its payload goes in
+ * EVENT_CATALOGUE (event-payloads.ts), from which the OpenAPI `webhooks` section and the client are generated.
  */
 export const EVENT_TYPES = [
   'connection.connected',
@@ -25,5 +26,6 @@ export const RESERVED_EVENT_TYPES = ['backfill.completed', 'backfill.failed'] as
 
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
 
-/** Who ended a connection, in `connection.disconnected`. */
-export type DisconnectedBy = 'api' | 'deauth' | 'reconciliation' | 'refresh' | 'auth_failed';
+/** Who ended a connection, in `connection.disconnected`. PUBLIC CONTRACT like the type names. */
+export const DISCONNECTED_BY = ['api', 'deauth', 'reconciliation', 'refresh', 'auth_failed'] as const;
+export type DisconnectedBy = (typeof DISCONNECTED_BY)[number];

@@ -29,7 +29,8 @@ export interface InboxRecordResult extends InboxJobRef {
   type: string;
 }
 
-export const NOT_AN_EVENT_MESSAGE = 'Webhook body must be a JSON object with a string "type"';
+export const NOT_AN_EVENT_MESSAGE =
+  'Webhook body must be a JSON object with a string "type" (a user_id of at most 64 characters, a reference_id of at most 255)';
 
 /** Column widths of webhook_events: a signed body must never fail to store because a field is long. */
 const MAX = { dedupKey: 200, type: 64, terraUserId: 64, referenceId: 255, terraReference: 255, requestId: 64 } as const;
@@ -80,7 +81,9 @@ const OUTLYING_NUMBERS =
  *
  * Postgres parses the body once, into the stored jsonb, and reads the envelope from that (what
  * describeTerraEvent reads: a non-empty string `type`; `user.user_id`, for `user_reauth` `new_user.user_id`;
- * `reference_id`, else the user's), so the API never parses a body: a JS parse of a 49 MB chunk held about 7x
+ * `reference_id`, else the user's), so the API never parses a body. A user id or reference longer than the
+ * connection's columns is refused here, not stored to fail in the worker (Terra's ids are UUIDs, and the
+ * references are ours, at most 255): a JS parse of a 49 MB chunk held about 7x
  * its size (the string, the object graph, the string again for pg) and the API's RSS went past 512 MB. A body
  * that is not an object with such a type selects no row, inserts nothing and returns nothing. OFFSET 0 keeps
  * `body` a subquery evaluated once: pulled up, the cast would be copied into each expression that reads it
@@ -97,6 +100,9 @@ export const INSERT_INBOX_ROW = preparedStatement(
         LATERAL (SELECT jsonb_path_query_array(payload, '${OUTLYING_NUMBERS}') AS outliers OFFSET 0) AS numbers,
         LATERAL (SELECT CASE WHEN payload ->> 'type' = '${TerraEventType.UserReauth}' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
    WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+     AND COALESCE(length(${stringMember('subject', 'user_id')}), 0) <= ${MAX.terraUserId}
+     AND COALESCE(length(${stringMember('payload', 'reference_id')}), 0) <= ${MAX.referenceId}
+     AND COALESCE(length(${stringMember('subject', 'reference_id')}), 0) <= ${MAX.referenceId}
      AND NOT jsonb_path_exists(outliers, 'strict $[*].double() ? (@ != @)')
      AND NOT jsonb_path_exists(outliers, 'lax $[${MAX_OUTLYING_NUMBERS}].keyvalue()')
    ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1

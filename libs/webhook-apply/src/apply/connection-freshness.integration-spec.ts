@@ -1,9 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@terra-connections/config';
-import { ConnectionLifecycle, ConnectionsService, FreshnessEvaluator } from '@terra-connections/connections';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import {
+  ConnectionLifecycle,
+  ConnectionsService,
+  EventFeedQuery,
+  FreshnessEvaluator,
+  settledEventHorizon,
+  toEventEnvelope,
+} from '@terra-connections/connections';
 import { describeTerraEvent, type TerraGateway } from '@terra-connections/terra';
-import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
+import { createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { createWebhookEventHandlers } from '../webhook-apply.providers';
 import { WebhookEventApplier } from './webhook-event-applier';
@@ -125,6 +135,30 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
     expect((await eventsOf(id)).map((event) => event.type)).toEqual(['connection.stale', 'connection.fresh']);
     expect((await eventsOf(id))[1]).toMatchObject({ stale_since: day(7 + 3.1).toISOString(), data_type: 'activity' });
     expect((await connections.list({ freshness: 'stale', limit: 200 })).items.map((item) => item.terraUserId)).not.toContain(id);
+
+    // What the feed and every delivery carry is what docs/openapi.json promises for these two types.
+    const feed = new EventFeedQuery(db.dataSource);
+    await waitFor(
+      async () =>
+        BigInt((await settledEventHorizon(db.dataSource, { waitMs: 0 })) ?? '0') >=
+        BigInt((await db.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM events`))[0].id),
+      { describe: 'the feed to show every committed event' },
+    );
+    const [{ connection_id: connectionId }] = await db.dataSource.query(`SELECT connection_id FROM terra_connections WHERE terra_user_id = $1`, [id]);
+    const page = await feed.page({ connectionId, types: ['connection.stale', 'connection.fresh'] }, { limit: 10 });
+    const envelopes = page.items.map(toEventEnvelope);
+    expect(envelopes.map((event) => event.type)).toEqual(['connection.stale', 'connection.fresh']);
+    const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8'));
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    for (const event of envelopes) {
+      const ref: string = document.webhooks[event.type].post.requestBody.content['application/json'].schema.$ref;
+      const validate = ajv.compile(document.components.schemas[ref.split('/').pop() as string]);
+      expect({ type: event.type, valid: validate(JSON.parse(JSON.stringify(event))), errors: validate.errors ?? null }).toEqual({
+        type: event.type,
+        valid: true,
+        errors: null,
+      });
+    }
   });
 
   it('a weekend gap inside the learned window does not alarm', async () => {

@@ -40,6 +40,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
   server.maxConnections = config.HTTP_MAX_CONNECTIONS;
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  // And a body that trickles: without it node's 300 s let one byte every few seconds hold a socket for 5 minutes.
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
   server.connectionsCheckingInterval = 1_000;
   const budget = new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES));
   app.get(MetricsService).registerCollector('terra_webhook_inflight_bytes', 'Bytes of webhook bodies held by this API process now (WEBHOOK_INFLIGHT_BYTES caps it)', [], async (gauge) => {

@@ -180,6 +180,14 @@ export const envSchema = z
       .max(60_000)
       .default(10_000)
       .describe('How long a connection may take to send its request headers before it is closed (checked every second), so idle sockets free their place under HTTP_MAX_CONNECTIONS.'),
+    /** Terra gives up on a delivery after about 8 s; a body that trickles for longer is an attacker holding a socket. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(5_000)
+      .max(600_000)
+      .default(30_000)
+      .describe('How long a connection may take to send a whole request, headers and body, before it gets 408 and is closed (Terra waits about 8 s for an answer; a 50 MB body at 2 MB/s takes 25 s).'),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()
@@ -375,6 +383,9 @@ export const envSchema = z
         path: ['WEBHOOK_INFLIGHT_BYTES'],
         message: 'must be at least WEBHOOK_BODY_LIMIT, or a delivery of the largest accepted size could never be read',
       });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS >= env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must be less than HTTP_REQUEST_TIMEOUT_MS' });
     }
     if (env.NODE_ENV === 'production' && !env.EVENT_SECRETS_KEY) {
       ctx.addIssue({

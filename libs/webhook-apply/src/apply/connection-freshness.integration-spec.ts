@@ -8,6 +8,7 @@ import {
   ConnectionLifecycle,
   ConnectionsService,
   EventFeedQuery,
+  FRESHNESS_LOCK_ID,
   FreshnessEvaluator,
   settledEventHorizon,
   toEventEnvelope,
@@ -251,6 +252,22 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
     }
     await evaluator.evaluate(day(30), 2);
     for (const id of ids) expect((await eventsOf(id)).map((event) => event.type)).toEqual(['connection.stale']);
+  });
+
+  it('one run at a time across workers, and none once the worker is shutting down', async () => {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock($1)`, [FRESHNESS_LOCK_ID]);
+      expect(await evaluator.evaluate(day(40))).toEqual({ scanned: 0, stale: 0, fresh: 0, unknown: 0, skipped: true });
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock($1)`, [FRESHNESS_LOCK_ID]);
+      await runner.release();
+    }
+    const stopping = new FreshnessEvaluator(db.dataSource, config);
+    stopping.beforeApplicationShutdown();
+    expect(await stopping.evaluate(day(40))).toEqual({ scanned: 0, stale: 0, fresh: 0, unknown: 0, interrupted: true });
+    expect((await evaluator.evaluate(day(40))).scanned).toBeGreaterThan(0);
   });
 
   it('a reauth that joins two connections keeps both connections\' history under the one that stays', async () => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from '../connection-cursor';
-import type { ConnectionPage } from '../connection';
 import type { DriftKind, DriftRecord } from './drift';
 
 export const DRIFT_PAGE_MAX = 500;
@@ -10,6 +9,12 @@ export interface DriftFilter {
   /** Rows detected at or after this time. */
   since?: Date;
   kind?: DriftKind;
+}
+
+/** One page of drift rows, oldest first; `nextCursor` is null on the last page. */
+export interface DriftPage {
+  items: DriftRecord[];
+  nextCursor: string | null;
 }
 
 interface DriftRow {
@@ -31,7 +36,7 @@ interface DriftRow {
 export class DriftQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async page(filter: DriftFilter, page: { limit: number; cursor?: string }): Promise<Omit<ConnectionPage, 'items'> & { items: DriftRecord[] }> {
+  async page(filter: DriftFilter, page: { limit: number; cursor?: string }): Promise<DriftPage> {
     const limit = Math.min(Math.max(Math.trunc(page.limit), 1), DRIFT_PAGE_MAX);
     const after = page.cursor === undefined ? '0' : decodeCursor(page.cursor);
     const rows: DriftRow[] = await this.dataSource.query(

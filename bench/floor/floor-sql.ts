@@ -97,6 +97,8 @@ export const CONNECTION_UPSERT = `${PRIOR}
     replaced_by = $7,
     connected_at = COALESCE($8::timestamptz, c.connected_at),
     disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,
+    freshness = CASE WHEN $11 THEN c.freshness ELSE 'unknown' END,
+    stale_since = CASE WHEN $11 THEN c.stale_since END,
     status_changed_at = $10,
     updated_at = now()
   WHERE (c.status_changed_at IS NULL

@@ -15,11 +15,13 @@ export interface BenchSettings {
   /** issue 12: concurrent 49 MB hostile bodies per wave, and waves of each kind. */
   hostile: { concurrency: number; rounds: number };
   connections: { rows: number; lookupMs: number; pageSize: number; pagesPerEnd: number };
+  /** issue 14: the freshness=stale listing at `rows` connections, and the freshness job over `jobConnections`. */
+  freshness: { rows: number; pageSize: number; pagesPerEnd: number; jobConnections: number };
   /** issue 13: events per throughput batch, the lag run's length and its rate ceiling. */
   events: { events: number; lagMs: number; maxLagRate: number };
 }
 
-export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'hostile', 'events'] as const;
+export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'freshness', 'hostile', 'events'] as const;
 
 export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -51,6 +53,9 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     connections: smoke
       ? { rows: 50_000, lookupMs: s(2), pageSize: 200, pagesPerEnd: 5 }
       : { rows: 1_000_000, lookupMs: s(5), pageSize: 200, pagesPerEnd: 20 },
+    freshness: smoke
+      ? { rows: 50_000, pageSize: 200, pagesPerEnd: 2, jobConnections: 20_000 }
+      : { rows: 1_000_000, pageSize: 200, pagesPerEnd: 10, jobConnections: 100_000 },
     events: smoke ? { events: 500, lagMs: s(3), maxLagRate: 100 } : { events: 5_000, lagMs: s(8), maxLagRate: 200 },
   };
 }

@@ -3,6 +3,7 @@ import type { AppConfig } from '@terra-connections/config';
 import { platformModules } from '@terra-connections/platform';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
+import { DriftHttpModule } from './drift/drift-http.module';
 import { EventsHttpModule } from './events/events-http.module';
 import { OpsHttpModule } from './ops/ops-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
@@ -18,6 +19,7 @@ export class ApiModule {
         ConnectionsHttpModule,
         WebhooksHttpModule,
         EventsHttpModule,
+        DriftHttpModule,
         OpsHttpModule,
         ...(config.BULL_BOARD_ENABLED ? [QueueDashboardModule.forRoot(config)] : []),
       ],

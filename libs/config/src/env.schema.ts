@@ -243,8 +243,55 @@ export const envSchema = z
       .int()
       .min(0)
       .max(604_800_000)
-      .default(3_600_000)
-      .describe("How often a worker compares Terra's /subscriptions with our connections; 0 = only on demand (POST /v1/admin/reconcile)."),
+      .default(21_600_000)
+      .describe(
+        "How often a worker compares Terra's /subscriptions with our connections and counts each correction as drift (Terra suggests every 6 h); 0 = only on demand (POST /v1/admin/reconcile).",
+      ),
+    /** How often the worker re-judges every connection's freshness; 0 turns the schedule off. */
+    FRESHNESS_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .refine((ms) => ms === 0 || ms >= 100, { message: 'must be 0 (off) or at least 100' })
+      .default(900_000)
+      .describe(
+        'How often a worker re-judges every connection\'s freshness (fresh, stale, unknown); 0 = never. 15 min: a silence is noticed within a quarter hour of its window, at a cost of one pass over the connections.',
+      ),
+    FRESHNESS_MIN_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(43_200_000)
+      .describe(
+        'Floor of a learned freshness window: a type is never overdue sooner. 12 h: a night without a sync is not a fault, however often the provider sends by day.',
+      ),
+    FRESHNESS_MAX_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(1_209_600_000)
+      .describe('Ceiling of a learned freshness window: silent this long, a type is overdue whatever its rhythm. 14 days: a weekly weigh-in still fits.'),
+    FRESHNESS_DEFAULT_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(259_200_000)
+      .describe(
+        'Freshness window of a type before it has 5 gaps of history (cloud providers). 72 h: a weekend without a workout (Friday evening to Monday morning) is not a fault; three silent days are.',
+      ),
+    FRESHNESS_MOBILE_DEFAULT_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(432_000_000)
+      .describe(
+        'The same default for mobile-SDK sources (APPLE, SAMSUNG, HEALTH_CONNECT), which sync only when the phone does (app opened, phone unlocked). 120 h.',
+      ),
     /**
      * Processed inbox rows older than this are deleted, and with them their dedup keys: this is the dedup
      * window. Terra retries a delivery for about a day, so a shorter window could store a late retry twice.
@@ -362,6 +409,9 @@ export const envSchema = z
         path: ['EVENT_SECRETS_KEY'],
         message: 'is required in production: it encrypts the webhook endpoints\' signing secrets (e.g. `openssl rand -base64 32`)',
       });
+    }
+    if (env.FRESHNESS_MIN_WINDOW_MS > env.FRESHNESS_MAX_WINDOW_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['FRESHNESS_MIN_WINDOW_MS'], message: 'must not exceed FRESHNESS_MAX_WINDOW_MS' });
     }
     if (env.TERRA_API_KEY && !env.TERRA_DEV_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TERRA_DEV_ID'], message: 'is required with TERRA_API_KEY' });

@@ -26,6 +26,8 @@ export enum WebhookJobName {
   Reconcile = 'reconcile-connections',
   /** Repeatable: delete processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS. */
   PruneInbox = 'prune-inbox',
+  /** Repeatable: re-judge every connection's freshness (connection.stale / connection.fresh). */
+  EvaluateFreshness = 'evaluate-freshness',
 }
 
 /** Job name -> payload. Payloads are plain JSON with ids only: health data never sits in Redis. */
@@ -35,6 +37,7 @@ export interface WebhookJobPayloads {
   [WebhookJobName.SweepInbox]: Record<string, never>;
   [WebhookJobName.Reconcile]: Record<string, never>;
   [WebhookJobName.PruneInbox]: Record<string, never>;
+  [WebhookJobName.EvaluateFreshness]: Record<string, never>;
 }
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];

@@ -402,6 +402,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: the corrections reconciliation made (missed webhooks), oldest first */
+        get: operations["listDrift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -578,6 +595,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "connection.stale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * connection.stale
+         * @description The connection's data stopped: every data type it regularly sends has been silent past its learned window. Once per silence; `connection.fresh` follows when data comes again. Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         */
+        post: operations["onConnectionStaleEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.fresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * connection.fresh
+         * @description A stale connection got data again (written with the data, at once). Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         */
+        post: operations["onConnectionFreshEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "data.received": {
         parameters: {
             query?: never;
@@ -686,6 +743,8 @@ export interface components {
         };
         /** @enum {string} */
         ConnectionStatus: "active" | "error" | "revoked" | "disconnected";
+        /** @enum {string} */
+        ConnectionFreshness: "fresh" | "stale" | "unknown";
         ConnectionResponse: {
             /**
              * Format: uuid
@@ -739,11 +798,106 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description fresh: data arrives as this connection's own rhythm says; stale: every data type it regularly sends has been silent past its window; unknown: too new to judge, nothing regular yet, or ended */
+            freshness: components["schemas"]["ConnectionFreshness"];
+            /**
+             * Format: date-time
+             * @description When data of any type last arrived
+             */
+            last_data_at: string | null;
         };
         ConnectionPageResponse: {
             data: components["schemas"]["ConnectionResponse"][];
             /** @description Pass back unchanged as `cursor`; null on the last page */
             next_cursor: string | null;
+        };
+        TypeFreshnessResponse: {
+            /** @example sleep */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When data of this type last arrived
+             */
+            last_received_at: string;
+            /**
+             * Format: date-time
+             * @description The newest provider-side time (end, start or date) in that data
+             */
+            last_data_time: string | null;
+            /**
+             * @description How long this type may be silent, in milliseconds
+             * @example 259200000
+             */
+            window_ms: number;
+            /** @description true: the window comes from this type's own gaps; false: the provider class's default */
+            learned: boolean;
+            /** @description Arrived often enough to have a rhythm: its silence counts */
+            expected: boolean;
+            /** @description Silent past its window now */
+            overdue: boolean;
+        };
+        ConnectionDetailResponse: {
+            /**
+             * Format: uuid
+             * @description Our stable id of the connection (one provider account of one person): it survives reconnects, which give it a new Terra user id
+             * @example 6f1d2c3b-8a4e-8f01-9b2c-3d4e5f6a7b8c
+             */
+            connection_id: string;
+            /**
+             * @description The connection's current Terra user id
+             * @example bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11
+             */
+            terra_user_id: string;
+            /**
+             * @description Every Terra user id the connection has had, oldest first; the last is terra_user_id
+             * @example [
+             *       "5220432c-8c1e-4c5e-a3b0-1f0e2d3c4b5a",
+             *       "bc205b50-3f5c-4c8e-9d3e-2f0a1c9e7a11"
+             *     ]
+             */
+            terra_user_ids: string[];
+            /**
+             * @description Your id of the person
+             * @example user_123
+             */
+            reference_id: string | null;
+            /** @example FITBIT */
+            provider: string;
+            /** @description The current Terra user id's status */
+            status: components["schemas"]["ConnectionStatus"];
+            /**
+             * @example [
+             *       "activity",
+             *       "sleep"
+             *     ]
+             */
+            scopes: string[];
+            /** Format: date-time */
+            connected_at: string | null;
+            /** Format: date-time */
+            disconnected_at: string | null;
+            /** Format: date-time */
+            last_webhook_at: string | null;
+            /** Format: date-time */
+            last_sync_at: string | null;
+            /** @example null */
+            status_reason: string | null;
+            /**
+             * Format: date-time
+             * @description When the connection was first seen (its first Terra user id)
+             */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description fresh: data arrives as this connection's own rhythm says; stale: every data type it regularly sends has been silent past its window; unknown: too new to judge, nothing regular yet, or ended */
+            freshness: components["schemas"]["ConnectionFreshness"];
+            /**
+             * Format: date-time
+             * @description When data of any type last arrived
+             */
+            last_data_at: string | null;
+            /** @description Freshness per data type the connection has sent */
+            freshness_types: components["schemas"]["TypeFreshnessResponse"][];
         };
         ProviderResponse: {
             /** @example FITBIT */
@@ -868,7 +1022,7 @@ export interface components {
              * @example connection.connected
              * @enum {string}
              */
-            type: "connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "data.received" | "connection.stale" | "connection.fresh" | "backfill.completed" | "backfill.failed";
+            type: "connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed";
             /**
              * Format: date-time
              * @description When it happened (Terra's ordering time for a webhook, our clock otherwise)
@@ -889,7 +1043,7 @@ export interface components {
              */
             url: string;
             /** @description Only these types; omitted: every type */
-            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "data.received" | "connection.stale" | "connection.fresh" | "backfill.completed" | "backfill.failed")[];
+            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed")[];
             description?: string;
             /**
              * @description Stored for the opt-in to health values in data.received (not sent yet)
@@ -940,7 +1094,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             url?: string;
             /** @description null: every type */
-            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "data.received" | "connection.stale" | "connection.fresh" | "backfill.completed" | "backfill.failed")[] | null;
+            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed")[] | null;
             description?: string;
             /** @description false stops deliveries; true resumes them (and clears the reason it was disabled) */
             enabled?: boolean;
@@ -1004,6 +1158,43 @@ export interface components {
              * @description Every event written since then (and kept: EVENTS_RETENTION_DAYS) is delivered again
              */
             since: string;
+        };
+        /** @enum {string} */
+        DriftKind: "missed_deauth" | "missed_auth" | "unknown_terra_user" | "status_mismatch" | "reference_mismatch";
+        DriftResponse: {
+            /** @example 42 */
+            id: string;
+            /** @description missed_deauth: Terra no longer has a live connection (disconnected); missed_auth: a Terra user answering a connect attempt of ours (created); unknown_terra_user: a Terra user nobody asked for (created); status_mismatch: active here, inactive at Terra (errored); reference_mismatch: Terra holds another reference_id (ours corrected) */
+            kind: components["schemas"]["DriftKind"];
+            /**
+             * Format: uuid
+             * @description The connection corrected
+             */
+            connection_id: string | null;
+            terra_user_id: string;
+            /**
+             * @description What we had (null: nothing)
+             * @example {
+             *       "status": "active"
+             *     }
+             */
+            ours: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description What Terra said (null: it does not have the user)
+             * @example null
+             */
+            terra: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            detected_at: string;
+        };
+        DriftPageResponse: {
+            data: components["schemas"]["DriftResponse"][];
+            /** @description Pass back unchanged as `cursor`; null on the last page */
+            next_cursor: string | null;
         };
         /** @description The connection became active: new, or back from `error` (or a refresh found it active). */
         ConnectionConnectedEvent: {
@@ -1243,6 +1434,87 @@ export interface components {
                 attempt_id: string | null;
             };
         };
+        /** @description The connection's data stopped: every data type it regularly sends has been silent past its learned window. Once per silence; `connection.fresh` follows when data comes again. */
+        ConnectionStaleEvent: {
+            /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "connection.stale";
+            /**
+             * Format: date-time
+             * @description When it happened: Terra's ordering time for a webhook, our clock otherwise
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Our stable id of the connection
+                 */
+                connection_id: string;
+                /** @description The connection's current Terra user id when the event was written */
+                terra_user_id: string | null;
+                /** @description Your id of the person */
+                reference_id: string | null;
+                /** @description The wearable provider, e.g. OURA */
+                provider: string | null;
+                /** @description Per connection 1, 2, 3, ... in commit order: order and drop stale events by it */
+                sequence: number;
+                /**
+                 * @description The freshness before
+                 * @enum {string}
+                 */
+                previous_freshness: "fresh" | "unknown";
+                /** @description When data of any type last arrived */
+                last_data_at: string | null;
+                /** @description The expected types, each silent past its window */
+                overdue_types: {
+                    /** @description The data type, e.g. sleep */
+                    type: string;
+                    /** Format: date-time */
+                    last_received_at: string;
+                    /** @description How long it may be silent: learned from its own gaps, else the default */
+                    window_ms: number;
+                }[];
+            };
+        };
+        /** @description A stale connection got data again (written with the data, at once). */
+        ConnectionFreshEvent: {
+            /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "connection.fresh";
+            /**
+             * Format: date-time
+             * @description When it happened: Terra's ordering time for a webhook, our clock otherwise
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Our stable id of the connection
+                 */
+                connection_id: string;
+                /** @description The connection's current Terra user id when the event was written */
+                terra_user_id: string | null;
+                /** @description Your id of the person */
+                reference_id: string | null;
+                /** @description The wearable provider, e.g. OURA */
+                provider: string | null;
+                /** @description Per connection 1, 2, 3, ... in commit order: order and drop stale events by it */
+                sequence: number;
+                /** @description When it had gone stale */
+                stale_since: string | null;
+                last_data_at: string | null;
+                /** @description The data type whose arrival ended the silence; null when a changed window did */
+                data_type: string | null;
+            };
+        };
         /** @description A data event was stored. Keys and counts only (read values with GET /v1/connections/{id}/data); deliveries to an endpoint with include_data also carry the stored records the event names. */
         DataReceivedEvent: {
             /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
@@ -1294,7 +1566,7 @@ export interface components {
             };
         };
         /** @description Any outbound event; `type` says which. Types may be added: keep a default branch. */
-        OutboundEvent: components["schemas"]["ConnectionConnectedEvent"] | components["schemas"]["ConnectionReconnectedEvent"] | components["schemas"]["ConnectionErroredEvent"] | components["schemas"]["ConnectionScopesChangedEvent"] | components["schemas"]["ConnectionRevokedEvent"] | components["schemas"]["ConnectionDisconnectedEvent"] | components["schemas"]["ConnectionAttemptFailedEvent"] | components["schemas"]["DataReceivedEvent"];
+        OutboundEvent: components["schemas"]["ConnectionConnectedEvent"] | components["schemas"]["ConnectionReconnectedEvent"] | components["schemas"]["ConnectionErroredEvent"] | components["schemas"]["ConnectionScopesChangedEvent"] | components["schemas"]["ConnectionRevokedEvent"] | components["schemas"]["ConnectionDisconnectedEvent"] | components["schemas"]["ConnectionAttemptFailedEvent"] | components["schemas"]["ConnectionStaleEvent"] | components["schemas"]["ConnectionFreshEvent"] | components["schemas"]["DataReceivedEvent"];
     };
     responses: never;
     parameters: {
@@ -1332,6 +1604,8 @@ export interface operations {
                 provider?: string;
                 /** @description The status of the connection (its current Terra user id). `replaced` is a 400 saying why: a connection is never replaced */
                 status?: components["schemas"]["ConnectionStatus"];
+                /** @description Only connections whose data is fresh, stale (every expected data type silent past its window) or unknown */
+                freshness?: components["schemas"]["ConnectionFreshness"];
             };
             header?: never;
             path?: never;
@@ -1524,7 +1798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionResponse"];
+                    "application/json": components["schemas"]["ConnectionDetailResponse"];
                 };
             };
             /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
@@ -2231,7 +2505,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
-                /** @description Comma-separated event types to include (connection.connected, connection.reconnected, connection.errored, connection.scopes_changed, connection.revoked, connection.disconnected, connection.attempt_failed, data.received, connection.stale, connection.fresh, backfill.completed, backfill.failed); omitted: every type */
+                /** @description Comma-separated event types to include (connection.connected, connection.reconnected, connection.errored, connection.scopes_changed, connection.revoked, connection.disconnected, connection.attempt_failed, connection.stale, connection.fresh, data.received, backfill.completed, backfill.failed); omitted: every type */
                 types?: string;
                 /** @description Only the events of this reference_id (one person) */
                 reference_id?: string;
@@ -2693,6 +2967,52 @@ export interface operations {
             };
             /** @description No such connection or webhook event (or Terra answered 404) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+        };
+    };
+    listDrift: {
+        parameters: {
+            query?: {
+                /** @description Page size; values above 500 are capped at 500 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                /** @description Only corrections detected at or after this time */
+                since?: string;
+                /** @description Only corrections of this kind */
+                kind?: components["schemas"]["DriftKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftPageResponse"];
+                };
+            };
+            /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed or unknown API key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3422,6 +3742,150 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["ConnectionAttemptFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets no more deliveries until re-enabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the deadline) is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onConnectionStaleEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id: the same on every attempt of every delivery of it
+                 * @example evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Unix seconds when this attempt was signed
+                 * @example 1762336801
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64>`, space-separated; two during a secret rotation's overlap. Verify with a Standard Webhooks library on the raw body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968",
+                 *       "type": "connection.stale",
+                 *       "timestamp": "2026-11-05T10:00:01.000Z",
+                 *       "data": {
+                 *         "connection_id": "6f1d2c3b-8a4e-4f01-9b2c-3d4e5f6a7b8c",
+                 *         "terra_user_id": "5220432c-8cb7-4afb-bcb7-0236903bcbfd",
+                 *         "reference_id": "user_123",
+                 *         "provider": "OURA",
+                 *         "sequence": 1,
+                 *         "previous_freshness": "fresh",
+                 *         "last_data_at": "2026-11-02T07:12:40.000Z",
+                 *         "overdue_types": [
+                 *           {
+                 *             "type": "sleep",
+                 *             "last_received_at": "2026-11-02T07:12:40.000Z",
+                 *             "window_ms": 129600000
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectionStaleEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets no more deliveries until re-enabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the deadline) is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onConnectionFreshEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id: the same on every attempt of every delivery of it
+                 * @example evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Unix seconds when this attempt was signed
+                 * @example 1762336801
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64>`, space-separated; two during a secret rotation's overlap. Verify with a Standard Webhooks library on the raw body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968",
+                 *       "type": "connection.fresh",
+                 *       "timestamp": "2026-11-05T10:00:01.000Z",
+                 *       "data": {
+                 *         "connection_id": "6f1d2c3b-8a4e-4f01-9b2c-3d4e5f6a7b8c",
+                 *         "terra_user_id": "5220432c-8cb7-4afb-bcb7-0236903bcbfd",
+                 *         "reference_id": "user_123",
+                 *         "provider": "OURA",
+                 *         "sequence": 1,
+                 *         "stale_since": "2026-11-03T19:15:00.000Z",
+                 *         "last_data_at": "2026-11-05T08:01:12.000Z",
+                 *         "data_type": "sleep"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConnectionFreshEvent"];
             };
         };
         responses: {

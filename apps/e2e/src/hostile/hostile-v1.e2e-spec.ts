@@ -56,7 +56,7 @@ describe('hostile input on /v1', () => {
   const pct = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
   const hostileText = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '2026-01-01T00:00:00+16:00', '9999-99-99', '-1', '1e309', "'; DROP TABLE x; --", '%', '%00'),
+    fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '2026-01-01T00:00:00+16:00', '9999-99-99', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 'stale', '-1', '1e309', "'; DROP TABLE x; --", '%', '%00'),
     fc.string({ maxLength: 300 }),
   );
   const jsonish = fc.jsonValue({ maxDepth: 3 });
@@ -71,7 +71,7 @@ describe('hostile input on /v1', () => {
     ['POST', `/v1/webhook-endpoints/${ENDPOINT}/replay`, ['since'], TEST_ADMIN_KEY],
   ];
   const QUERY_ROUTES: [string, string, string[], string | null][] = [
-    ['GET', '/v1/connections', ['reference_id', 'provider', 'status', 'limit', 'cursor'], SERVICE_KEY],
+    ['GET', '/v1/connections', ['reference_id', 'provider', 'status', 'freshness', 'limit', 'cursor'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}`, ['refresh'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}/data`, ['type', 'from', 'to', 'limit', 'cursor'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}/events`, ['limit', 'cursor'], SERVICE_KEY],
@@ -79,6 +79,7 @@ describe('hostile input on /v1', () => {
     ['GET', '/v1/webhook-events', ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],
     ['POST', '/v1/webhook-events/replay-failed', [], TEST_ADMIN_KEY],
     ['POST', '/v1/admin/reconcile', [], TEST_ADMIN_KEY],
+    ['GET', '/v1/admin/drift', ['since', 'kind', 'limit', 'cursor'], TEST_ADMIN_KEY],
     ['DELETE', `/v1/connections/${CONNECTION}`, [], SERVICE_KEY],
     ['GET', '/v1/events', ['cursor', 'types', 'reference_id', 'connection_id', 'limit'], SERVICE_KEY],
     ['GET', '/v1/terra-deliveries', ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],

@@ -96,6 +96,39 @@ export const EVENT_CATALOGUE = {
     }),
     example: { reason: 'user_denied', cancelled: false, attempt_id: '42' },
   },
+  'connection.stale': {
+    when:
+      "The connection's data stopped: every data type it regularly sends has been silent past its learned window. Once per silence; `connection.fresh` follows when data comes again.",
+    attached: true,
+    details: z.object({
+      previous_freshness: z.enum(['fresh', 'unknown']).meta({ description: 'The freshness before' }),
+      last_data_at: z.string().meta({ format: 'date-time' }).nullable().meta({ description: 'When data of any type last arrived' }),
+      overdue_types: z
+        .array(
+          z.object({
+            type: z.string().meta({ description: 'The data type, e.g. sleep' }),
+            last_received_at: z.string().meta({ format: 'date-time' }),
+            window_ms: z.int().min(0).meta({ description: 'How long it may be silent: learned from its own gaps, else the default' }),
+          }),
+        )
+        .meta({ description: 'The expected types, each silent past its window' }),
+    }),
+    example: {
+      previous_freshness: 'fresh',
+      last_data_at: '2026-11-02T07:12:40.000Z',
+      overdue_types: [{ type: 'sleep', last_received_at: '2026-11-02T07:12:40.000Z', window_ms: 129600000 }],
+    },
+  },
+  'connection.fresh': {
+    when: 'A stale connection got data again (written with the data, at once).',
+    attached: true,
+    details: z.object({
+      stale_since: z.string().meta({ format: 'date-time' }).nullable().meta({ description: 'When it had gone stale' }),
+      last_data_at: z.string().meta({ format: 'date-time' }).nullable(),
+      data_type: nullableText.meta({ description: 'The data type whose arrival ended the silence; null when a changed window did' }),
+    }),
+    example: { stale_since: '2026-11-03T19:15:00.000Z', last_data_at: '2026-11-05T08:01:12.000Z', data_type: 'sleep' },
+  },
   'data.received': {
     when:
       'A data event was stored. Keys and counts only (read values with GET /v1/connections/{id}/data); deliveries to an endpoint with include_data also carry the stored records the event names.',

@@ -11,16 +11,18 @@ export const EVENT_TYPES = [
   'connection.revoked',
   'connection.disconnected',
   'connection.attempt_failed',
+  'connection.stale',
+  'connection.fresh',
   'data.received',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Announced by later issues (freshness, backfill); accepted in filters now so a consumer can subscribe ahead.
- * Nothing emits them yet.
+ * Announced by a later issue (backfill); accepted in filters now so a consumer can subscribe ahead. Nothing
+ * emits them yet.
  */
-export const RESERVED_EVENT_TYPES = ['connection.stale', 'connection.fresh', 'backfill.completed', 'backfill.failed'] as const;
+export const RESERVED_EVENT_TYPES = ['backfill.completed', 'backfill.failed'] as const;
 
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
 

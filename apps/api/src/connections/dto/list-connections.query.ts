@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CONNECTION_STATUSES, MAX_PAGE_SIZE } from '@terra-connections/connections';
+import { IsEnum, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CONNECTION_STATUSES, FRESHNESS_VALUES, MAX_PAGE_SIZE, type Freshness } from '@terra-connections/connections';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import { PagedQuery } from '../../common/paged.query';
 import { PROVIDER_MESSAGE, PROVIDER_PATTERN, toUpperCase } from './dto-validators';
@@ -33,4 +33,13 @@ export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
   @IsOptional()
   @IsEnum(ConnectionStatus, { message: `status must be one of ${CONNECTION_STATUSES.join(', ')}` })
   status?: ConnectionStatus;
+
+  @ApiPropertyOptional({
+    enum: FRESHNESS_VALUES,
+    enumName: 'ConnectionFreshness',
+    description: 'Only connections whose data is fresh, stale (every expected data type silent past its window) or unknown',
+  })
+  @IsOptional()
+  @IsIn(FRESHNESS_VALUES, { message: `freshness must be one of ${FRESHNESS_VALUES.join(', ')}` })
+  freshness?: Freshness;
 }

@@ -24,13 +24,14 @@ export const CONNECTION_MEMBERS = `CROSS JOIN LATERAL (
     FROM terra_connections h WHERE h.connection_id = c.connection_id) m`;
 
 /**
- * The connection a path id names: $1 as a Terra id first, then $2 (the same id when it is a UUID, else null)
- * as a connection id, current or folded into another.
+ * The connection a path id names: $2 (the id when it is a UUID, else null) as a connection id, current or
+ * folded into another, then $1 as a Terra id. Connection ids first: a signed body could make a Terra user id
+ * equal to another connection's id, and a route must never act on a different person than its id names.
  */
 export const CONNECTION_ID_OF = `(SELECT x.connection_id FROM (
-      SELECT connection_id, 1 AS rank FROM terra_connections WHERE terra_user_id = $1
-      UNION ALL SELECT connection_id, 2 FROM (SELECT connection_id FROM terra_connections WHERE connection_id = $2::uuid LIMIT 1) a
-      UNION ALL SELECT connection_id, 3 FROM (SELECT connection_id FROM terra_connections WHERE tc_connection_uuid(terra_user_id) = $2::uuid LIMIT 1) b
+      SELECT connection_id, 1 AS rank FROM (SELECT connection_id FROM terra_connections WHERE connection_id = $2::uuid LIMIT 1) a
+      UNION ALL SELECT connection_id, 2 FROM (SELECT connection_id FROM terra_connections WHERE tc_connection_uuid(terra_user_id) = $2::uuid LIMIT 1) b
+      UNION ALL SELECT connection_id, 3 FROM terra_connections WHERE terra_user_id = $1
     ) x ORDER BY x.rank LIMIT 1)`;
 
 export const CONNECTION_GET = preparedStatement(

@@ -16,6 +16,7 @@ interface Received {
 }
 
 const SLOW = -1;
+const TRICKLE = -2;
 
 /** A real HTTP receiver: answers each request on `path` with the next status of its script (the last repeats). */
 class Receiver {
@@ -23,6 +24,8 @@ class Receiver {
   /** Requests per path not answered (or given up) yet, and the most at once. */
   private readonly open = new Map<string, number>();
   readonly mostOpen = new Map<string, number>();
+  /** When the worker's side closed a TRICKLE answer. */
+  readonly closedAt = new Map<string, number>();
   private readonly scripts = new Map<string, number[]>();
   private server!: http.Server;
   url = '';
@@ -42,6 +45,16 @@ class Receiver {
         const status = script.length > 1 ? script.shift()! : script[0];
         // SLOW: answer 200, but only after the worker's 2 s deadline.
         if (status === SLOW) return void setTimeout(() => response.end('late'), 3_000).unref();
+        // TRICKLE: the status at once, then a byte of body every 200 ms, never the end.
+        if (status === TRICKLE) {
+          response.writeHead(200, { 'content-length': '100000' });
+          const timer = setInterval(() => response.write('x'), 200);
+          response.once('close', () => {
+            clearInterval(timer);
+            this.closedAt.set(path, Date.now());
+          });
+          return;
+        }
         if (status === 302) response.setHeader('location', `${this.url}/redirect-target`);
         response.statusCode = status;
         response.end('ok');
@@ -160,6 +173,16 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
       { status_code: null, error: 'no response within 2000 ms' },
       { status_code: 200, error: null },
     ]);
+  });
+
+  it('a receiver that sends its status and then trickles the body: delivered, and the socket closed at the deadline', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/trickle', [TRICKLE]) });
+    await emit('connection.errored', 'trickle');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
+    const sentAt = receiver.at('/trickle')[0];
+    expect(sentAt).toBeDefined();
+    // The worker's 2 s deadline covers the body's drain too: without it the socket stays for the 100,000 bytes.
+    await waitFor(async () => receiver.closedAt.has('/trickle'), { timeoutMs: 10_000, describe: 'the worker to drop the trickling answer' });
   });
 
   it('a receiver down for a while (connection refused), then up: every event delivered once it is back', async () => {

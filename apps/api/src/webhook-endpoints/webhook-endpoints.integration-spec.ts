@@ -61,6 +61,17 @@ describe('/v1/webhook-endpoints (real API, real Postgres)', () => {
     expect([401, 403]).toContain(asService.status);
   });
 
+  it('answers 400 to an endpoint or delivery id we could not have issued, briefly and without echoing it', async () => {
+    for (const path of [`/v1/webhook-endpoints/${'a'.repeat(5000)}`, '/v1/webhook-endpoints/%01x', '/v1/webhook-endpoints/123/deliveries']) {
+      const res = await api.request('GET', path, admin);
+      expect({ path: path.slice(0, 40), status: res.status }).toEqual({ path: path.slice(0, 40), status: 400 });
+      expect(res.body.message).toBe('id must be a webhook endpoint id (a UUID)');
+    }
+    const created = await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: 'https://svc.internal/ids' } });
+    const res = await api.request('POST', `/v1/webhook-endpoints/${created.body.id}/deliveries/${'9'.repeat(40)}/replay`, admin);
+    expect(res).toMatchObject({ status: 400, body: { message: 'deliveryId must be a delivery id (a positive integer)' } });
+  });
+
   it('rotates the secret (a new one, shown once, the old signing until the overlap ends) and takes replays', async () => {
     const created = await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: 'https://svc.internal/rotate' } });
     const { id, secret } = created.body;

@@ -1090,6 +1090,8 @@ export interface components {
         };
         WebhookEndpointListResponse: {
             data: components["schemas"]["WebhookEndpointResponse"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
         };
         UpdateWebhookEndpointDto: {
             url?: string;
@@ -2548,7 +2550,12 @@ export interface operations {
     };
     listWebhookEndpoints: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size; values above 200 are capped at 200 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

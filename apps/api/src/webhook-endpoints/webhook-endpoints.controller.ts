@@ -5,7 +5,7 @@ import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { JsonBodyGuard } from '../common/json-body.guard';
 import { toPageResponse } from '../common/page.response';
-import { CreateWebhookEndpointDto, EndpointDeliveriesQueryDto, ReplaySinceDto, RotateSecretDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import { CreateWebhookEndpointDto, EndpointDeliveriesQueryDto, WebhookEndpointsQueryDto, ReplaySinceDto, RotateSecretDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
 import { toEndpointDeliveryResponse, toWebhookEndpointResponse } from './dto/webhook-endpoint.mapper';
 import {
   CreatedWebhookEndpointResponse,
@@ -53,8 +53,8 @@ export class WebhookEndpointsController {
   @Get()
   @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Admin: every endpoint (never its secret)' })
   @ApiOkResponse({ type: WebhookEndpointListResponse })
-  async list(): Promise<WebhookEndpointListResponse> {
-    return { data: (await this.endpoints.list()).map(toWebhookEndpointResponse) };
+  async list(@Query() query: WebhookEndpointsQueryDto): Promise<WebhookEndpointListResponse> {
+    return toPageResponse(await this.endpoints.list({ limit: query.pageLimit(), cursor: query.cursor }), toWebhookEndpointResponse);
   }
 
   @Get(':id')

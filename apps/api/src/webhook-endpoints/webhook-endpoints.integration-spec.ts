@@ -77,7 +77,11 @@ describe('/v1/webhook-endpoints (real API, real Postgres)', () => {
     const urls: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.request('GET', `/v1/webhook-endpoints?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, admin);
+      const res: { status: number; body: { data: { url: string }[]; next_cursor: string | null } } = await api.request(
+        'GET',
+        `/v1/webhook-endpoints?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        admin,
+      );
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       urls.push(...res.body.data.map((endpoint: { url: string }) => endpoint.url));

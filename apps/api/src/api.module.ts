@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@terra-connections/config';
 import { platformModules } from '@terra-connections/platform';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
+import { BackfillsHttpModule } from './backfills/backfills-http.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
 import { EventsHttpModule } from './events/events-http.module';
 import { OpsHttpModule } from './ops/ops-http.module';
@@ -16,6 +17,7 @@ export class ApiModule {
       imports: [
         ...platformModules(config, 'api'),
         ConnectionsHttpModule,
+        BackfillsHttpModule,
         WebhooksHttpModule,
         EventsHttpModule,
         OpsHttpModule,

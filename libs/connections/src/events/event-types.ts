@@ -11,6 +11,9 @@ export const EVENT_TYPES = [
   'connection.disconnected',
   'connection.attempt_failed',
   'data.received',
+  'backfill.completed',
+  'backfill.stalled',
+  'backfill.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -19,7 +22,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * Announced by later issues (freshness, backfill); accepted in filters now so a consumer can subscribe ahead.
  * Nothing emits them yet.
  */
-export const RESERVED_EVENT_TYPES = ['connection.stale', 'connection.fresh', 'backfill.completed', 'backfill.failed'] as const;
+export const RESERVED_EVENT_TYPES = ['connection.stale', 'connection.fresh'] as const;
 
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
 

@@ -7,6 +7,7 @@ import { ConnectionIdentity1764000006000 } from './1764000006000-ConnectionIdent
 import { CreateEventOutbox1764000008000 } from './1764000008000-CreateEventOutbox';
 import { CreateWebhookEndpoints1764000009000 } from './1764000009000-CreateWebhookEndpoints';
 import { AddHealthDataPayloadBytes1764000010000 } from './1764000010000-AddHealthDataPayloadBytes';
+import { CreateBackfills1764000012000 } from './1764000012000-CreateBackfills';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   CreateEventOutbox1764000008000,
   CreateWebhookEndpoints1764000009000,
   AddHealthDataPayloadBytes1764000010000,
+  CreateBackfills1764000012000,
 ];

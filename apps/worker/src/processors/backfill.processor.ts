@@ -33,6 +33,7 @@ export class BackfillProcessor extends WorkerHost implements OnApplicationBootst
   async process(job: Job): Promise<unknown> {
     const started = performance.now();
     const result = await this.dispatch(job);
+    this.logger.debug(`Job ${job.id} (${job.name}): ${JSON.stringify(result)}`);
     this.metrics.observeJob(job.name, typeof result === 'string' ? result : 'completed', (performance.now() - started) / 1000);
     return result;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { lockTerraUser } from '@terra-connections/persistence';
+import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
 import {
   TerraBadRequestError,
   TerraCredentialsError,
@@ -170,21 +170,26 @@ export class BackfillRequester {
    * either there or here, never twice and never not at all.
    */
   private async catchUp(tx: EntityManager, request: RequestRow, reference: string): Promise<void> {
-    const rows: { data: string; rows_stored: string; expected: number | null; large: boolean }[] = await tx.query(
+    const rows: { data: string; rows_stored: string; expected: number | null; large: boolean; months: string[] | null }[] = await tx.query(
       `SELECT count(*) FILTER (WHERE type = $3)::text AS data,
               COALESCE(sum(CASE WHEN type = $3 AND jsonb_typeof(payload->'data') = 'array' THEN jsonb_array_length(payload->'data') WHEN type = $3 THEN 1 ELSE 0 END), 0)::text AS rows_stored,
               max(CASE WHEN type = 'large_request_sending' AND jsonb_typeof(payload->'expected_payloads') = 'number' THEN (payload->>'expected_payloads')::int END) AS expected,
-              bool_or(type IN ('large_request_processing', 'large_request_sending')) AS large
+              bool_or(type IN ('large_request_processing', 'large_request_sending')) AS large,
+              array_remove(array_agg(DISTINCT CASE WHEN type = $3 THEN (
+                SELECT substr(item->'metadata'->>'start_time', 1, 7) FROM jsonb_array_elements(
+                  CASE WHEN jsonb_typeof(payload->'data') = 'array' THEN payload->'data' ELSE '[]'::jsonb END) item
+                GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1) END), NULL) AS months
        FROM webhook_events WHERE terra_user_id = $1 AND terra_reference = $2 AND status = 'processed'`,
       [request.terra_user_id, reference, request.data_type],
     );
     const seen = rows[0];
     if (!seen || (Number(seen.data) === 0 && !seen.large)) return;
-    const calls: { large: boolean; expected_payloads: number | null; received_payloads: number }[] = await tx.query(
-      `UPDATE backfill_calls SET received_payloads = $2, rows_stored = $3, expected_payloads = COALESCE($4, expected_payloads), large = large OR $5
+    const calls = sqlRows<{ large: boolean; expected_payloads: number | null; received_payloads: number }>(await tx.query(
+      `UPDATE backfill_calls SET received_payloads = $2, rows_stored = $3, expected_payloads = COALESCE($4, expected_payloads), large = large OR $5,
+         months_received = $6::text[]
        WHERE reference = $1 RETURNING large, expected_payloads, received_payloads`,
-      [reference, Number(seen.data), Number(seen.rows_stored), seen.expected, seen.large === true],
-    );
+      [reference, Number(seen.data), Number(seen.rows_stored), seen.expected, seen.large === true, seen.months ?? []],
+    ));
     const call = calls[0];
     const done = call.large ? call.expected_payloads !== null && call.received_payloads >= call.expected_payloads : call.received_payloads > 0;
     if (done) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { lockTerraUser } from '@terra-connections/persistence';
+import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProvidersService } from '../providers.service';
 import { monthsOf, MOBILE_SDK_MESSAGE, MOBILE_SDK_PROVIDERS, todayUtc } from './backfill.model';
@@ -74,9 +74,12 @@ export class BackfillScheduler {
 
   private async planOnConnect(): Promise<number> {
     const rows: UnplannedRow[] = await this.dataSource.query(
-      `SELECT b.id, b.connection_id, b.terra_user_id, b.provider, b.created_at, cur.terra_user_id AS current_terra_user_id, cur.provider AS current_provider
+      `SELECT b.id, COALESCE(k.connection_id, b.connection_id) AS connection_id, b.terra_user_id, b.provider, b.created_at,
+              cur.terra_user_id AS current_terra_user_id, cur.provider AS current_provider
        FROM backfills b
-       LEFT JOIN LATERAL (SELECT c.terra_user_id, c.provider FROM terra_connections c WHERE c.connection_id = b.connection_id AND c.is_current LIMIT 1) cur ON true
+       LEFT JOIN terra_connections k ON k.terra_user_id = b.terra_user_id
+       LEFT JOIN LATERAL (SELECT c.terra_user_id, c.provider FROM terra_connections c
+                          WHERE c.connection_id = COALESCE(k.connection_id, b.connection_id) AND c.is_current LIMIT 1) cur ON true
        WHERE b.start_date IS NULL AND b.status = 'scheduled' ORDER BY b.created_at LIMIT $1`,
       [PLAN_BATCH],
     );
@@ -89,6 +92,7 @@ export class BackfillScheduler {
       return 0;
     }
     for (const row of rows) {
+      // The connection as it is now: a reauth may have joined the id's first connection into an older one.
       const terraUserId = row.current_terra_user_id ?? row.terra_user_id;
       const provider = (row.current_provider ?? row.provider)?.toUpperCase() ?? null;
       const entry = catalogue.find((p) => p.provider === provider);
@@ -110,8 +114,9 @@ export class BackfillScheduler {
         const types = offeredTypes(entry);
         const range = await onConnectRange(tx, row.connection_id, row.created_at, days, todayUtc());
         await tx.query(
-          `UPDATE backfills SET terra_user_id = $2, provider = $3, start_date = $4, end_date = $5, types = $6, message = $7, updated_at = now() WHERE id = $1`,
-          [row.id, terraUserId, provider, range.start, range.end, types, range.gapFrom ? `gap since the last stored data (${range.gapFrom})` : null],
+          `UPDATE backfills SET connection_id = $8, terra_user_id = $2, provider = $3, start_date = $4, end_date = $5, types = $6, message = $7, updated_at = now()
+           WHERE id = $1`,
+          [row.id, terraUserId, provider, range.start, range.end, types, range.gapFrom ? `gap since the last stored data (${range.gapFrom})` : null, row.connection_id],
         );
         if (types.length === 0) {
           await finishWithoutRequests(tx, row.id, 'completed', `${provider ?? 'the provider'} offers no data type to backfill`);
@@ -136,7 +141,7 @@ export class BackfillScheduler {
 
   /**
    * Terra went quiet on an outstanding call. Terra chunks by calendar month (terra-contract.md §11), so the
-   * months of the range with nothing stored are what is missing: asked again (a bounded number of times), or,
+   * months of the range no chunk arrived for are what is missing: asked again (a bounded number of times), or,
    * when nothing is missing, the request is complete after all.
    */
   private async stall(tx: EntityManager, row: OutstandingRow): Promise<void> {
@@ -165,23 +170,23 @@ export class BackfillScheduler {
     await settleBackfill(tx, row.backfill_id);
   }
 
+  /** The months of the range no call of this request has delivered a chunk for (athlete: whether it is stored). */
   private async missingMonths(tx: EntityManager, row: OutstandingRow): Promise<{ start: string; end: string }[]> {
     if (row.data_type === 'athlete') {
       const rows: { n: number }[] = await tx.query(`SELECT 1 AS n FROM health_data WHERE connection_id = $1 AND type = 'athlete' LIMIT 1`, [row.connection_id]);
       return rows.length > 0 ? [] : [{ start: row.send_start, end: row.send_end }];
     }
-    const stored: { month: string }[] = await tx.query(
-      `SELECT DISTINCT to_char(date, 'YYYY-MM') AS month FROM health_data
-       WHERE connection_id = $1 AND type = $2 AND date BETWEEN $3::date AND $4::date`,
-      [row.connection_id, row.data_type, row.send_start, row.send_end],
+    const received: { month: string }[] = await tx.query(
+      `SELECT DISTINCT unnest(months_received) AS month FROM backfill_calls WHERE request_id = $1`,
+      [row.id],
     );
-    const have = new Set(stored.map((s) => s.month));
+    const have = new Set(received.map((r) => r.month));
     return monthsOf(row.send_start, row.send_end).filter((month) => !have.has(month.start.slice(0, 7)));
   }
 
   /** Due requests, one per Terra user, longest-waiting first; leased so the next tick does not pick them again. */
   private async claimDue(): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = sqlRows<{ id: string }>(await this.dataSource.query(
       `WITH due AS (
          SELECT DISTINCT ON (terra_user_id) id, next_at FROM backfill_requests
          WHERE reference IS NULL AND status IN ('scheduled', 'waiting', 'stalled') AND next_at <= now()
@@ -190,7 +195,7 @@ export class BackfillScheduler {
        UPDATE backfill_requests r SET next_at = now() + make_interval(secs => $2) FROM picked WHERE r.id = picked.id
        RETURNING r.id::text`,
       [this.config.BACKFILL_REQUESTS_PER_TICK, LEASE_SECONDS],
-    );
+    ));
     return rows.map((row) => row.id);
   }
 

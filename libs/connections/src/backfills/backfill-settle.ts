@@ -1,3 +1,4 @@
+import { sqlRows } from '@terra-connections/persistence';
 import type { EntityManager } from 'typeorm';
 import { appendEvents } from '../events/event-outbox';
 import type { PendingEvent } from '../events/pending-event';
@@ -41,12 +42,12 @@ export async function settleBackfill(tx: EntityManager, backfillId: string, at =
   if (requests.length === 0) return null;
   const status = deriveStatus(requests.map((r) => ({ status: r.status, nextAt: r.next_at, requestsMade: r.requests_made })));
   const finished = status === 'completed' || status === 'failed' || (status === 'stalled' && requests.every((r) => r.status !== 'stalled' || r.next_at === null));
-  const rows: SettledRow[] = await tx.query(
+  const rows = sqlRows<SettledRow>(await tx.query(
     `UPDATE backfills SET status = $2, updated_at = now(), finished_at = CASE WHEN $3::boolean THEN now() END
      WHERE id = $1 AND status <> $2 AND status <> 'unsupported'
      RETURNING connection_id, terra_user_id, provider, trigger, start_date::text, end_date::text, types`,
     [backfillId, status, finished],
-  );
+  ));
   const row = rows[0];
   const type = EVENT_OF[status];
   if (row && type) {
@@ -83,11 +84,11 @@ export async function finishWithoutRequests(
   status: 'unsupported' | 'completed' | 'failed',
   message: string,
 ): Promise<void> {
-  const rows: SettledRow[] = await tx.query(
+  const rows = sqlRows<SettledRow>(await tx.query(
     `UPDATE backfills SET status = $2, message = $3, updated_at = now(), finished_at = now() WHERE id = $1
      RETURNING connection_id, terra_user_id, provider, trigger, start_date::text, end_date::text, types`,
     [backfillId, status, message],
-  );
+  ));
   const row = rows[0];
   const type = EVENT_OF[status];
   if (!row || !type) return;

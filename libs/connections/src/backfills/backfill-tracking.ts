@@ -1,3 +1,4 @@
+import { sqlRows } from '@terra-connections/persistence';
 import type { TerraBackfillMarkerEvent } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
 import { settleBackfill } from './backfill-settle';
@@ -49,13 +50,16 @@ async function progress(tx: EntityManager, call: CallRow): Promise<void> {
  * A data webhook carrying a backfill's terra-reference was applied (in the applier's transaction, under the Terra
  * user's lock): one more chunk received, `rows` records stored.
  */
-export async function noteBackfillData(tx: EntityManager, reference: string, rows: number): Promise<void> {
+export async function noteBackfillData(tx: EntityManager, reference: string, rows: number, dates: readonly string[]): Promise<void> {
   const call = await callOf(tx, reference);
   if (!call) return;
-  await tx.query(`UPDATE backfill_calls SET received_payloads = received_payloads + 1, rows_stored = rows_stored + $2 WHERE reference = $1`, [
-    reference,
-    rows,
-  ]);
+  const month = modalMonth(dates);
+  await tx.query(
+    `UPDATE backfill_calls SET received_payloads = received_payloads + 1, rows_stored = rows_stored + $2,
+       months_received = CASE WHEN $3::text IS NULL OR $3 = ANY(months_received) THEN months_received ELSE months_received || $3::text END
+     WHERE reference = $1`,
+    [reference, rows, month],
+  );
   await progress(tx, { ...call, received_payloads: call.received_payloads + 1 });
 }
 
@@ -81,15 +85,27 @@ export async function noteBackfillMarker(tx: EntityManager, event: TerraBackfill
 async function rateLimitHit(tx: EntityManager, event: TerraBackfillMarkerEvent, reference: string | null): Promise<void> {
   const retryingAt = event.retryingAt ?? new Date();
   const reason = `the provider's rate limit was hit; Terra retries at ${retryingAt.toISOString()}`;
-  const rows: { backfill_id: string }[] = await tx.query(
+  const rows = sqlRows<{ backfill_id: string }>(await tx.query(
     `UPDATE backfill_requests r SET status = 'waiting', last_activity_at = GREATEST($4::timestamptz, now()), reason = $5, updated_at = now()
      WHERE r.reference IS NOT NULL AND r.status IN ('sent', 'waiting')
        AND (r.reference = $1 OR ($1 IS NULL AND r.terra_user_id = $2
             AND ($3::date IS NULL OR (r.send_start <= COALESCE($6::date, $3::date) AND r.send_end >= $3::date))))
      RETURNING r.backfill_id`,
     [reference, event.user?.userId ?? null, dateOrNull(event.startDate), retryingAt, reason, dateOrNull(event.endDate)],
-  );
+  ));
   for (const backfillId of new Set(rows.map((row) => row.backfill_id))) await settleBackfill(tx, backfillId);
+}
+
+/**
+ * The calendar month most of a chunk's days fall in: Terra cuts a large request at month boundaries (§11), and a
+ * night's sleep that starts the evening before the 1st is still the next month's chunk.
+ */
+export function modalMonth(dates: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const date of dates) counts.set(date.slice(0, 7), (counts.get(date.slice(0, 7)) ?? 0) + 1);
+  let best: string | null = null;
+  for (const [month, count] of counts) if (best === null || count > (counts.get(best) ?? 0)) best = month;
+  return best;
 }
 
 function dateOrNull(value: string | null): string | null {

@@ -11,13 +11,15 @@ import type { ConnectionChange } from '../state/connection-change';
 export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[]): Promise<void> {
   for (const change of changes) {
     if (change.to !== ConnectionStatus.Active || change.from === ConnectionStatus.Active) continue;
+    // The id's connection as the transaction leaves it: a user_reauth moves the new id into the old connection
+    // after the change was recorded.
     await tx.query(
       `INSERT INTO backfills (connection_id, terra_user_id, provider, trigger)
-       SELECT $1::uuid, c.terra_user_id, c.provider, 'connect' FROM terra_connections c
-       WHERE c.terra_user_id = $2
-         AND NOT EXISTS (SELECT 1 FROM backfills b WHERE b.connection_id = $1::uuid AND b.trigger = 'connect'
+       SELECT c.connection_id, c.terra_user_id, c.provider, 'connect' FROM terra_connections c
+       WHERE c.terra_user_id = $1
+         AND NOT EXISTS (SELECT 1 FROM backfills b WHERE b.connection_id = c.connection_id AND b.trigger = 'connect'
                           AND b.status = 'scheduled' AND b.start_date IS NULL)`,
-      [change.connectionId, change.terraUserId],
+      [change.terraUserId],
     );
   }
 }

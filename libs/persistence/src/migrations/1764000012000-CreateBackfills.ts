@@ -11,7 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   call's terra-reference while it is outstanding; `next_at` when the scheduler sends it next; `last_activity_at`
  *   the last sign of life of an outstanding call (its answer, a marker, a chunk): silence after it is a stall.
  * - `backfill_calls`: every data call made (the per-user day budget is summed from it over the last hour) and,
- *   for the calls Terra answered with a reference, the chunks expected and received under that reference.
+ *   for the calls Terra answered with a reference, the chunks expected and received under that reference, and the
+ *   calendar month (YYYY-MM) each received chunk was mostly about: Terra chunks by month, so after a silence the
+ *   months of the range not received are the missing part.
  */
 export class CreateBackfills1764000012000 implements MigrationInterface {
   name = 'CreateBackfills1764000012000';
@@ -74,6 +76,7 @@ export class CreateBackfills1764000012000 implements MigrationInterface {
       "expected_payloads" integer,
       "received_payloads" integer NOT NULL DEFAULT 0,
       "rows_stored" integer NOT NULL DEFAULT 0,
+      "months_received" text[] NOT NULL DEFAULT '{}',
       "at" timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT "pk_backfill_calls" PRIMARY KEY ("id"),
       CONSTRAINT "fk_backfill_calls_request" FOREIGN KEY ("request_id") REFERENCES "backfill_requests" ("id") ON DELETE CASCADE)`);

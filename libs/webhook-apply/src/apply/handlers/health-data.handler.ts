@@ -87,7 +87,9 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
       at: inbox.eventAt,
     });
     // A chunk of a backfill (its terra-reference): its request's progress commits with the rows.
-    if (inbox.terraReference) await noteBackfillData(tx, inbox.terraReference, batch.length);
+    if (inbox.terraReference) {
+      await noteBackfillData(tx, inbox.terraReference, batch.length, batch.flatMap((record) => (record.date ? [record.date] : [])));
+    }
     if (skipped.length > 0) {
       // Indexes only: the items themselves are health data.
       const shown = skipped.slice(0, 20).join(', ') + (skipped.length > 20 ? ', ...' : '');

@@ -193,7 +193,7 @@ describe('backfills: on connect, on demand, tracked to completion within the rat
   it('a lost chunk: stalled after the silence, asked again for the missing month only, then completed', async () => {
     // POLAR has no on-connect backfill here (0 days): the only requests are this backfill's.
     const [userId] = await seed('POLAR', 'bf-lost-');
-    await stack.sandbox.act('PATCH', '/sandbox/backfill-scenarios', { lose_chunk: 1 });
+    await stack.sandbox.act('PATCH', '/sandbox/backfill-scenarios', { lose_chunk: 1, user_id: userId });
     const body = { types: ['daily'], start_date: daysAgo(89), end_date: today() };
     const created = expectStatus(await createBackfill(userId, body), 202, 'POST backfill');
     await waitFor(() => sink.events.find((event) => event.type === 'backfill.stalled' && event.data.backfill_id === created.id), {
@@ -247,8 +247,8 @@ describe('backfills: on connect, on demand, tracked to completion within the rat
   }, 60_000);
 
   it("a provider's rate_limit_hit waits for Terra's retry: no second request, completed", async () => {
-    const [userId] = await seed('OURA', 'bf-rlh-');
-    await stack.sandbox.act('PATCH', '/sandbox/backfill-scenarios', { rate_limit_hit: 1, rate_limit_retry_seconds: 2 });
+    const [userId] = await seed('POLAR', 'bf-rlh-');
+    await stack.sandbox.act('PATCH', '/sandbox/backfill-scenarios', { rate_limit_hit: 1, rate_limit_retry_seconds: 2, user_id: userId });
     const created = expectStatus(await createBackfill(userId, { types: ['daily'], start_date: daysAgo(9), end_date: today() }), 202, 'POST');
     const waiting = await waitFor(async () => ((await backfill(created.id)).status === 'waiting' ? true : undefined), { describe: 'waiting on the provider' });
     expect(waiting).toBe(true);

@@ -12,6 +12,8 @@ export interface BackfillScenarioState {
   /** The next N async requests first get `rate_limit_hit` and are sent only after `rate_limit_retry_seconds`. */
   rate_limit_hit: number;
   rate_limit_retry_seconds: number;
+  /** When set, the lost chunk and rate_limit_hit scenarios apply only to this user's requests. */
+  user_id: string | null;
   /** Requested days per user per rolling hour (the hour is scaled by time_scale). */
   days_per_hour: number;
 }
@@ -51,7 +53,14 @@ export class BackfillScenarios {
   }
 
   private initial(): BackfillScenarioState {
-    return { lose_chunk: 0, provider_errors: {}, rate_limit_hit: 0, rate_limit_retry_seconds: 1, days_per_hour: this.config.SANDBOX_RATE_DAYS_PER_HOUR };
+    return {
+      lose_chunk: 0,
+      provider_errors: {},
+      rate_limit_hit: 0,
+      rate_limit_retry_seconds: 1,
+      user_id: null,
+      days_per_hour: this.config.SANDBOX_RATE_DAYS_PER_HOUR,
+    };
   }
 
   /** Spends `days` of the user's hour, or says why not (and when to come back). */
@@ -80,14 +89,18 @@ export class BackfillScenarios {
     return { ok: true, limit, remaining: limit - used - days, resetAfterSeconds: Math.max(0, Math.ceil((oldest + windowMs - now) / 1000)) };
   }
 
-  takeLostChunk(): boolean {
-    if (this.state.lose_chunk <= 0) return false;
+  private applies(userId: string): boolean {
+    return this.state.user_id === null || this.state.user_id === userId;
+  }
+
+  takeLostChunk(userId: string): boolean {
+    if (this.state.lose_chunk <= 0 || !this.applies(userId)) return false;
     this.state.lose_chunk -= 1;
     return true;
   }
 
-  takeRateLimitHit(): number | null {
-    if (this.state.rate_limit_hit <= 0) return null;
+  takeRateLimitHit(userId: string): number | null {
+    if (this.state.rate_limit_hit <= 0 || !this.applies(userId)) return null;
     this.state.rate_limit_hit -= 1;
     return this.state.rate_limit_retry_seconds;
   }

@@ -54,7 +54,7 @@ export class DataRequestService {
     const large = monthChunks(days).length > 1;
     const send = () =>
       large ? void this.sendLargeRequest(user, type, days, withSamples, reference) : this.webhooks.dispatch(this.dataWebhook(user, type, days, withSamples, reference));
-    const retryIn = this.scenarios.takeRateLimitHit();
+    const retryIn = this.scenarios.takeRateLimitHit(user.user_id);
     if (retryIn === null) send();
     else this.rateLimitHit(user, days, reference, retryIn, send);
     if (large) return { kind: 'webhook', reference, body: { ...largeRequestProcessingEvent(toTerraUser(user), reference) } };
@@ -104,7 +104,7 @@ export class DataRequestService {
     const chunks = months.length;
     const traceBase = randomUUID();
     // The lost-chunk scenario: announced in expected_payloads, never sent.
-    const lost = this.scenarios.takeLostChunk() ? Math.min(1, chunks - 1) : -1;
+    const lost = this.scenarios.takeLostChunk(user.user_id) ? Math.min(1, chunks - 1) : -1;
     try {
       await this.webhooks.deliver({ payload: largeRequestProcessingEvent(toTerraUser(user), reference), userIds: [user.user_id], reference });
       await this.webhooks.deliver({ payload: largeRequestSendingEvent(toTerraUser(user), reference, chunks), userIds: [user.user_id], reference });

@@ -170,7 +170,8 @@ export class BackfillRequester {
    * either there or here, never twice and never not at all.
    */
   private async catchUp(tx: EntityManager, request: RequestRow, reference: string): Promise<void> {
-    const rows: { data: string; rows_stored: string; expected: number | null; large: boolean; months: string[] | null }[] = await tx.query(
+    const rows: { data: string; rows_stored: string; expected: number | null; large: boolean; months: string[] | null; retrying_at: string | null }[] =
+      await tx.query(
       `SELECT count(*) FILTER (WHERE type = $3)::text AS data,
               COALESCE(sum(CASE WHEN type = $3 AND jsonb_typeof(payload->'data') = 'array' THEN jsonb_array_length(payload->'data') WHEN type = $3 THEN 1 ELSE 0 END), 0)::text AS rows_stored,
               max(CASE WHEN type = 'large_request_sending' AND jsonb_typeof(payload->'expected_payloads') = 'number' THEN (payload->>'expected_payloads')::int END) AS expected,
@@ -178,11 +179,20 @@ export class BackfillRequester {
               array_remove(array_agg(DISTINCT CASE WHEN type = $3 THEN (
                 SELECT substr(item->'metadata'->>'start_time', 1, 7) FROM jsonb_array_elements(
                   CASE WHEN jsonb_typeof(payload->'data') = 'array' THEN payload->'data' ELSE '[]'::jsonb END) item
-                GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1) END), NULL) AS months
+                GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1) END), NULL) AS months,
+              max(CASE WHEN type = 'rate_limit_hit' THEN COALESCE(payload->>'retrying_at', now()::text) END) AS retrying_at
        FROM webhook_events WHERE terra_user_id = $1 AND terra_reference = $2 AND status = 'processed'`,
       [request.terra_user_id, reference, request.data_type],
     );
     const seen = rows[0];
+    if (seen?.retrying_at && Number(seen.data) === 0) {
+      // The provider's limit was hit before we recorded the answer: wait for Terra's retry, as the marker would have.
+      const retryingAt = Number.isNaN(Date.parse(seen.retrying_at)) ? new Date() : new Date(seen.retrying_at);
+      await tx.query(
+        `UPDATE backfill_requests SET status = 'waiting', last_activity_at = GREATEST($2::timestamptz, now()), reason = $3 WHERE id = $1`,
+        [request.id, retryingAt, `the provider's rate limit was hit; Terra retries at ${retryingAt.toISOString()}`],
+      );
+    }
     if (!seen || (Number(seen.data) === 0 && !seen.large)) return;
     const calls = sqlRows<{ large: boolean; expected_payloads: number | null; received_payloads: number }>(await tx.query(
       `UPDATE backfill_calls SET received_payloads = $2, rows_stored = $3, expected_payloads = COALESCE($4, expected_payloads), large = large OR $5,

@@ -12,7 +12,7 @@ import { BackfillPageResponse, BackfillResponse } from './dto/backfill.responses
 import { CreateBackfillDto, realDay } from './dto/create-backfill.dto';
 import { ListBackfillsQuery } from './dto/list-backfills.query';
 
-@ApiTags('backfills')
+@ApiTags('connections')
 @ApiBearerAuth(SERVICE_KEY_SCHEME)
 @ApiErrors(401)
 @Controller('v1')

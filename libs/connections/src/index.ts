@@ -33,3 +33,4 @@ export * from './backfills/backfill-requester';
 export * from './backfills/backfill-metrics';
 export { scheduleOnConnectBackfills } from './backfills/backfill-trigger';
 export { noteBackfillData, noteBackfillMarker } from './backfills/backfill-tracking';
+export { budgetFreeAt } from './backfills/backfill-budget';

@@ -108,6 +108,8 @@ export class ProductSystem implements SystemUnderTest {
       TERRA_API_KEY: 'bench-not-used',
       TERRA_API_URL: 'http://127.0.0.1:9/v2',
       RECONCILE_INTERVAL_MS: '0',
+      // No history on connect unless a phase asks for it (the backfill phase runs its own stack).
+      BACKFILL_ON_CONNECT_DAYS: '0',
       ...overrides(process.env.BENCH_PRODUCT_ENV),
     };
   }

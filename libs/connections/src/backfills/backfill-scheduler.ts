@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
+import type { TerraIntegration } from '@terra-connections/terra';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProvidersService } from '../providers.service';
 import { monthsOf, MOBILE_SDK_MESSAGE, MOBILE_SDK_PROVIDERS, todayUtc } from './backfill.model';
@@ -84,31 +85,31 @@ export class BackfillScheduler {
       [PLAN_BATCH],
     );
     if (rows.length === 0) return 0;
-    let catalogue;
-    try {
-      catalogue = (await this.providers.catalogue()).providers;
-    } catch (error) {
-      this.logger.warn(`Backfills wait for the provider catalogue: ${(error as Error).message}`);
-      return 0;
-    }
+    let catalogue: TerraIntegration[] | undefined;
     for (const row of rows) {
       // The connection as it is now: a reauth may have joined the id's first connection into an older one.
       const terraUserId = row.current_terra_user_id ?? row.terra_user_id;
       const provider = (row.current_provider ?? row.provider)?.toUpperCase() ?? null;
-      const entry = catalogue.find((p) => p.provider === provider);
+      const days = this.onConnectDays(provider);
+      if (days > 0 && !catalogue) {
+        try {
+          catalogue = (await this.providers.catalogue()).providers;
+        } catch (error) {
+          this.logger.warn(`On-connect backfills wait for the provider catalogue: ${(error as Error).message}`);
+          continue;
+        }
+      }
+      const entry = catalogue?.find((p) => p.provider === provider);
       await this.inUserTx(terraUserId, async (tx) => {
         const fresh: { n: number }[] = await tx.query(`SELECT 1 AS n FROM backfills WHERE id = $1 AND start_date IS NULL AND status = 'scheduled'`, [row.id]);
         if (fresh.length === 0) return;
-        if (isMobileSdkProvider(provider, entry, MOBILE_SDK_PROVIDERS)) {
-          await finishWithoutRequests(tx, row.id, 'unsupported', MOBILE_SDK_MESSAGE);
-          return;
-        }
-        const days = provider !== null && provider in this.config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER
-          ? this.config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER[provider]
-          : this.config.BACKFILL_ON_CONNECT_DAYS;
         if (days === 0) {
           // Off for this provider: the row was only ever a trigger.
           await tx.query(`DELETE FROM backfills WHERE id = $1`, [row.id]);
+          return;
+        }
+        if (isMobileSdkProvider(provider, entry, MOBILE_SDK_PROVIDERS)) {
+          await finishWithoutRequests(tx, row.id, 'unsupported', MOBILE_SDK_MESSAGE);
           return;
         }
         const types = offeredTypes(entry);
@@ -126,6 +127,11 @@ export class BackfillScheduler {
       });
     }
     return rows.length;
+  }
+
+  private onConnectDays(provider: string | null): number {
+    const byProvider = this.config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER;
+    return provider !== null && provider in byProvider ? byProvider[provider] : this.config.BACKFILL_ON_CONNECT_DAYS;
   }
 
   private async detectStalls(): Promise<number> {

@@ -49,6 +49,7 @@ export const COMPUTED_DEFAULTS: Record<string, string> = {
   PUBLIC_URL: '`http://127.0.0.1:$PORT`',
   EVENT_SECRETS_KEY: 'a fixed development value; required when NODE_ENV=production',
   EVENT_ENDPOINTS_ALLOW_PRIVATE: '`true`; `false` when NODE_ENV=production',
+  BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER: 'none: every provider uses BACKFILL_ON_CONNECT_DAYS',
 };
 
 /**

@@ -23,7 +23,7 @@ export type BudgetAnswer =
   | { ok: false; rule: 'r1' | 'r2'; retryAfterSeconds: number; message: string };
 
 /**
- * Terra's per-user day budget (terra-contract.md §12) and the backfill scenarios a test arms through
+ * Terra's per-user day budget (terra-contract.md §11) and the backfill scenarios a test arms through
  * /sandbox/backfill-scenarios. The budget's hour is multiplied by time_scale, so 0.001 makes it 3.6 s.
  */
 @Injectable()

@@ -69,7 +69,7 @@ export class TerraDataController {
     return answer(this.data.readAthlete(user, input.to_webhook), response);
   }
 
-  /** Terra's per-user day budget and its headers (terra-contract.md §12): 429 with Retry-After when spent. */
+  /** Terra's per-user day budget and its headers (terra-contract.md §11): 429 with Retry-After when spent. */
   private spendBudget(userId: string, days: number, response: Response): void {
     const budget = this.scenarios.spend(userId, days, MAX_RANGE_DAYS);
     if (!budget.ok) {

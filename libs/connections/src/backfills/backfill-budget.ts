@@ -4,7 +4,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * When a call of `days` days fits a Terra user's budget of `perHour` requested days per rolling hour
- * (terra-contract.md §12): now, or when enough of the last hour's calls have aged out. Calls Terra refused
+ * (terra-contract.md §11): now, or when enough of the last hour's calls have aged out. Calls Terra refused
  * (429) spent nothing. A call that alone exceeds the budget fits once the hour is empty.
  */
 export async function budgetFreeAt(tx: EntityManager, terraUserId: string, days: number, perHour: number, now = new Date()): Promise<Date | null> {

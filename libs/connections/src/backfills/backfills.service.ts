@@ -18,7 +18,7 @@ import { insertRequests, isMobileSdkProvider, offeredTypes } from './backfill-pl
 import { readBackfills } from './backfill-read';
 import { finishWithoutRequests } from './backfill-settle';
 
-/** The longest range one on-demand backfill may cover: Terra's per-request limit (terra-contract.md §12). */
+/** The longest range one on-demand backfill may cover: Terra's per-request limit (terra-contract.md §11). */
 export const MAX_BACKFILL_DAYS = 1825;
 
 export class BackfillNotFoundError extends Error {

@@ -65,7 +65,7 @@ export function terraErrorForStatus(operation: string, status: number, body: unk
 }
 
 /**
- * 429 from Terra's own per-user budget (terra-contract.md §12): `rule` is `r1` (one request spans too many days)
+ * 429 from Terra's own per-user budget (terra-contract.md §11): `rule` is `r1` (one request spans too many days)
  * or `r2` (too many days requested this hour); `retryAfterSeconds` is Terra's Retry-After, when it sent one.
  */
 export class TerraRateLimitedError extends TerraApiError {

@@ -15,7 +15,7 @@ export interface TerraDataRequest {
   endDate: string;
 }
 
-/** What Terra's rate-limit headers said about the user's day budget (terra-contract.md §12); null: not sent. */
+/** What Terra's rate-limit headers said about the user's day budget (terra-contract.md §11); null: not sent. */
 export interface TerraRateBudget {
   limit: number | null;
   remaining: number | null;

@@ -187,7 +187,7 @@ export class TerraGateway {
   /**
    * One data request with `to_webhook=true`, for a backfill. The SDK's own retries are off: the backfill scheduler
    * decides when to ask again, and a 429 comes back at once as TerraRateLimitedError with Terra's Retry-After
-   * (terra-contract.md §12).
+   * (terra-contract.md §11).
    */
   async requestData(request: TerraDataRequest): Promise<TerraDataAnswer> {
     const options = { timeoutInSeconds: this.config.TERRA_TIMEOUT_SECONDS, maxRetries: 0 };
@@ -286,7 +286,7 @@ export class TerraGateway {
   }
 }
 
-/** A 429 from the SDK, with Terra's Retry-After and X-Terra-RateLimit-Rule headers (terra-contract.md §12). */
+/** A 429 from the SDK, with Terra's Retry-After and X-Terra-RateLimit-Rule headers (terra-contract.md §11). */
 function rateLimitedError(error: unknown, operation: string): TerraRateLimitedError | null {
   if (!isRecord(error) || error.statusCode !== 429) return null;
   const headers = isRecord(error.rawResponse) && error.rawResponse.headers instanceof Headers ? error.rawResponse.headers : undefined;

@@ -48,7 +48,8 @@ export interface WebhookJobPayloads {
   [WebhookJobName.Reconcile]: Record<string, never>;
   [WebhookJobName.PruneInbox]: Record<string, never>;
   [WebhookJobName.BackfillTick]: Record<string, never>;
-  [WebhookJobName.BackfillRequest]: { requestId: string };
+  /** sends: the request's calls made when the tick claimed it, so a duplicate job of one claim sends nothing. */
+  [WebhookJobName.BackfillRequest]: { requestId: string; sends?: number };
 }
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];

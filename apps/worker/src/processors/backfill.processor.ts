@@ -6,9 +6,12 @@ import { BackfillRequester, BackfillScheduler } from '@terra-connections/connect
 import { MetricsService } from '@terra-connections/observability';
 import { addWebhookJob, MAINTENANCE_JOB_OPTIONS, TERRA_BACKFILL_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 
-/** A request job's id. The tick leases the row it enqueues, and a job that finds its row no longer due does nothing. */
-export function backfillRequestJobId(requestId: string): string {
-  return `bfr-${requestId}-${Date.now()}`;
+/**
+ * A request job's id, new for every claim: a finished job kept in Redis under a reused id would swallow the add
+ * (BullMQ ignores a known id). Duplicates are harmless: a job whose claim (`sends`) was used already does nothing.
+ */
+export function backfillRequestJobId(requestId: string, sends: number): string {
+  return `bfr-${requestId}-${sends}-${Date.now().toString(36)}`;
 }
 
 /**
@@ -42,14 +45,17 @@ export class BackfillProcessor extends WorkerHost implements OnApplicationBootst
     switch (job.name) {
       case WebhookJobName.BackfillTick: {
         const result = await this.scheduler.tick();
-        for (const requestId of result.due) {
-          await addWebhookJob(this.queue, WebhookJobName.BackfillRequest, { requestId }, { ...MAINTENANCE_JOB_OPTIONS, jobId: backfillRequestJobId(requestId) });
+        for (const { requestId, sends } of result.due) {
+          await addWebhookJob(this.queue, WebhookJobName.BackfillRequest, { requestId, sends }, {
+            ...MAINTENANCE_JOB_OPTIONS,
+            jobId: backfillRequestJobId(requestId, sends),
+          });
         }
         return { planned: result.planned, stalled: result.stalled, due: result.due.length };
       }
       case WebhookJobName.BackfillRequest: {
-        const { requestId } = job.data as WebhookJobOf<WebhookJobName.BackfillRequest>;
-        return this.requester.send(requestId);
+        const { requestId, sends } = job.data as WebhookJobOf<WebhookJobName.BackfillRequest>;
+        return this.requester.send(requestId, sends);
       }
       default:
         throw new UnrecoverableError(`No processor for job name ${job.name}`);

@@ -33,6 +33,7 @@ interface RequestRow {
   status: string;
   reference: string | null;
   failures: number;
+  requests_made: number;
   connection_status: string | null;
 }
 
@@ -58,8 +59,9 @@ export class BackfillRequester {
     @Inject(APP_CONFIG) private readonly config: BackfillRequesterConfig,
   ) {}
 
-  async send(requestId: string): Promise<RequestOutcome> {
-    const reserved = await this.reserve(requestId);
+  /** `sends`: the calls made when the job was claimed; a job whose claim another job already used does nothing. */
+  async send(requestId: string, sends?: number): Promise<RequestOutcome> {
+    const reserved = await this.reserve(requestId, sends);
     if (typeof reserved === 'string') return reserved;
     const { request, callId } = reserved;
     let answer: TerraDataAnswer;
@@ -88,18 +90,19 @@ export class BackfillRequester {
     });
   }
 
-  private async reserve(requestId: string): Promise<RequestOutcome | { request: RequestRow; callId: string }> {
+  private async reserve(requestId: string, sends: number | undefined): Promise<RequestOutcome | { request: RequestRow; callId: string }> {
     const peek: { terra_user_id: string }[] = await this.dataSource.query(`SELECT terra_user_id FROM backfill_requests WHERE id = $1`, [requestId]);
     if (!peek[0]) return 'not-due';
     return this.inUserTx(peek[0].terra_user_id, async (tx) => {
       const rows: RequestRow[] = await tx.query(
-        `SELECT r.id::text, r.backfill_id, r.terra_user_id, r.data_type, r.send_start::text, r.send_end::text, r.status, r.reference, r.failures,
+        `SELECT r.id::text, r.backfill_id, r.terra_user_id, r.data_type, r.send_start::text, r.send_end::text, r.status, r.reference, r.failures, r.requests_made,
                 (SELECT c.status FROM terra_connections c WHERE c.terra_user_id = r.terra_user_id) AS connection_status
          FROM backfill_requests r WHERE r.id = $1 FOR UPDATE`,
         [requestId],
       );
       const request = rows[0];
       if (!request || request.reference !== null || !['scheduled', 'waiting', 'stalled'].includes(request.status)) return 'not-due';
+      if (sends !== undefined && request.requests_made !== sends) return 'not-due';
       if (request.status === 'stalled' && !(await this.hasNextAt(tx, requestId))) return 'not-due';
       if (isEndedStatus(request.connection_status)) {
         await this.finish(tx, request, 'failed', `the connection is ${request.connection_status}`);

@@ -26,8 +26,8 @@ const STALL_BATCH = 200;
 export interface TickResult {
   planned: number;
   stalled: number;
-  /** Request ids whose job the caller enqueues now. */
-  due: string[];
+  /** Requests whose job the caller enqueues now, with the number of calls made so far (the job's claim). */
+  due: { requestId: string; sends: number }[];
 }
 
 interface UnplannedRow {
@@ -190,19 +190,24 @@ export class BackfillScheduler {
     return monthsOf(row.send_start, row.send_end).filter((month) => !have.has(month.start.slice(0, 7)));
   }
 
-  /** Due requests, one per Terra user, longest-waiting first; leased so the next tick does not pick them again. */
-  private async claimDue(): Promise<string[]> {
-    const rows = sqlRows<{ id: string }>(await this.dataSource.query(
+  /**
+   * Due requests, one per Terra user, longest-waiting first; leased so the next tick does not pick them again.
+   * The conditions on `r` are checked again against a row another tick updated meanwhile (READ COMMITTED), so two
+   * ticks at once never claim the same row.
+   */
+  private async claimDue(): Promise<{ requestId: string; sends: number }[]> {
+    const rows = sqlRows<{ id: string; requests_made: number }>(await this.dataSource.query(
       `WITH due AS (
          SELECT DISTINCT ON (terra_user_id) id, next_at FROM backfill_requests
          WHERE reference IS NULL AND status IN ('scheduled', 'waiting', 'stalled') AND next_at <= now()
          ORDER BY terra_user_id, next_at, id),
        picked AS (SELECT id FROM due ORDER BY next_at, id LIMIT $1)
-       UPDATE backfill_requests r SET next_at = now() + make_interval(secs => $2) FROM picked WHERE r.id = picked.id
-       RETURNING r.id::text`,
+       UPDATE backfill_requests r SET next_at = now() + make_interval(secs => $2) FROM picked
+       WHERE r.id = picked.id AND r.next_at <= now() AND r.reference IS NULL
+       RETURNING r.id::text, r.requests_made`,
       [this.config.BACKFILL_REQUESTS_PER_TICK, LEASE_SECONDS],
     ));
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ requestId: row.id, sends: row.requests_made }));
   }
 
   private inUserTx(terraUserId: string, work: (tx: EntityManager) => Promise<void>): Promise<void> {

@@ -91,6 +91,9 @@ export class ProductSystem implements SystemUnderTest {
   readonly name = 'product' as const;
   private readonly dist = process.env.BENCH_PRODUCT_DIST ?? 'dist';
 
+  /** `extraEnv`: a phase's own settings over the defaults (the backfill phase points Terra at a sandbox). */
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
   private env(target: RunTarget): NodeJS.ProcessEnv {
     return {
       NODE_ENV: 'production',
@@ -110,6 +113,7 @@ export class ProductSystem implements SystemUnderTest {
       RECONCILE_INTERVAL_MS: '0',
       // No history on connect unless a phase asks for it (the backfill phase runs its own stack).
       BACKFILL_ON_CONNECT_DAYS: '0',
+      ...this.extraEnv,
       ...overrides(process.env.BENCH_PRODUCT_ENV),
     };
   }

@@ -122,7 +122,12 @@ export async function backfillPhase(context: PhaseContext): Promise<BackfillResu
     let allFinishedS: number | null = null;
     let byStatus: Record<string, number> = {};
     while (Date.now() - started < deadlineMs) {
-      const rows = await db.query<{ status: string; count: string }>(`SELECT status, count(*)::text AS count FROM backfills GROUP BY status`);
+      // The wave's backfills only: an auth among the live webhooks connects a user the sandbox does not know.
+      const rows = await db.query<{ status: string; count: string }>(
+        `SELECT b.status, count(*)::text AS count FROM backfills b
+         JOIN terra_connections c ON c.connection_id = b.connection_id AND c.is_current
+         WHERE c.reference_id LIKE 'wave-%' GROUP BY b.status`,
+      );
       byStatus = Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
       const finished = (byStatus.completed ?? 0) + (byStatus.failed ?? 0) + (byStatus.stalled ?? 0) + (byStatus.unsupported ?? 0);
       if (finished >= users) {
@@ -133,7 +138,12 @@ export async function backfillPhase(context: PhaseContext): Promise<BackfillResu
     }
 
     const log = (await (await fetch(`${sandboxUrl}/sandbox/requests?limit=10000`)).json()) as { requests: RecordedRequest[] };
-    const data = log.requests.filter((r) => /^\/v2\/(activity|sleep|body|daily|nutrition|menstruation|athlete)$/.test(r.path));
+    const waveUsers = new Set(
+      (await db.query<{ terra_user_id: string }>(`SELECT terra_user_id FROM terra_connections WHERE reference_id LIKE 'wave-%'`)).map((row) => row.terra_user_id),
+    );
+    const data = log.requests.filter(
+      (r) => /^\/v2\/(activity|sleep|body|daily|nutrition|menstruation|athlete)$/.test(r.path) && waveUsers.has(new URLSearchParams(r.query).get('user_id') ?? ''),
+    );
     const perUser = new Map<string, number>();
     for (const request of data) {
       if (request.status !== 200) continue;
@@ -143,7 +153,9 @@ export async function backfillPhase(context: PhaseContext): Promise<BackfillResu
     }
     const times = data.map((r) => Date.parse(r.at)).sort((a, b) => a - b);
     const spanS = times.length > 1 ? (times[times.length - 1] - times[0]) / 1000 : NaN;
-    const rows = await db.query<{ count: string }>(`SELECT count(*)::text AS count FROM health_data`);
+    const rows = await db.query<{ count: string }>(
+      `SELECT count(*)::text AS count FROM health_data h JOIN terra_connections c ON c.connection_id = h.connection_id AND c.is_current WHERE c.reference_id LIKE 'wave-%'`,
+    );
     return {
       users,
       provider,

@@ -11,6 +11,8 @@ const scenarioBody = z
     rate_limit_retry_seconds: z.number().min(0).max(86_400).optional(),
     days_per_hour: z.number().int().min(1).max(1_000_000).optional(),
     user_id: z.string().min(1).nullable().optional(),
+    processing: z.number().int().min(0).max(10_000).optional(),
+    processing_retry_seconds: z.number().int().min(0).max(86_400).optional(),
   })
   .strict();
 

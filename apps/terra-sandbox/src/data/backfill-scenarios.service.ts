@@ -12,7 +12,10 @@ export interface BackfillScenarioState {
   /** The next N async requests first get `rate_limit_hit` and are sent only after `rate_limit_retry_seconds`. */
   rate_limit_hit: number;
   rate_limit_retry_seconds: number;
-  /** When set, the lost chunk and rate_limit_hit scenarios apply only to this user's requests. */
+  /** The next N data requests answer `processing` with `retry_after_seconds` = processing_retry_seconds, and send nothing. */
+  processing: number;
+  processing_retry_seconds: number;
+  /** When set, the lost chunk, rate_limit_hit and processing scenarios apply only to this user's requests. */
   user_id: string | null;
   /** Requested days per user per rolling hour (the hour is scaled by time_scale). */
   days_per_hour: number;
@@ -58,6 +61,8 @@ export class BackfillScenarios {
       provider_errors: {},
       rate_limit_hit: 0,
       rate_limit_retry_seconds: 1,
+      processing: 0,
+      processing_retry_seconds: 1,
       user_id: null,
       days_per_hour: this.config.SANDBOX_RATE_DAYS_PER_HOUR,
     };
@@ -103,6 +108,12 @@ export class BackfillScenarios {
     if (this.state.rate_limit_hit <= 0 || !this.applies(userId)) return null;
     this.state.rate_limit_hit -= 1;
     return this.state.rate_limit_retry_seconds;
+  }
+
+  takeProcessing(userId: string): number | null {
+    if (this.state.processing <= 0 || !this.applies(userId)) return null;
+    this.state.processing -= 1;
+    return this.state.processing_retry_seconds;
   }
 
   providerError(type: string): string | undefined {

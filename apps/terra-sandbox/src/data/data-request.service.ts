@@ -50,6 +50,11 @@ export class DataRequestService {
       return { kind: 'inline', body: { status: 'error', message: `${provider.name} does not provide ${type} data`, user: toTerraUser(user) } };
     }
     if (!toWebhook) return { kind: 'inline', body: { user: toTerraUser(user), data: this.items(user, provider, type, days, withSamples), type } };
+    const retryAfter = this.scenarios.takeProcessing(user.user_id);
+    if (retryAfter !== null) {
+      const message = 'The provider is still fetching this data; try again later';
+      return { kind: 'inline', body: { type: 'processing', status: 'success', message, retry_after_seconds: retryAfter, user: toTerraUser(user) } };
+    }
     const reference = randomUUID();
     const large = monthChunks(days).length > 1;
     const send = () =>

@@ -135,6 +135,7 @@ export class BackfillRequester {
 
   private recordAnswer(request: RequestRow, callId: string, answer: TerraDataAnswer): Promise<RequestOutcome> {
     return this.inUserTx(request.terra_user_id, async (tx) => {
+      await this.honourBudgetHeaders(tx, request.terra_user_id, answer.budget);
       switch (answer.kind) {
         case 'sent':
         case 'large': {
@@ -165,6 +166,21 @@ export class BackfillRequester {
       await settleBackfill(tx, request.backfill_id);
       return answer.kind;
     });
+  }
+
+  /**
+   * Terra's own count of the user's budget (X-Terra-RateLimit-Remaining / -Reset-After) wins over our ledger: the
+   * user's requests that need more days than remain wait until the window resets, rather than draw a 429.
+   */
+  private async honourBudgetHeaders(tx: EntityManager, terraUserId: string, budget: TerraDataAnswer['budget']): Promise<void> {
+    if (budget.remaining === null || budget.resetAfterSeconds === null) return;
+    await tx.query(
+      `UPDATE backfill_requests SET status = 'waiting', next_at = now() + make_interval(secs => $3), reason = $4, updated_at = now()
+       WHERE terra_user_id = $1 AND reference IS NULL AND status IN ('scheduled', 'waiting')
+         AND (CASE WHEN data_type = 'athlete' THEN 1 ELSE send_end - send_start + 1 END) > $2
+         AND (next_at IS NULL OR next_at < now() + make_interval(secs => $3))`,
+      [terraUserId, budget.remaining, budget.resetAfterSeconds, `Terra says ${budget.remaining} requested days remain this hour; waiting for its window`],
+    );
   }
 
   /**

@@ -16,6 +16,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 # --ignore-scripts: the build needs no install script (tsc only), and package.json `allowScripts` is only
 # advisory before npm 12, so without it the image's npm would run scripts our policy blocks.
+# packages/client (an npm workspace) stays out: no app uses it, and npm ci skips a workspace that is absent.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.build.json ./

@@ -17,6 +17,8 @@ import { backfillPhase } from './phases/backfill.phase';
 import { chunksPhase } from './phases/chunks.phase';
 import { connectionsPhase } from './phases/connections.phase';
 import { e2ePhase } from './phases/e2e.phase';
+import { freshnessPhase } from './phases/freshness.phase';
+import { eventsPhase } from './phases/events.phase';
 import { hostilePhase } from './phases/hostile.phase';
 import { ingestPhase } from './phases/ingest.phase';
 import type { PhaseContext } from './phases/phase-context';
@@ -75,6 +77,16 @@ async function main(): Promise<number> {
   if (wanted('connections')) {
     log(`GET /v1/connections with ${settings.connections.rows} connections`);
     results.connections = await connectionsPhase(context);
+  }
+
+  if (wanted('freshness')) {
+    log(`freshness: GET /v1/connections?freshness=stale with ${settings.freshness.rows} connections; the job over ${settings.freshness.jobConnections}`);
+    results.freshness = await freshnessPhase(context);
+  }
+
+  if (wanted('events')) {
+    log(`outbound events: ${settings.events.events} per batch to 1 and 3 loopback endpoints, then commit-to-receiver lag`);
+    results.events = await eventsPhase(context);
   }
 
   if (wanted('hostile')) {

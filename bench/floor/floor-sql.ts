@@ -15,6 +15,14 @@ export const INBOX_INSERT = `
        LATERAL (SELECT jsonb_path_query_array(payload, 'strict $.** ? (@.type() == "number" && (@ >= 1e21 || @ <= -1e21 || (@ != 0 && @ < 1e-21 && @ > -1e-21)))') AS outliers OFFSET 0) AS numbers,
        LATERAL (SELECT CASE WHEN payload ->> 'type' = 'user_reauth' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
   WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+    AND COALESCE(length(CASE WHEN jsonb_typeof(subject -> 'user_id') = 'string' THEN NULLIF(subject ->> 'user_id', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(subject -> 'provider') = 'string' THEN NULLIF(subject ->> 'provider', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(subject -> 'reference_id') = 'string' THEN NULLIF(subject ->> 'reference_id', '') END), 0) <= 255
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'old_user' -> 'user_id') = 'string' THEN NULLIF(payload -> 'old_user' ->> 'user_id', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'old_user' -> 'provider') = 'string' THEN NULLIF(payload -> 'old_user' ->> 'provider', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'old_user' -> 'reference_id') = 'string' THEN NULLIF(payload -> 'old_user' ->> 'reference_id', '') END), 0) <= 255
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'provider') = 'string' THEN NULLIF(payload ->> 'provider', '') END), 0) <= 64
+    AND COALESCE(length(CASE WHEN jsonb_typeof(payload -> 'reference_id') = 'string' THEN NULLIF(payload ->> 'reference_id', '') END), 0) <= 255
     AND NOT jsonb_path_exists(outliers, 'strict $[*].double() ? (@ != @)')
     AND NOT jsonb_path_exists(outliers, 'lax $[1000].keyvalue()')
   ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1
@@ -89,6 +97,8 @@ export const CONNECTION_UPSERT = `${PRIOR}
     replaced_by = $7,
     connected_at = COALESCE($8::timestamptz, c.connected_at),
     disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,
+    freshness = CASE WHEN $11 THEN c.freshness ELSE 'unknown' END,
+    stale_since = CASE WHEN $11 THEN c.stale_since END,
     status_changed_at = $10,
     updated_at = now()
   WHERE (c.status_changed_at IS NULL

@@ -8,7 +8,8 @@ export interface BenchSettings {
   quietWaitMs: number;
   quietBudgetMs: number;
   ingest: { warmupMs: number; closedMs: number; concurrency: number; openMs: number; rate: number };
-  e2e: { warmupMs: number; closedMs: number; concurrency: number; backlog: number; openMs: number; rate: number; drainTimeoutMs: number };
+  /** sustainableFraction: the latency runs' rate as a fraction of the floor's one-worker capacity measured in the same run. */
+  e2e: { warmupMs: number; closedMs: number; concurrency: number; backlog: number; openMs: number; sustainableFraction: number; drainTimeoutMs: number };
   chunks: { concurrency: number; sizes: { label: string; bytes: number; durationMs: number }[] };
   redis: { jobs: number };
   /** issue 12: concurrent 49 MB hostile bodies per wave, and waves of each kind. */
@@ -16,9 +17,13 @@ export interface BenchSettings {
   /** The on-connect wave: users connected at once, their provider, how long to wait for every backfill. */
   backfill: { users: number; provider: string; deadlineMs: number; liveMs: number };
   connections: { rows: number; lookupMs: number; pageSize: number; pagesPerEnd: number };
+  /** issue 14: the freshness=stale listing at `rows` connections, and the freshness job over `jobConnections`. */
+  freshness: { rows: number; pageSize: number; pagesPerEnd: number; jobConnections: number };
+  /** issue 13: events per throughput batch, the lag run's length and its rate ceiling. */
+  events: { events: number; lagMs: number; maxLagRate: number };
 }
 
-export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'hostile', 'backfill'] as const;
+export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'freshness', 'hostile', 'events', 'backfill'] as const;
 
 export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -36,8 +41,8 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
       ? { warmupMs: s(0.5), closedMs: s(2), concurrency: 32, openMs: s(2), rate: 300 }
       : { warmupMs: s(2), closedMs: s(6), concurrency: 32, openMs: s(6), rate: 300 },
     e2e: smoke
-      ? { warmupMs: s(0.5), closedMs: s(2.5), concurrency: 32, backlog: 1_000, openMs: s(3), rate: 300, drainTimeoutMs: s(30) }
-      : { warmupMs: s(1.5), closedMs: s(6), concurrency: 32, backlog: 1_000, openMs: s(8), rate: 300, drainTimeoutMs: s(60) },
+      ? { warmupMs: s(0.5), closedMs: s(2.5), concurrency: 32, backlog: 1_000, openMs: s(3), sustainableFraction: 0.5, drainTimeoutMs: s(30) }
+      : { warmupMs: s(1.5), closedMs: s(6), concurrency: 32, backlog: 1_000, openMs: s(8), sustainableFraction: 0.5, drainTimeoutMs: s(60) },
     chunks: {
       concurrency: 2,
       sizes: [
@@ -53,5 +58,9 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     connections: smoke
       ? { rows: 50_000, lookupMs: s(2), pageSize: 200, pagesPerEnd: 5 }
       : { rows: 1_000_000, lookupMs: s(5), pageSize: 200, pagesPerEnd: 20 },
+    freshness: smoke
+      ? { rows: 50_000, pageSize: 200, pagesPerEnd: 2, jobConnections: 20_000 }
+      : { rows: 1_000_000, pageSize: 200, pagesPerEnd: 10, jobConnections: 100_000 },
+    events: smoke ? { events: 500, lagMs: s(3), maxLagRate: 100 } : { events: 5_000, lagMs: s(8), maxLagRate: 200 },
   };
 }

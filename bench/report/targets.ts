@@ -2,6 +2,8 @@ import type { MixDescription } from '../load/terra-deliveries';
 import type { ChunksResult } from '../phases/chunks.phase';
 import type { ConnectionsResult } from '../phases/connections.phase';
 import type { E2eResult } from '../phases/e2e.phase';
+import type { FreshnessResult } from '../phases/freshness.phase';
+import type { EventsResult } from '../phases/events.phase';
 import type { HostileResult } from '../phases/hostile.phase';
 import type { BackfillResult } from '../phases/backfill.phase';
 import type { IngestResult } from '../phases/ingest.phase';
@@ -17,7 +19,9 @@ export interface BenchResults {
   chunks?: ChunksResult;
   redis?: RedisMemoryResult;
   connections?: ConnectionsResult;
+  freshness?: FreshnessResult;
   hostile?: HostileResult;
+  events?: EventsResult;
   backfill?: BackfillResult;
   elapsedS?: number;
   targets?: TargetLine[];
@@ -44,6 +48,12 @@ const verdict = (ok: boolean): 'PASS' | 'FAIL' => (ok ? 'PASS' : 'FAIL');
 
 function skip(id: string, figure: string, target: string): TargetLine {
   return { id, figure, target, product: '-', floor: '-', ratio: '-', result: 'SKIP' };
+}
+
+/** Shared buffers (hit + read) of a plan's top node: the pages a query touched. */
+export function planBuffers(plan: readonly string[]): number {
+  const line = plan.find((text) => text.includes('Buffers:')) ?? '';
+  return [...line.matchAll(/(?:hit|read)=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 function constantPages(first: number, last: number): boolean {
@@ -78,12 +88,14 @@ export function evaluateTargets(results: BenchResults): TargetLine[] {
     } else lines.push(skip(`e2e-throughput-${workers}w`, figure, '>= 60 % of the floor'));
   }
 
-  const f5 = 'end-to-end p99 at 300 req/s (POST -> committed)';
+  const f5 = `end-to-end p99 at a sustainable rate${e2e ? ` (${e2e.product.latencyRatePerSecond} req/s, half the floor's 1-worker capacity)` : ''}, POST -> committed`;
+  const t5 = "<= 1.5x the floor's p99 at that rate";
   if (e2e) {
     const p = e2e.product.visibleLatency.p99;
     const f = e2e.floor.visibleLatency.p99;
-    lines.push({ id: 'e2e-p99', figure: f5, target: '< 150 ms', product: `${fmt(p)} ms`, floor: `${fmt(f)} ms`, ratio: fmt(ratio(p, f), 2), result: verdict(p < 150) });
-  } else lines.push(skip('e2e-p99', f5, '< 150 ms'));
+    const r = ratio(p, f);
+    lines.push({ id: 'e2e-p99', figure: f5, target: t5, product: `${fmt(p)} ms`, floor: `${fmt(f)} ms`, ratio: fmt(r, 2), result: verdict(r <= 1.5) });
+  } else lines.push(skip('e2e-p99', f5, t5));
 
   const f6 = '10 MB chunk accepted, concurrency 2';
   const chunk = (side: ChunksResult['product']) => side.sizes.find((size) => size.label === '10 MB');
@@ -125,6 +137,40 @@ export function evaluateTargets(results: BenchResults): TargetLine[] {
     });
   } else lines.push(skip('connections-list', f8, 'p99 < 10 ms; each page of a full listing in constant time'));
 
+  const rows = results.freshness?.listing.rows ?? 1_000_000;
+  const ff = `GET /v1/connections?freshness=stale with ${rows.toLocaleString('en')} connections (1 % stale)`;
+  if (results.freshness) {
+    const { stale, full, explain } = results.freshness.listing;
+    const first = planBuffers(explain.staleFirstPage);
+    const late = planBuffers(explain.staleLatePage);
+    const indexed = [explain.staleFirstPage, explain.staleLatePage].every((plan) => plan.some((line) => line.includes('idx_terra_connections_stale')));
+    lines.push({
+      id: 'freshness-list',
+      figure: ff,
+      target: 'the stale index on every page, constant buffers per page; p99 beside the full listing',
+      product:
+        `p99 ${fmt(stale.all.p99, 2)} ms, page p50 first ${fmt(stale.firstPages.p50, 2)} / last ${fmt(stale.lastPages.p50, 2)} ms ` +
+        `(full listing ${fmt(full.firstPages.p50, 2)} / ${fmt(full.lastPages.p50, 2)} ms); buffers first ${first} / late ${late}`,
+      floor: '-',
+      ratio: '-',
+      // Buffers, not milliseconds: on a shared box the times drift with everyone else's load, the work does not.
+      result: verdict(indexed && late <= first * CONSTANT_PAGE_RATIO),
+    });
+    const { job } = results.freshness;
+    lines.push({
+      id: 'freshness-job',
+      figure: `freshness job, ${job.connections.toLocaleString('en')} connections x ${job.typesPerConnection} types`,
+      target: 'measured: seconds per 100,000 connections',
+      product: `${fmt(job.steadyRun.secondsPer100k, 2)} s steady, ${fmt(job.firstRun.secondsPer100k, 2)} s when every verdict changes`,
+      floor: '-',
+      ratio: '-',
+      result: 'PASS',
+    });
+  } else {
+    lines.push(skip('freshness-list', ff, 'the stale index on every page, constant buffers per page; p99 beside the full listing'));
+    lines.push(skip('freshness-job', 'freshness job per 100,000 connections', 'measured'));
+  }
+
   const fh = `hostile webhook bodies: ${results.hostile?.concurrency ?? 6} concurrent x 49 MB, every kind`;
   if (results.hostile) {
     const { apiPeakRssMb, slowestLiveMs, apiRssBeforeMb } = results.hostile;
@@ -140,6 +186,36 @@ export function evaluateTargets(results: BenchResults): TargetLine[] {
     });
   } else lines.push(skip('hostile-rss', fh, 'API peak RSS < 512 MB; no 5xx but 503; /health/live < 1 s'));
 
+  const fe = 'outbound events delivered/s to a loopback receiver, 1 and 3 endpoints';
+  const te = 'every event to every endpoint, signatures verify';
+  if (results.events) {
+    const { throughput, verified, badSignatures } = results.events;
+    const ok = throughput.every((run) => run.missing === 0) && badSignatures === 0 && verified > 0;
+    lines.push({
+      id: 'events-throughput',
+      figure: fe,
+      target: te,
+      product: throughput.map((run) => `${fmt(run.eventsPerSecond, 0)} events/s (${run.endpoints} ep, ${fmt(run.deliveriesPerSecond, 0)} deliveries/s)`).join('; '),
+      floor: '-',
+      ratio: '-',
+      result: verdict(ok),
+    });
+  } else lines.push(skip('events-throughput', fe, te));
+
+  const fl = `outbound event lag, commit -> receiver${results.events ? ` at ${results.events.lag.ratePerSecond}/s` : ''}`;
+  const tl = 'p99 < dispatch interval (500 ms) + 1 s';
+  if (results.events) {
+    const { lag, dispatchIntervalMs } = results.events;
+    lines.push({
+      id: 'events-lag',
+      figure: fl,
+      target: tl,
+      product: `p50 ${fmt(lag.summary.p50, 0)} ms, p99 ${fmt(lag.summary.p99, 0)} ms`,
+      floor: '-',
+      ratio: '-',
+      result: verdict(lag.missing === 0 && lag.summary.p99 < dispatchIntervalMs + 1000),
+    });
+  } else lines.push(skip('events-lag', fl, tl));
   const fb = `on-connect backfill wave: ${results.backfill?.users ?? 1000} users x 30 days, every offered type, sandbox`;
   const tb = 'all finished; 0 x 429; days per user within Terra\'s 6,000/h';
   if (results.backfill) {
@@ -207,7 +283,7 @@ export function renderTable(results: BenchResults): string {
     if (results.ingest) cpu(`${name}: ingest, 32 conns`, results.ingest[name].resources[0]);
     for (const f of results.e2e?.[name].runs[0]?.throughput ?? []) cpu(`${name}: end to end, ${f.workers} worker${f.workers > 1 ? 's' : ''}`, f.resources);
     const open = results.e2e?.[name].runs[0]?.openResources;
-    if (open) cpu(`${name}: end to end, 300 req/s, 1 worker`, open);
+    if (open) cpu(`${name}: end to end, ${results.e2e?.[name].latencyRatePerSecond} req/s, 1 worker`, open);
   }
   const cost: string[][] = [];
   const costLine = (label: string, product: number | undefined, floor: number | undefined) => {

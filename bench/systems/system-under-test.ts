@@ -91,8 +91,8 @@ export class ProductSystem implements SystemUnderTest {
   readonly name = 'product' as const;
   private readonly dist = process.env.BENCH_PRODUCT_DIST ?? 'dist';
 
-  /** `extraEnv`: a phase's own settings over the defaults (the backfill phase points Terra at a sandbox). */
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  /** `extra`: settings a phase needs on top of production's (the events phase's loopback receiver, the backfill phase's sandbox). */
+  constructor(private readonly extra: Record<string, string> = {}) {}
 
   private env(target: RunTarget): NodeJS.ProcessEnv {
     return {
@@ -104,7 +104,7 @@ export class ProductSystem implements SystemUnderTest {
       TERRA_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
       API_KEYS: BENCH_API_KEY,
       ADMIN_API_KEYS: 'bench-admin-key',
-      // Production mode needs an events secrets key (no endpoint is registered in the bench)...
+      // Production mode needs an events secrets key (endpoints are registered by the events phase only)...
       EVENT_SECRETS_KEY: 'bench-event-secrets-key-0123456789abcdef',
       // ...and Terra credentials; nothing in the bench calls Terra (reconciliation is off).
       TERRA_DEV_ID: 'bench-dev-id',
@@ -113,7 +113,7 @@ export class ProductSystem implements SystemUnderTest {
       RECONCILE_INTERVAL_MS: '0',
       // No history on connect unless a phase asks for it (the backfill phase runs its own stack).
       BACKFILL_ON_CONNECT_DAYS: '0',
-      ...this.extraEnv,
+      ...this.extra,
       ...overrides(process.env.BENCH_PRODUCT_ENV),
     };
   }

@@ -112,6 +112,16 @@ describe('module boundaries', () => {
     await expect(linter.boundaryErrors('libs/connections/src/lint-probe.spec.ts', importing('waitFor', '@terra-connections/testing'))).resolves.toEqual([]);
   });
 
+  it('keeps the client package standalone: it imports nothing of the repo, the e2e tests may use it, the service may not', async () => {
+    await expect(linter.boundaryErrors('packages/client/src/lint-probe.ts', importing('EVENT_TYPES', '@terra-connections/connections'))).resolves.toEqual([
+      expect.stringMatching(/"type:util" can only depend on libs tagged with "type:util"|"scope:client" can only depend on libs tagged with/),
+    ]);
+    await expect(linter.boundaryErrors('apps/e2e/src/lint-probe.ts', importing('verifyEvent', '@terra-connections/client'))).resolves.toEqual([]);
+    await expect(linter.boundaryErrors('libs/event-delivery/src/lint-probe.ts', importing('verifyEvent', '@terra-connections/client'))).resolves.toEqual([
+      expect.stringContaining('"scope:worker" can only depend on libs tagged with "scope:shared", "scope:worker"'),
+    ]);
+  });
+
   it('refuses an app importing bench/ or tools/', async () => {
     await expect(linter.boundaryErrors('apps/api/src/lint-probe.ts', importing('REPO_ROOT', '../../../bench/infra/paths'))).resolves.toEqual([
       expect.stringContaining('Projects cannot be imported by a relative or absolute path'),

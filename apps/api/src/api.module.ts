@@ -4,6 +4,7 @@ import { platformModules } from '@terra-connections/platform';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
 import { BackfillsHttpModule } from './backfills/backfills-http.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
+import { DriftHttpModule } from './drift/drift-http.module';
 import { EventsHttpModule } from './events/events-http.module';
 import { OpsHttpModule } from './ops/ops-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
@@ -20,6 +21,7 @@ export class ApiModule {
         BackfillsHttpModule,
         WebhooksHttpModule,
         EventsHttpModule,
+        DriftHttpModule,
         OpsHttpModule,
         ...(config.BULL_BOARD_ENABLED ? [QueueDashboardModule.forRoot(config)] : []),
       ],

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -34,8 +35,14 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const errorFilter = new ApiExceptionFilter();
   // Connections that never finish their headers (slowloris) each hold a file descriptor, no key needed; at the
   // fd limit even /health/live gets resets. Beyond the cap node closes new sockets at once, and the headers
-  // timeout (60 s by default) reaps the idle ones.
-  app.getHttpServer().maxConnections = config.HTTP_MAX_CONNECTIONS;
+  // timeout reaps the idle ones: node's 60 s, checked every 30 s, would let one wave hold the cap for 90 s.
+  // Set before listen(): node reads the checking interval when the server starts listening.
+  const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  // And a body that trickles: without it node's 300 s let one byte every few seconds hold a socket for 5 minutes.
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.connectionsCheckingInterval = 1_000;
   const budget = new InflightBudget(parseByteSize(config.WEBHOOK_INFLIGHT_BYTES));
   app.get(MetricsService).registerCollector('terra_webhook_inflight_bytes', 'Bytes of webhook bodies held by this API process now (WEBHOOK_INFLIGHT_BYTES caps it)', [], async (gauge) => {
     gauge.set(budget.inUse);

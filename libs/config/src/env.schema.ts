@@ -153,6 +153,24 @@ export const envSchema = z
       .describe(
         'Webhook body bytes one API process holds at once, over all requests in flight (at least WEBHOOK_BODY_LIMIT); a delivery beyond it gets 503 with Retry-After, before its body is read when its length is declared, and Terra retries.',
       ),
+    /** A page is at most 4 MB of items, but one stored item can be tens of MB, held several times over while it is sent. */
+    DATA_READ_INFLIGHT_BYTES: z
+      .string()
+      .regex(/^\d+(kb|mb)$/i, 'like 64mb')
+      .default('64mb')
+      .describe(
+        'Health data payload bytes one API process holds for GET /v1/connections/{id}/data pages at once (at least WEBHOOK_BODY_LIMIT, so any stored item can be read); a read beyond it gets 503 with Retry-After.',
+      ),
+    /** Postgres' parse of a body costs about 465 bytes per JSON value: bounds what one API process asks of it at once. */
+    WEBHOOK_INFLIGHT_VALUES: z.coerce
+      .number()
+      .int()
+      .min(1_000_000)
+      .max(100_000_000)
+      .default(2_000_000)
+      .describe(
+        'JSON values of large webhook bodies (over 10,000 values each) one API process sends Postgres at once (at least 1,000,000, the most one body may hold); beyond it 503 with Retry-After, and Terra retries. Postgres needs about 465 bytes per value in flight.',
+      ),
     /** Idle sockets cost a file descriptor each and no secret: past the process's fd limit nothing is served. */
     HTTP_MAX_CONNECTIONS: z.coerce
       .number()
@@ -163,6 +181,22 @@ export const envSchema = z
       .describe(
         "Open connections one API process keeps; newer ones are closed at once. Keep it below the process's open-file limit (ulimit -n), with room for the Postgres and Redis pools.",
       ),
+    /** Terra and our callers send their headers at once; a socket that does not is reaped instead of holding a slot of the cap. */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(60_000)
+      .default(10_000)
+      .describe('How long a connection may take to send its request headers before it is closed (checked every second), so idle sockets free their place under HTTP_MAX_CONNECTIONS.'),
+    /** Terra gives up on a delivery after about 8 s; a body that trickles for longer is an attacker holding a socket. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(5_000)
+      .max(600_000)
+      .default(30_000)
+      .describe('How long a connection may take to send a whole request, headers and body, before it gets 408 and is closed (Terra waits about 8 s for an answer; a 50 MB body at 2 MB/s takes 25 s).'),
     BULL_BOARD_ENABLED: booleanString.describe('Serve the Bull Board queue dashboard at /admin/queues (admin key required).'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number()
@@ -210,8 +244,55 @@ export const envSchema = z
       .int()
       .min(0)
       .max(604_800_000)
-      .default(3_600_000)
-      .describe("How often a worker compares Terra's /subscriptions with our connections; 0 = only on demand (POST /v1/admin/reconcile)."),
+      .default(21_600_000)
+      .describe(
+        "How often a worker compares Terra's /subscriptions with our connections and counts each correction as drift (Terra suggests every 6 h); 0 = only on demand (POST /v1/admin/reconcile).",
+      ),
+    /** How often the worker re-judges every connection's freshness; 0 turns the schedule off. */
+    FRESHNESS_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .refine((ms) => ms === 0 || ms >= 100, { message: 'must be 0 (off) or at least 100' })
+      .default(900_000)
+      .describe(
+        'How often a worker re-judges every connection\'s freshness (fresh, stale, unknown); 0 = never. 15 min: a silence is noticed within a quarter hour of its window, at a cost of one pass over the connections.',
+      ),
+    FRESHNESS_MIN_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(43_200_000)
+      .describe(
+        'Floor of a learned freshness window: a type is never overdue sooner. 12 h: a night without a sync is not a fault, however often the provider sends by day.',
+      ),
+    FRESHNESS_MAX_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(1_209_600_000)
+      .describe('Ceiling of a learned freshness window: silent this long, a type is overdue whatever its rhythm. 14 days: a weekly weigh-in still fits.'),
+    FRESHNESS_DEFAULT_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(259_200_000)
+      .describe(
+        'Freshness window of a type before it has 5 gaps of history (cloud providers). 72 h: a weekend without a workout (Friday evening to Monday morning) is not a fault; three silent days are.',
+      ),
+    FRESHNESS_MOBILE_DEFAULT_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(31_536_000_000)
+      .default(432_000_000)
+      .describe(
+        'The same default for mobile-SDK sources (APPLE, SAMSUNG, HEALTH_CONNECT), which sync only when the phone does (app opened, phone unlocked). 120 h.',
+      ),
     /**
      * Processed inbox rows older than this are deleted, and with them their dedup keys: this is the dedup
      * window. Terra retries a delivery for about a day, so a shorter window could store a late retry twice.
@@ -375,6 +456,14 @@ export const envSchema = z
         message: `must be at least ${PRODUCTION_MIN_RETRY_BASE_DELAY_MS} in production: below it the retries of a webhook job span less than an hour`,
       });
     }
+    const readSizes = [env.DATA_READ_INFLIGHT_BYTES, env.WEBHOOK_BODY_LIMIT];
+    if (readSizes.every((size) => /^\d+(kb|mb)$/i.test(size)) && parseByteSize(readSizes[0]) < parseByteSize(readSizes[1])) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['DATA_READ_INFLIGHT_BYTES'],
+        message: 'must be at least WEBHOOK_BODY_LIMIT, or an item of the largest accepted size could never be read',
+      });
+    }
     const sizes = [env.WEBHOOK_INFLIGHT_BYTES, env.WEBHOOK_BODY_LIMIT];
     if (sizes.every((size) => /^\d+(kb|mb)$/i.test(size)) && parseByteSize(sizes[0]) < parseByteSize(sizes[1])) {
       ctx.addIssue({
@@ -383,12 +472,18 @@ export const envSchema = z
         message: 'must be at least WEBHOOK_BODY_LIMIT, or a delivery of the largest accepted size could never be read',
       });
     }
+    if (env.HTTP_HEADERS_TIMEOUT_MS >= env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must be less than HTTP_REQUEST_TIMEOUT_MS' });
+    }
     if (env.NODE_ENV === 'production' && !env.EVENT_SECRETS_KEY) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['EVENT_SECRETS_KEY'],
         message: 'is required in production: it encrypts the webhook endpoints\' signing secrets (e.g. `openssl rand -base64 32`)',
       });
+    }
+    if (env.FRESHNESS_MIN_WINDOW_MS > env.FRESHNESS_MAX_WINDOW_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['FRESHNESS_MIN_WINDOW_MS'], message: 'must not exceed FRESHNESS_MAX_WINDOW_MS' });
     }
     if (env.TERRA_API_KEY && !env.TERRA_DEV_ID) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['TERRA_DEV_ID'], message: 'is required with TERRA_API_KEY' });

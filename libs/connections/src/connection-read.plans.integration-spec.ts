@@ -1,5 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
 import { CONNECTION_GET, CONNECTION_ID_OF, connectionIdParams, listStatement } from './connection-read.sql';
+import { windowParams } from './freshness/freshness-window.sql';
+import { CONNECTION_FRESHNESS_BATCH } from './state/connection-freshness.sql';
 
 const ROWS = 20_000;
 
@@ -36,6 +38,16 @@ describe('connection reads use their indexes (real Postgres, EXPLAIN)', () => {
        FROM terra_connections c CROSS JOIN generate_series(timestamptz '2026-01-01', timestamptz '2026-01-05', interval '1 day') d
        WHERE c.is_current`,
     );
+    // One connection in 200 stale; every connection has sent two types.
+    await db.dataSource.query(
+      `UPDATE terra_connections SET freshness = CASE WHEN substring(terra_user_id from 4)::int % 200 = 7 THEN 'stale' ELSE 'fresh' END WHERE is_current`,
+    );
+    await db.dataSource.query(
+      `INSERT INTO connection_data_freshness (connection_id, type, last_received_at, arrivals, gaps_ms)
+       SELECT c.connection_id, t, now(), 8, '{86400000,86400000,86400000,86400000,86400000}' FROM terra_connections c CROSS JOIN unnest(ARRAY['daily','sleep']) t
+       WHERE c.is_current`,
+    );
+    await db.dataSource.query('ANALYZE connection_data_freshness');
     await db.dataSource.query('ANALYZE terra_connections');
     await db.dataSource.query('ANALYZE health_data');
   });
@@ -60,6 +72,36 @@ describe('connection reads use their indexes (real Postgres, EXPLAIN)', () => {
     const lateReferencePage = await plan(listStatement(3).text, [201, String(ROWS - 3000), 'ref-17']);
     expect(lateReferencePage).toContain('idx_terra_connections_reference_id');
     for (const text of [byReference, lateFullPage, lateReferencePage]) expect(text).not.toContain('Seq Scan');
+  });
+
+  it('the stale listing: its own partial index, from the start, from a late cursor, and as the generic plan a prepared statement settles on', async () => {
+    const first = await plan(listStatement(0, 'stale').text, [51]);
+    const late = await plan(listStatement(1, 'stale').text, [51, String(ROWS - 300)]);
+    for (const text of [first, late]) {
+      expect(text).toContain('idx_terra_connections_stale');
+      expect(text).not.toContain('Seq Scan');
+    }
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await runner.query(`SET plan_cache_mode = force_generic_plan`);
+      await runner.query(`PREPARE stale_page AS ${listStatement(1, 'stale').text}`);
+      const generic = (await runner.query(`EXPLAIN EXECUTE stale_page(51, '15000')`)).map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']).join('\n');
+      expect(generic).toContain('idx_terra_connections_stale');
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('the freshness job walks a batch by the listing index and reads each connection\'s types by their key', async () => {
+    const batch = await plan(CONNECTION_FRESHNESS_BATCH.text, [
+      String(ROWS / 2),
+      2000,
+      new Date(),
+      ...windowParams({ minWindowMs: 43_200_000, maxWindowMs: 1_209_600_000, defaultWindowMs: 259_200_000, mobileDefaultWindowMs: 432_000_000 }),
+    ]);
+    expect(batch).toContain('idx_terra_connections_listing');
+    expect(batch).toContain('pk_connection_data_freshness');
+    expect(batch).not.toContain('Seq Scan');
   });
 
   it('one connection by a Terra id (current or old), by its connection_id, or by a connection_id folded into it', async () => {

@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '@terra-connections/persistence';
+import type { Freshness } from './freshness/freshness';
 
 /**
  * A connection as the lib hands it out: one provider account of one person, with our own stable
@@ -25,6 +26,32 @@ export interface Connection {
   statusReason: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Whether data arrives as the connection's own rhythm says it should (see ConnectionFreshness). */
+  freshness: Freshness;
+  /** When data of any type last arrived. */
+  lastDataAt: Date | null;
+  /** When it went stale; null unless stale. */
+  staleSince: Date | null;
+}
+
+/** One data type's freshness on the single connection's read. */
+export interface TypeFreshness {
+  type: string;
+  lastReceivedAt: Date;
+  /** The newest provider-side time (end, start or date) in the data of that type. */
+  lastDataTime: Date | null;
+  /** How long the type may be silent: learned from its own gaps, else the provider class's default. */
+  windowMs: string;
+  learned: boolean;
+  /** Arrived often enough to have a rhythm: its silence counts. */
+  expected: boolean;
+  /** Silent past its window now. */
+  overdue: boolean;
+}
+
+/** The single connection: with its freshness per data type. */
+export interface ConnectionDetail extends Connection {
+  freshnessTypes: TypeFreshness[];
 }
 
 /** One page of connections, oldest first; `nextCursor` is null on the last page. */

@@ -1,10 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '@terra-connections/config';
 import { DataSource } from 'typeorm';
 import { ConnectionStatus, queryPreparedOnPool } from '@terra-connections/persistence';
 import { TerraGateway } from '@terra-connections/terra';
 import { decodeCursor, encodeCursor } from './connection-cursor';
-import type { Connection, ConnectionPage } from './connection';
-import { CONNECTION_GET, connectionIdParams, listStatement } from './connection-read.sql';
+import type { Connection, ConnectionDetail, ConnectionPage, TypeFreshness } from './connection';
+import { CONNECTION_FRESHNESS_TYPES, CONNECTION_GET, connectionIdParams, listStatement } from './connection-read.sql';
+import type { Freshness, FreshnessSettings } from './freshness/freshness';
+import { freshnessSettingsOf, type FreshnessConfig } from './freshness/freshness-evaluator';
+import { windowParams } from './freshness/freshness-window.sql';
 import { ConnectionInputError, ConnectionNotFoundError } from './connections.errors';
 import { ConnectionLifecycle } from './state/connection-lifecycle';
 
@@ -16,6 +20,8 @@ export interface ListConnectionsFilter {
   provider?: string;
   /** The current Terra id's status; `replaced` is refused (ConnectionInputError). */
   status?: ConnectionStatus;
+  /** fresh, stale or unknown; `stale` is served by its own partial index. */
+  freshness?: Freshness;
   /** Clamped to 1..MAX_PAGE_SIZE. */
   limit?: number;
   cursor?: string;
@@ -35,7 +41,12 @@ export class ConnectionsService {
     private readonly dataSource: DataSource,
     private readonly gateway: TerraGateway,
     private readonly lifecycle: ConnectionLifecycle,
-  ) {}
+    @Inject(APP_CONFIG) config: FreshnessConfig,
+  ) {
+    this.freshness = freshnessSettingsOf(config);
+  }
+
+  private readonly freshness: FreshnessSettings;
 
   /**
    * One row per connection, keyset-paginated by the connection's listing key (its first row's): stable under
@@ -52,7 +63,7 @@ export class ConnectionsService {
       mask |= 1 << bit;
       values.push(value);
     }
-    const rows = await queryPreparedOnPool<ConnectionRow>(this.dataSource, listStatement(mask), values);
+    const rows = await queryPreparedOnPool<ConnectionRow>(this.dataSource, listStatement(mask, filter.freshness), values);
     const items = rows.slice(0, limit);
     return {
       items,
@@ -65,6 +76,16 @@ export class ConnectionsService {
     const rows = await queryPreparedOnPool<ConnectionRow>(this.dataSource, CONNECTION_GET, connectionIdParams(id));
     if (!rows[0]) throw new ConnectionNotFoundError(id);
     return rows[0];
+  }
+
+  /** The connection with its freshness per data type (the windows as configured now). */
+  async detail(id: string, refresh = false): Promise<ConnectionDetail> {
+    const connection = refresh ? await this.refresh(id) : await this.get(id);
+    const freshnessTypes = await this.dataSource.query<TypeFreshness[]>(CONNECTION_FRESHNESS_TYPES, [
+      connection.connectionId,
+      ...windowParams(this.freshness),
+    ]);
+    return { ...connection, freshnessTypes };
   }
 
   /** The active current Terra user ids of one person: the widget shows them as already connected. */

@@ -5,6 +5,7 @@ import { EVENT_DELIVERY_ATTEMPTS, eventDeliveryRetryDelay } from '@terra-connect
 import { sqlRows } from '@terra-connections/persistence';
 import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
+import { eventRecords } from './event-records';
 import type { EventSender, SendResult } from './event-sender';
 
 export type DeliveryOutcome = 'delivered' | 'gone' | 'skipped' | 'failed' | 'retry';
@@ -23,6 +24,7 @@ interface DeliveryRow extends StoredEvent {
   url: string;
   enabled: boolean;
   secretEncrypted: string;
+  includeData: boolean;
   /** Set during a rotation's overlap (already null once it expired). */
   previousSecretEncrypted: string | null;
 }
@@ -59,7 +61,7 @@ export class EventDeliverer {
   async deliver(deliveryId: string, attempt: number): Promise<DeliveryOutcome> {
     const rows = sqlRows<DeliveryRow>(
       await this.dataSource.query(
-        `SELECT d.status, d.endpoint_id AS "endpointId", w.url, w.enabled, w.secret_encrypted AS "secretEncrypted",
+        `SELECT d.status, d.endpoint_id AS "endpointId", w.url, w.enabled, w.secret_encrypted AS "secretEncrypted", w.include_data AS "includeData",
                 CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret_encrypted END AS "previousSecretEncrypted",
                 ${storedEventColumns('e')}
          FROM event_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN events e ON e.id = d.event_row_id
@@ -74,7 +76,9 @@ export class EventDeliverer {
       return 'skipped';
     }
 
-    const body = JSON.stringify(toEventEnvelope(row));
+    const envelope = toEventEnvelope(row);
+    const records = row.includeData ? await eventRecords(this.dataSource, row) : null;
+    const body = JSON.stringify(records ? { ...envelope, data: { ...envelope.data, ...records } } : envelope);
     const sentAt = new Date();
     // During a rotation's overlap both secrets sign (space-separated, as Standard Webhooks allows): a receiver
     // holding either verifies.

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { settledEventHorizon } from '@terra-connections/connections';
 import { addDeliverEventJobs } from '@terra-connections/queue';
 import { sqlRows } from '@terra-connections/persistence';
 import type { Queue } from 'bullmq';
@@ -6,6 +7,8 @@ import type { DataSource } from 'typeorm';
 
 /** Next to the pruners' ids: one dispatcher at a time across every worker. */
 export const EVENT_DISPATCH_LOCK_ID = 7_104_311_005;
+/** How long a pass waits for event writers in flight before it leaves the rest to the next pass. */
+const DISPATCH_WRITER_WAIT_MS = 200;
 /** Events read per pass; the next pass carries on. */
 export const EVENT_DISPATCH_BATCH = 500;
 
@@ -22,8 +25,8 @@ export interface DispatchResult {
  * Turns committed events into delivery jobs, crash-safe in two steps:
  *
  * 1. In one transaction under an advisory lock: read the events after the dispatch position, in feed order
- *    and only below the feed's visibility horizon (so an event committed late is never passed: see
- *    EventFeedQuery), insert one delivery row per subscribed enabled endpoint, move the position. A crash
+ *    and only up to the settled horizon (so an event committed late is never passed: see
+ *    settledEventHorizon), insert one delivery row per subscribed enabled endpoint, move the position. A crash
  *    anywhere rolls the whole step back; the next pass does it again.
  * 2. Add a job for every delivery row not yet enqueued (job id `dlv-<row id>`, `-r<n>` for a replay), then mark them enqueued. A
  *    crash between the add and the mark re-adds the same ids next pass: BullMQ ignores an id it holds, and a
@@ -49,14 +52,13 @@ export class EventDispatcher {
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = sqlRows<{ locked: boolean }>(await tx.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [EVENT_DISPATCH_LOCK_ID]));
       if (!locked) return { events: 0, deliveries: 0 };
-      const events = sqlRows<{ id: string; tx_id: string }>(
+      const horizon = await settledEventHorizon(tx, { waitMs: DISPATCH_WRITER_WAIT_MS });
+      if (horizon === null) return { events: 0, deliveries: 0 };
+      const events = sqlRows<{ id: string }>(
         await tx.query(
-          `WITH p AS (SELECT tx_id, row_id FROM event_dispatch_position WHERE id = 1),
-                h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon)
-           SELECT e.id::text AS id, e.tx_id::text AS tx_id FROM events e, p, h
-           WHERE (e.tx_id, e.id) > (p.tx_id, p.row_id) AND e.tx_id < h.horizon
-           ORDER BY e.tx_id, e.id LIMIT $1`,
-          [EVENT_DISPATCH_BATCH],
+          `SELECT e.id::text AS id FROM events e, event_dispatch_position p
+           WHERE e.id > p.row_id AND e.id <= $2::bigint ORDER BY e.id LIMIT $1`,
+          [EVENT_DISPATCH_BATCH, horizon],
         ),
       );
       if (events.length === 0) return { events: 0, deliveries: 0 };
@@ -66,13 +68,13 @@ export class EventDispatcher {
           `INSERT INTO event_deliveries (endpoint_id, event_row_id)
            SELECT w.id, e.id FROM events e JOIN webhook_endpoints w ON w.enabled AND (w.event_types IS NULL OR e.type = ANY(w.event_types))
            WHERE e.id = ANY($1::bigint[])
-           ORDER BY e.tx_id, e.id, w.id
+           ORDER BY e.id, w.id
            ON CONFLICT (endpoint_id, event_row_id) DO NOTHING RETURNING id`,
           [ids],
         ),
       );
       const last = events[events.length - 1];
-      await tx.query(`UPDATE event_dispatch_position SET tx_id = $1::xid8, row_id = $2::bigint WHERE id = 1`, [last.tx_id, last.id]);
+      await tx.query(`UPDATE event_dispatch_position SET row_id = $1::bigint WHERE id = 1`, [last.id]);
       return { events: events.length, deliveries: inserted.length };
     });
   }

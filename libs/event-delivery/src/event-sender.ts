@@ -51,7 +51,6 @@ export class EventSender {
       const finish = (result: Omit<SendResult, 'durationMs'>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(deadline);
         resolve({ ...result, durationMs: elapsed() });
       };
       const request = (secure ? https : http).request(
@@ -75,9 +74,12 @@ export class EventSender {
           finish({ statusCode: status, error: status >= 300 && status < 400 ? `redirect to ${response.headers.location ?? '?'} not followed` : null });
         },
       );
+      // The whole exchange, the response body's drain included: a receiver that answers its status and then
+      // trickles the body would otherwise keep the socket (and the agent's per-host slots) for as long as it likes.
       const deadline = setTimeout(() => {
         request.destroy(new Error(`no response within ${this.options.timeoutMs} ms`));
       }, this.options.timeoutMs);
+      request.on('close', () => clearTimeout(deadline));
       request.on('error', (error: Error) => finish({ statusCode: null, error: error.message }));
       request.end(body);
     });

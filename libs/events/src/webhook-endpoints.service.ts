@@ -67,8 +67,23 @@ export class WebhookEndpointsService {
     return { endpoint: rows[0], secret };
   }
 
-  list(): Promise<WebhookEndpoint[]> {
-    return this.dataSource.query(`SELECT ${WEBHOOK_ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`);
+  /** Oldest first, keyset pages on (created_at, id) like every other list; the cursor is opaque. */
+  async list(page: { limit: number; cursor?: string }): Promise<{ items: WebhookEndpoint[]; nextCursor: string | null }> {
+    const params: unknown[] = [page.limit + 1];
+    let after = '';
+    if (page.cursor !== undefined) {
+      const position = decodeEndpointCursor(page.cursor);
+      params.push(position.createdAt, position.id);
+      after = `WHERE (created_at, id) > ($2::timestamptz, $3::uuid)`;
+    }
+    const rows: (WebhookEndpoint & { position: string })[] = await this.dataSource.query(
+      `SELECT ${WEBHOOK_ENDPOINT_COLUMNS}, created_at::text AS position FROM webhook_endpoints ${after} ORDER BY created_at, id LIMIT $1`,
+      params,
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > page.limit && last ? Buffer.from(JSON.stringify([last.position, last.id]), 'utf8').toString('base64url') : null;
+    return { items: items.map(({ position: _position, ...endpoint }) => endpoint), nextCursor };
   }
 
   async get(id: string): Promise<WebhookEndpoint> {
@@ -154,7 +169,7 @@ export class WebhookEndpointsService {
         `INSERT INTO event_deliveries AS d (endpoint_id, event_row_id)
          SELECT w.id, e.id FROM events e JOIN webhook_endpoints w ON w.id = $1
          WHERE e.created_at >= $2 AND (w.event_types IS NULL OR e.type = ANY(w.event_types))
-         ORDER BY e.tx_id, e.id
+         ORDER BY e.id
          ON CONFLICT (endpoint_id, event_row_id) DO UPDATE SET ${REPLAY_SET}
          RETURNING id`,
         [endpointId, since],
@@ -167,4 +182,24 @@ export class WebhookEndpointsService {
   openSecret(sealed: string): string {
     return this.box.open(sealed);
   }
+}
+
+/** A cursor of the endpoint list: [created_at as Postgres printed it, id]; anything else is the caller's mistake. */
+function decodeEndpointCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(value[0]) &&
+      typeof value[1] === 'string' &&
+      UUID.test(value[1])
+    ) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new WebhookEndpointInputError('cursor is invalid: pass back the next_cursor of a previous page');
 }

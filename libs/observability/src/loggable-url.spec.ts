@@ -1,4 +1,4 @@
-import { LOGGED_PARAM_MAX, loggableUrl } from './loggable-url';
+import { LOGGED_PARAM_MAX, LOGGED_PATH_MAX, loggableUrl } from './loggable-url';
 
 describe('loggableUrl', () => {
   it('keeps the path and our own query parameters, and redacts every other one, name and value', () => {
@@ -14,5 +14,10 @@ describe('loggableUrl', () => {
   it('cuts an allowlisted parameter past LOGGED_PARAM_MAX characters', () => {
     const logged = loggableUrl(`/v1/connections?limit=${'9'.repeat(8_000)}&status=active`) ?? '';
     expect(logged).toBe(`/v1/connections?limit=${'9'.repeat(LOGGED_PARAM_MAX - 6)}...[cut]&status=active`);
+  });
+  it('cuts a path past LOGGED_PATH_MAX characters, with or without a query', () => {
+    const junk = `/v1/connections/${'a'.repeat(8_000)}`;
+    expect(loggableUrl(junk)).toBe(`${junk.slice(0, LOGGED_PATH_MAX)}...[cut]`);
+    expect(loggableUrl(`${junk}?limit=5`)).toBe(`${junk.slice(0, LOGGED_PATH_MAX)}...[cut]?limit=5`);
   });
 });

@@ -11,11 +11,16 @@ const LOGGED_QUERY_PARAMS = new Set(['limit', 'cursor', 'status', 'type', 'from'
 /** Longest logged query parameter (`name=value`, still encoded); a longer one is cut and marked. */
 export const LOGGED_PARAM_MAX = 200;
 
-/** The request URL as the access log shows it: the path, and only allowlisted query parameters, each bounded. */
+/** Longest logged path: ours are far shorter; an 8 KB `/v1/connections/<junk>` is refused, not copied into the log whole. */
+export const LOGGED_PATH_MAX = 256;
+
+const boundedPath = (path: string) => (path.length > LOGGED_PATH_MAX ? `${path.slice(0, LOGGED_PATH_MAX)}...[cut]` : path);
+
+/** The request URL as the access log shows it: the path (bounded), and only allowlisted query parameters, each bounded. */
 export function loggableUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const query = url.indexOf('?');
-  if (query === -1) return url;
+  if (query === -1) return boundedPath(url);
   const params = url
     .slice(query + 1)
     .split('&')
@@ -26,5 +31,5 @@ export function loggableUrl(url: string | undefined): string | undefined {
       // be copied into every log line it causes.
       return param.length > LOGGED_PARAM_MAX ? `${param.slice(0, LOGGED_PARAM_MAX)}...[cut]` : param;
     });
-  return `${url.slice(0, query)}?${params.join('&')}`;
+  return `${boundedPath(url.slice(0, query))}?${params.join('&')}`;
 }

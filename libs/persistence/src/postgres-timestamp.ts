@@ -15,8 +15,11 @@ export function isCalendarDateOrDateTime(value: unknown): boolean {
   const [year, month, day, hour = '0', minute = '0', second = '0', offsetHour = '0', offsetMinute = '0'] = match
     .slice(1)
     .map((part) => part ?? undefined);
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999. Postgres has no year 0.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   const sameDay =
+    Number(year) >= 1 &&
     date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
   return (
     sameDay &&

@@ -34,6 +34,8 @@ export enum WebhookJobName {
   Reconcile = 'reconcile-connections',
   /** Repeatable: delete processed inbox rows older than WEBHOOK_EVENTS_RETENTION_DAYS. */
   PruneInbox = 'prune-inbox',
+  /** Repeatable: re-judge every connection's freshness (connection.stale / connection.fresh). */
+  EvaluateFreshness = 'evaluate-freshness',
   /** Repeatable: plan on-connect backfills, detect stalled requests, enqueue the due ones (backfill queue). */
   BackfillTick = 'backfill-tick',
   /** Send one backfill request (backfill_requests.id) to Terra (backfill queue). */
@@ -47,6 +49,7 @@ export interface WebhookJobPayloads {
   [WebhookJobName.SweepInbox]: Record<string, never>;
   [WebhookJobName.Reconcile]: Record<string, never>;
   [WebhookJobName.PruneInbox]: Record<string, never>;
+  [WebhookJobName.EvaluateFreshness]: Record<string, never>;
   [WebhookJobName.BackfillTick]: Record<string, never>;
   /** sends: the request's calls made when the tick claimed it, so a duplicate job of one claim sends nothing. */
   [WebhookJobName.BackfillRequest]: { requestId: string; sends?: number };

@@ -23,6 +23,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Nod
     // mid-test would race them (and add a job and a scheduler that other suites do not expect).
     RECONCILE_INTERVAL_MS: '0',
     INBOX_PRUNE_INTERVAL_MS: '0',
+    FRESHNESS_CHECK_INTERVAL_MS: '0',
     ...overrides,
   };
 }

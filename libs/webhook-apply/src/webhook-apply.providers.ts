@@ -11,7 +11,7 @@ import { PermissionChangeHandler } from './apply/handlers/permission-change.hand
 import { UserReauthHandler } from './apply/handlers/user-reauth.handler';
 import { WEBHOOK_EVENT_HANDLERS, type WebhookEventHandler } from './apply/webhook-event-handler';
 import { WebhookEventApplier } from './apply/webhook-event-applier';
-import { ConnectionReconciler } from '@terra-connections/connections';
+import { ConnectionReconciler, FreshnessEvaluator } from '@terra-connections/connections';
 import { EventsPruner } from './prune/events-pruner';
 import { InboxPruner } from './prune/inbox-pruner';
 import { InboxSweeper } from './sweep/inbox-sweeper';
@@ -51,4 +51,5 @@ export const WEBHOOK_APPLY_PROVIDERS: Provider[] = [
   InboxPruner,
   EventsPruner,
   ConnectionReconciler,
+  FreshnessEvaluator,
 ];

@@ -30,9 +30,21 @@ export class WebhookSignatureRejectedError extends Error {
 
 /** The inbox could not store a delivery in time: nothing was acknowledged, so Terra retries it. */
 export class InboxUnavailableError extends Error {
-  constructor() {
-    super('Webhook inbox unavailable, retry later');
+  /** Seconds the sender should wait, when we know (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(message = 'Webhook inbox unavailable, retry later') {
+    super(message);
     this.name = new.target.name;
+  }
+}
+
+/** Large bodies already hold the process's share of Postgres' parse memory (WEBHOOK_INFLIGHT_VALUES). */
+export class InboxBusyError extends InboxUnavailableError {
+  override readonly retryAfterSeconds = 5;
+
+  constructor() {
+    super('Too many large webhook bodies in flight; retry later');
   }
 }
 
@@ -47,6 +59,16 @@ export class WebhookEventNotFoundError extends Error {
 export class WebhookEventAlreadyProcessedError extends Error {
   constructor(readonly eventId: string) {
     super(`Webhook event ${eventId} is already processed; only failed or pending events are replayed`);
+    this.name = new.target.name;
+  }
+}
+
+/** The API process already holds its read budget of health data payloads (DATA_READ_INFLIGHT_BYTES). */
+export class DataReadBusyError extends Error {
+  readonly retryAfterSeconds = 5;
+
+  constructor() {
+    super('Too much health data being read at once; retry later');
     this.name = new.target.name;
   }
 }

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { BackfillNotFoundError, ConnectionBusyError, ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
 import { isDatabaseUnavailable } from '@terra-connections/persistence';
 import { clientInputErrorBody } from './client-input.errors';
@@ -12,6 +12,7 @@ import {
   TerraTimeoutError,
 } from '@terra-connections/terra';
 import {
+  DataReadBusyError,
   InboxUnavailableError,
   IngestInputError,
   WebhookEventAlreadyProcessedError,
@@ -57,6 +58,7 @@ const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
   [WebhookEventNotFoundError, 404],
   [WebhookEventAlreadyProcessedError, 409],
   [InboxUnavailableError, 503],
+  [DataReadBusyError, 503],
   [WebhookEndpointNotFoundError, 404],
   [WebhookEndpointInputError, 400],
 ];
@@ -73,6 +75,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const error = this.toBody(exception);
     if (response.headersSent) return;
+    // A body we did not read (a caller without a key, one refused before its body mattered) is not read after
+    // the answer either: draining it would let a keyless client hold the socket for as long as it trickles.
+    if (!host.switchToHttp().getRequest<Request>().complete) response.setHeader('connection', 'close');
+    if ((exception instanceof InboxUnavailableError || exception instanceof DataReadBusyError) && exception.retryAfterSeconds !== undefined) {
+      response.setHeader('retry-after', String(exception.retryAfterSeconds));
+    }
     response.status(error.statusCode).json(error);
   }
 

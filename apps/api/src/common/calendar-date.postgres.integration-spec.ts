@@ -37,6 +37,22 @@ describe('isCalendarDateOrDateTime accepts only what Postgres accepts', () => {
     );
   });
 
+  it('accepts every day Postgres accepts, years 0001-0099 included (Date.UTC once read them as 19xx)', async () => {
+    await fc.assert(
+      fc.asyncProperty(day, async (text) => {
+        const postgres = await pg.query(`SELECT $1::date`, [text]).then(
+          () => true,
+          () => false,
+        );
+        expect({ text, ok: isCalendarDateOrDateTime(text) }).toEqual({ text, ok: postgres });
+      }),
+      { numRuns: 600 },
+    );
+    for (const text of ['0050-06-15', '0001-01-01', '0099-12-31T23:59:59Z']) expect({ text, ok: isCalendarDateOrDateTime(text) }).toEqual({ text, ok: true });
+    expect(isCalendarDateOrDateTime('0000-01-01')).toBe(false);
+    expect(isCalendarDateOrDateTime('0050-02-29')).toBe(false);
+  });
+
   it('still accepts the usual forms', () => {
     for (const text of ['2026-11-01', '2026-11-01T07:30:15.123456Z', '2026-03-30T00:00:00+01:00', '2026-01-01T00:00:00-15:59']) {
       expect({ text, ok: isCalendarDateOrDateTime(text) }).toEqual({ text, ok: true });

@@ -141,4 +141,16 @@ describe('connection identity through the API (real API, real Postgres, real SDK
     expect(res.status).toBe(200);
     expect(res.body.data.map((item: { terra_user_id: string }) => item.terra_user_id)).toEqual([c, a]);
   });
+
+  it("a Terra user id equal to another connection's connection_id never makes a route act on that other connection", async () => {
+    const victim = await givenChain(`victim-${randomUUID()}`);
+    const other = `other-${randomUUID()}`;
+    // A signed body can carry any user_id: here the victim's connection_id.
+    await inTx((state) => state.activate(grant(victim.connectionId, other, 'GARMIN'), at(30)));
+    const res = await api.request('GET', `/v1/connections/${victim.connectionId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ connection_id: victim.connectionId, terra_user_id: victim.c, reference_id: expect.stringMatching(/^victim-/) });
+    const data = await api.request('GET', `/v1/connections/${victim.connectionId}/data`);
+    expect(data.body.data.map((item: { date: string }) => item.date)).toEqual(['2026-06-01']);
+  });
 });

@@ -278,6 +278,25 @@ describe('connect API (real API, real Postgres, real SDK against a fake Terra)',
         expect(res.body.message).toContain('reference_id');
         expect(fake.requestsTo('generateAuthToken')).toHaveLength(0);
       });
+
+      it('answers 400 to a blank reference_id or one with control characters, on every route that takes one, before Terra', async () => {
+        for (const reference of ['   ', 'user\r\nforged: line', 'tab\there', 'del\u007f', 'c1\u0085']) {
+          for (const [method, path] of [['POST', '/v1/connections/mobile-token'], ['POST', '/v1/connections']] as const) {
+            const res = await api.request(method, path, { json: { reference_id: reference } });
+            expect({ path, reference, status: res.status, message: res.body.message }).toEqual({
+              path,
+              reference,
+              status: 400,
+              message: expect.stringContaining('reference_id must not be blank or contain control characters'),
+            });
+          }
+          const listed = await api.request('GET', `/v1/connections?reference_id=${encodeURIComponent(reference)}`);
+          expect({ reference, status: listed.status }).toEqual({ reference, status: 400 });
+        }
+        expect(fake.requestsTo('generateAuthToken')).toHaveLength(0);
+        const unicode = await api.request('POST', '/v1/connections/mobile-token', { json: { reference_id: 'Zoë 李 ☕' } });
+        expect(unicode.status).toBe(201);
+      });
     });
 
     describe('Terra error mapping', () => {

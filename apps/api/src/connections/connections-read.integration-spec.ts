@@ -121,7 +121,24 @@ describe('read API (real API, real Postgres)', () => {
         status_reason: null,
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        freshness: 'unknown',
+        last_data_at: null,
       });
+    });
+
+    it('freshness=stale lists only the stale connections, keyset-paged like every listing', async () => {
+      const stale = ['user-00004', 'user-00017', 'user-00503', 'user-02999'];
+      await db.dataSource.query(`UPDATE terra_connections SET freshness = 'stale', stale_since = now() WHERE terra_user_id = ANY($1)`, [stale]);
+      try {
+        const { ids, pages } = await pageThrough('&freshness=stale', 3);
+        expect(ids).toEqual(stale);
+        expect(pages).toBe(2);
+        expect((await pageThrough('&freshness=stale&reference_id=person-3', 10)).ids).toEqual(['user-00017', 'user-02999']);
+        const res = await api.request('GET', '/v1/connections?freshness=stale&limit=1');
+        expect(res.body.data[0]).toMatchObject({ terra_user_id: 'user-00004', freshness: 'stale' });
+      } finally {
+        await db.dataSource.query(`UPDATE terra_connections SET freshness = 'unknown', stale_since = NULL WHERE terra_user_id = ANY($1)`, [stale]);
+      }
     });
 
     it.each([
@@ -133,6 +150,7 @@ describe('read API (real API, real Postgres)', () => {
       ['?cursor=garbage', 'cursor is not valid'],
       [`?cursor=${Buffer.from('1; DROP TABLE x').toString('base64url')}`, 'cursor is not valid'],
       ['?page=2', 'property page should not exist'],
+      ['?freshness=rotten', 'freshness must be one of fresh, stale, unknown'],
     ])('answers 400 naming the parameter for %s', async (query, message) => {
       const res = await api.request('GET', `/v1/connections${query}`);
       expect(res.status).toBe(400);
@@ -145,8 +163,26 @@ describe('read API (real API, real Postgres)', () => {
     it('returns one connection without asking Terra', async () => {
       const res = await api.request('GET', '/v1/connections/user-00010');
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ terra_user_id: 'user-00010', status: 'disconnected', provider: 'GARMIN' });
+      expect(res.body).toMatchObject({ terra_user_id: 'user-00010', status: 'disconnected', provider: 'GARMIN', freshness_types: [] });
       expect(fake.requests).toHaveLength(0);
+    });
+
+    it('shows the freshness of each data type the connection has sent', async () => {
+      const [{ connection_id: connectionId }] = await db.dataSource.query(`SELECT connection_id FROM terra_connections WHERE terra_user_id = 'user-00011'`);
+      await db.dataSource.query(
+        `INSERT INTO connection_data_freshness (connection_id, type, last_received_at, last_data_time, arrivals, gaps_ms) VALUES
+           ($1, 'sleep', now() - interval '1 hour', '2026-12-01T07:00:00Z', 9, '{43200000,43200000,43200000,43200000,43200000,43200000}'),
+           ($1, 'body', now() - interval '30 days', NULL, 1, '{}')`,
+        [connectionId],
+      );
+      const res = await api.request('GET', '/v1/connections/user-00011');
+      expect(res.status).toBe(200);
+      expect(res.body.freshness_types).toEqual([
+        // One reading: no rhythm yet, its silence does not count; the default window.
+        { type: 'body', last_received_at: expect.any(String), last_data_time: null, window_ms: 259_200_000, learned: false, expected: false, overdue: true },
+        // Twice a day: 3 x the median gap.
+        { type: 'sleep', last_received_at: expect.any(String), last_data_time: '2026-12-01T07:00:00.000Z', window_ms: 129_600_000, learned: true, expected: true, overdue: false },
+      ]);
     });
 
     it('answers 404 with a JSON error for an unknown id', async () => {
@@ -160,9 +196,23 @@ describe('read API (real API, real Postgres)', () => {
     });
 
     it('answers 400 to an id that cannot be a Terra user id', async () => {
-      const res = await api.request('GET', `/v1/connections/${'x'.repeat(65)}`);
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain('connection_id or a Terra user id');
+      for (const id of ['x'.repeat(65), 'é'.repeat(65), 'tab\there']) {
+        const res = await api.request('GET', `/v1/connections/${encodeURIComponent(id)}`);
+        expect({ id, status: res.status }).toEqual({ id, status: 400 });
+        expect(res.body.message).toContain('connection_id or a Terra user id');
+      }
+    });
+
+    it('finds a connection by any Terra user id the webhook route stores, not only UUID-like ones', async () => {
+      const id = `odd.id+1@sandbox:ü/${'é'.repeat(40)}`;
+      await db.dataSource.query(`INSERT INTO terra_connections (terra_user_id, reference_id, provider, status) VALUES ($1, 'person-odd', 'OURA', 'active')`, [id]);
+      try {
+        const res = await api.request('GET', `/v1/connections/${encodeURIComponent(id)}`);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ terra_user_id: id, reference_id: 'person-odd' });
+      } finally {
+        await db.dataSource.query(`DELETE FROM terra_connections WHERE terra_user_id = $1`, [id]);
+      }
     });
 
     it('answers 400 to refresh=maybe', async () => {

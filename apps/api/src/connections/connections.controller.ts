@@ -16,6 +16,7 @@ import { JsonBodyGuard } from '../common/json-body.guard';
 import { toPageResponse } from '../common/page.response';
 import { ResultPageUrls } from '../pages/result-page-urls';
 import {
+  ConnectionDetailResponse,
   ConnectionPageResponse,
   ConnectionResponse,
   DirectConnectResponse,
@@ -23,7 +24,7 @@ import {
   WidgetConnectResponse,
 } from './dto/connection.response';
 import { toConnectStartedResponse, toMobileTokenResponse } from './dto/connect-attempt.mapper';
-import { toConnectionResponse } from './dto/connection.mapper';
+import { toConnectionDetailResponse, toConnectionResponse } from './dto/connection.mapper';
 import { CreateConnectionDto } from './dto/create-connection.dto';
 import { GetConnectionQuery } from './dto/get-connection.query';
 import { ListConnectionsQuery } from './dto/list-connections.query';
@@ -93,6 +94,7 @@ export class ConnectionsController {
       referenceId: query.reference_id,
       provider: query.provider,
       status: query.status,
+      freshness: query.freshness,
       limit: query.pageLimit(),
       cursor: query.cursor,
     });
@@ -102,14 +104,13 @@ export class ConnectionsController {
   @Get(':id')
   @ApiOperation({ operationId: 'getConnection', summary: 'One connection, by its connection_id or any of its Terra user ids; `refresh=true` asks Terra about its current id first' })
   @ApiConnectionId()
-  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiOkResponse({ type: ConnectionDetailResponse })
   @ApiErrors(400, 404, 502, 504)
   async get(
     @Param('id', ConnectionIdPipe) id: string,
     @Query() query: GetConnectionQuery,
-  ): Promise<ConnectionResponse> {
-    const connection = await (query.refresh ? this.connections.refresh(id) : this.connections.get(id));
-    return toConnectionResponse(connection);
+  ): Promise<ConnectionDetailResponse> {
+    return toConnectionDetailResponse(await this.connections.detail(id, query.refresh ?? false));
   }
 
   @Delete(':id')

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, FakeTerraServer, TEST_ADMIN_KEY, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { settledEventHorizon } from '@terra-connections/connections';
+import { createTestDatabase, FakeTerraServer, TEST_ADMIN_KEY, TEST_PG_ADMIN_URL, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { Client } from 'pg';
 import { startApiAgainstFakeTerra, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /** GET /v1/events over real HTTP: the envelope, filters, keyset pages and the tail cursor. */
@@ -16,11 +18,12 @@ describe('GET /v1/events (real API, real Postgres)', () => {
       [type, connection, reference, sequence, JSON.stringify(data)],
     );
 
-  /** The feed shows an event once every older transaction in the cluster has ended (other suites write meanwhile). */
+  /** The feed shows a committed event once the event writers in flight when it was read have ended. */
   const caughtUp = () =>
     waitFor(
       async () =>
-        (await db.dataSource.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(tx_id) FROM events) AS done`))[0].done === true,
+        BigInt((await settledEventHorizon(db.dataSource, { waitMs: 0 })) ?? '0') >=
+        BigInt((await db.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM events`))[0].id),
       { describe: 'the feed to show every committed event' },
     );
 
@@ -92,5 +95,37 @@ describe('GET /v1/events (real API, real Postgres)', () => {
     expect(ofConnection.body.data).toHaveLength(1);
     expect((await api.request('GET', '/v1/connections/terra-alias/events')).body).toEqual(ofConnection.body);
     expect((await api.request('GET', '/v1/terra-deliveries')).status).toBe(401); // a service key is not an admin key
+  });
+
+  it('is not held back by a long transaction that writes no event; an event writer still open holds it without a skip', async () => {
+    const tail = async (cursor: string) => {
+      const res = await api.request('GET', `/v1/events?cursor=${encodeURIComponent(cursor)}`);
+      expect(res.status).toBe(200);
+      return { ns: res.body.data.map((event: { data: { n: number } }) => event.data.n), next: res.body.next_cursor as string };
+    };
+    let cursor = (await api.request('GET', '/v1/events?limit=500')).body.next_cursor as string;
+    const [elsewhere, writer] = [new Client({ connectionString: TEST_PG_ADMIN_URL }), new Client({ connectionString: db.url })];
+    await Promise.all([elsewhere.connect(), writer.connect()]);
+    try {
+      // A writing transaction left open in another database of the same server (the snapshot's xmin would wait for it).
+      await elsewhere.query(`BEGIN; SELECT pg_current_xact_id()`);
+      await insert('data.received', 'p9', { n: 100 });
+      const first = await tail(cursor);
+      expect(first.ns).toEqual([100]);
+      cursor = first.next;
+
+      // An event writer that drew its id, then a later event that committed first: neither shows until the writer ends.
+      await writer.query(`BEGIN`);
+      await writer.query(`INSERT INTO events (type, occurred_at, reference_id, data) VALUES ('data.received', now(), 'p9', '{"n":101}')`);
+      await insert('data.received', 'p9', { n: 102 });
+      const held = await tail(cursor);
+      expect(held.ns).toEqual([]);
+      expect(held.next).toBe(cursor);
+      await writer.query(`COMMIT`);
+      expect((await tail(cursor)).ns).toEqual([101, 102]);
+    } finally {
+      await elsewhere.query(`ROLLBACK`).catch(() => undefined);
+      await Promise.all([elsewhere.end(), writer.end()]);
+    }
   });
 });

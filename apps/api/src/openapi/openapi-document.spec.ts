@@ -1,7 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { EVENT_TYPES } from '@terra-connections/connections';
+import { eventSchemaName } from './event-webhooks';
 import { COMMITTED_OPENAPI_FILE, generateOpenApiDocument } from './openapi-document';
+
+/** Just enough of a JSON Schema and a webhook to read the document in the assertions. */
+interface Schema {
+  const?: unknown;
+  enum?: unknown[];
+  required?: string[];
+  oneOf?: unknown[];
+  properties: Record<string, Schema>;
+}
+interface WebhookPost {
+  parameters: { $ref: string }[];
+  requestBody: { content: Record<string, { schema: { $ref: string }; example: { type: string } }> };
+}
 
 const committedPath = path.resolve(__dirname, '../../../..', COMMITTED_OPENAPI_FILE);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -88,5 +104,56 @@ describe('OpenAPI document', () => {
       'service-key': { type: 'http', scheme: 'bearer' },
       'admin-key': { type: 'http', scheme: 'bearer' },
     });
+  });
+
+  it('is valid OpenAPI 3.1 for a real validator, with no 3.0-only `nullable` left', async () => {
+    expect(document.openapi).toBe('3.1.0');
+    const result = await validate(JSON.parse(generated));
+    if (!result.valid) throw new Error(compileErrors(result));
+    expect(result.warnings).toEqual([]);
+    expect(generated).not.toMatch(/"nullable":/);
+    // What was `{type: 'string', nullable: true}` in 3.0 is a type array: generated clients keep `string | null`.
+    expect(document.components?.schemas?.ConnectionResponse).toMatchObject({
+      properties: { status_reason: { type: ['string', 'null'] }, reference_id: { type: ['string', 'null'] } },
+    });
+    // The validator does check 3.1 rules: the same document declared 3.0 is refused (no `webhooks` in 3.0).
+    const as30 = await validate({ ...JSON.parse(generated), openapi: '3.0.3' });
+    expect(as30.valid).toBe(false);
+  });
+
+  it('describes every event type of the catalogue under `webhooks`: the Standard Webhooks headers and the envelope with its typed data', () => {
+    const webhooks = (document as unknown as { webhooks: Record<string, { post: WebhookPost }> }).webhooks;
+    expect(Object.keys(webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+    const schemas = document.components?.schemas as unknown as Record<string, Schema>;
+    for (const type of EVENT_TYPES) {
+      const post = webhooks[type].post;
+      const headers = post.parameters.map((p) => document.components?.parameters?.[p.$ref.split('/').pop() as string] as { name: string; in: string; required: boolean });
+      expect(headers.map((h) => [h.name, h.in, h.required])).toEqual([
+        ['webhook-id', 'header', true],
+        ['webhook-timestamp', 'header', true],
+        ['webhook-signature', 'header', true],
+      ]);
+      const body = post.requestBody.content['application/json'];
+      expect({ type, ref: body.schema.$ref }).toEqual({ type, ref: `#/components/schemas/${eventSchemaName(type)}` });
+      const envelope = schemas[eventSchemaName(type)];
+      expect({ type, required: envelope.required, typeConst: envelope.properties.type.const }).toEqual({
+        type,
+        required: ['id', 'type', 'timestamp', 'data'],
+        typeConst: type,
+      });
+      expect(envelope.properties.data.required).toEqual(
+        expect.arrayContaining(['connection_id', 'terra_user_id', 'reference_id', 'provider', 'sequence']),
+      );
+      expect(body.example.type).toBe(type);
+    }
+    expect(schemas['DataReceivedEvent'].properties.data.properties).toMatchObject({
+      count: { type: 'integer', minimum: 0 },
+      dates: { type: 'array', items: { type: 'string', format: 'date' } },
+    });
+    expect(schemas['ConnectionDisconnectedEvent'].properties.data.properties.disconnected_by.enum).toEqual(
+      ['api', 'deauth', 'reconciliation', 'refresh', 'auth_failed'],
+    );
+    expect(schemas['ConnectionAttemptFailedEvent'].properties.data.properties).toMatchObject({ connection_id: { type: 'null' }, sequence: { type: 'null' } });
+    expect(schemas['OutboundEvent'].oneOf).toHaveLength(EVENT_TYPES.length);
   });
 });

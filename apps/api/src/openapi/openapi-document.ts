@@ -4,6 +4,8 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { loadConfig } from '@terra-connections/config';
 import { ApiModule } from '../api.module';
 import { ADMIN_KEY_SCHEME, SERVICE_KEY_SCHEME } from '../common/api-error.response';
+import { eventWebhooks } from './event-webhooks';
+import { toOpenApi31 } from './openapi-3-1';
 
 /** Where the API serves the Swagger UI and the JSON document. */
 export const DOCS_PATH = 'docs';
@@ -25,12 +27,33 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A key from ADMIN_API_KEYS (admin routes)' }, ADMIN_KEY_SCHEME)
     .addTag('connections', 'Connect, disconnect, list and read connections of your users')
     .addTag('providers', 'What can be connected')
-    .addTag('events', 'What changed: the outbound events feed (docs/events.md)')
+    .addTag('events', 'What changed: the outbound events feed, and the signed deliveries described under `webhooks` (docs/events.md)')
     .addTag('admin', 'Operators only (ADMIN_API_KEYS): dead letters, replay, reconciliation')
     .addTag('webhooks', "Terra's webhook destination (signed by Terra, no API key)")
     .addTag('health', 'Probes for orchestrators (no API key)')
     .build();
-  return withRenamedRoutes(SwaggerModule.createDocument(app, config));
+  return withEventWebhooks(toOpenApi31(withRenamedRoutes(SwaggerModule.createDocument(app, config))));
+}
+
+/**
+ * The outbound events as OpenAPI 3.1 `webhooks` (what we send to a webhook endpoint), so a generated client has
+ * a type per event. Built from the event catalogue, not from DTOs: the worker sends them, no controller does.
+ */
+function withEventWebhooks(document: OpenAPIObject): OpenAPIObject {
+  const { webhooks, schemas, parameters } = eventWebhooks();
+  const components = document.components ?? {};
+  for (const name of Object.keys(schemas)) {
+    if (components.schemas?.[name]) throw new Error(`OpenAPI component ${name} is both a DTO and an event schema`);
+  }
+  return {
+    ...document,
+    webhooks: webhooks as OpenAPIObject['webhooks'],
+    components: {
+      ...components,
+      schemas: { ...components.schemas, ...(schemas as NonNullable<OpenAPIObject['components']>['schemas']) },
+      parameters: { ...components.parameters, ...(parameters as NonNullable<OpenAPIObject['components']>['parameters']) },
+    },
+  };
 }
 
 /**

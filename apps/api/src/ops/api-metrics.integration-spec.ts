@@ -49,13 +49,29 @@ describe('API metrics', () => {
   };
 
   // First: the gauge is read at most every 15 s, so it must not have been scraped before the rows exist.
-  it('reports connections by provider and status', async () => {
+  it('reports connections by provider and status, stale connections, the oldest silence and drift corrections', async () => {
     await db.dataSource.query(
       `INSERT INTO terra_connections (terra_user_id, provider, status)
        VALUES ($1, 'GARMIN', 'active'), ($2, 'GARMIN', 'active'), ($3, 'OURA', 'revoked')`,
       [randomUUID(), randomUUID(), randomUUID()],
     );
+    await db.dataSource.query(
+      `INSERT INTO terra_connections (terra_user_id, provider, status, freshness, last_data_at, stale_since)
+       VALUES ($1, 'POLAR', 'active', 'stale', now() - interval '2 days', now() - interval '1 day')`,
+      [randomUUID()],
+    );
+    await db.dataSource.query(`INSERT INTO connection_drift (kind, terra_user_id) VALUES ('missed_auth', $1), ('missed_deauth', $2), ('missed_deauth', $3)`, [
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+    ]);
     const text = await scrape();
+    expect(metricSample(text, 'terra_connections_stale', { provider: 'POLAR' })).toBe(1);
+    expect(metricSample(text, 'terra_connections_stale', { provider: 'GARMIN' })).toBeUndefined();
+    expect(metricSample(text, 'terra_connections_oldest_silence_seconds', {})).toBeGreaterThanOrEqual(2 * 86_400);
+    expect(metricSample(text, 'drift_corrections_total', { kind: 'missed_deauth' })).toBe(2);
+    expect(metricSample(text, 'drift_corrections_total', { kind: 'missed_auth' })).toBe(1);
+    expect(text).toContain('# TYPE drift_corrections_total counter');
     expect(metricSample(text, 'terra_connections', { provider: 'GARMIN', status: 'active' })).toBe(2);
     expect(metricSample(text, 'terra_connections', { provider: 'OURA', status: 'revoked' })).toBe(1);
     expect(metricSample(text, 'terra_connections', { provider: 'OURA', status: 'active' })).toBeUndefined();

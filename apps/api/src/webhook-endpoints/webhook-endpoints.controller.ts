@@ -5,7 +5,7 @@ import { ADMIN_KEY_SCHEME, ApiErrors } from '../common/api-error.response';
 import { AdminOnly, ApiKeyGuard } from '../common/api-key.guard';
 import { JsonBodyGuard } from '../common/json-body.guard';
 import { toPageResponse } from '../common/page.response';
-import { CreateWebhookEndpointDto, EndpointDeliveriesQueryDto, ReplaySinceDto, RotateSecretDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import { CreateWebhookEndpointDto, EndpointDeliveriesQueryDto, WebhookEndpointsQueryDto, ReplaySinceDto, RotateSecretDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
 import { toEndpointDeliveryResponse, toWebhookEndpointResponse } from './dto/webhook-endpoint.mapper';
 import {
   CreatedWebhookEndpointResponse,
@@ -15,6 +15,7 @@ import {
   WebhookEndpointListResponse,
   WebhookEndpointResponse,
 } from './dto/webhook-endpoint.responses';
+import { DeliveryIdPipe, WebhookEndpointIdPipe } from './webhook-endpoint-id.pipe';
 
 /** How long an old secret keeps signing after a rotation unless the caller says otherwise: a day. */
 const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
@@ -52,8 +53,8 @@ export class WebhookEndpointsController {
   @Get()
   @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Admin: every endpoint (never its secret)' })
   @ApiOkResponse({ type: WebhookEndpointListResponse })
-  async list(): Promise<WebhookEndpointListResponse> {
-    return { data: (await this.endpoints.list()).map(toWebhookEndpointResponse) };
+  async list(@Query() query: WebhookEndpointsQueryDto): Promise<WebhookEndpointListResponse> {
+    return toPageResponse(await this.endpoints.list({ limit: query.pageLimit(), cursor: query.cursor }), toWebhookEndpointResponse);
   }
 
   @Get(':id')
@@ -61,7 +62,7 @@ export class WebhookEndpointsController {
   @EndpointId()
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiErrors(400, 404)
-  async get(@Param('id') id: string): Promise<WebhookEndpointResponse> {
+  async get(@Param('id', WebhookEndpointIdPipe) id: string): Promise<WebhookEndpointResponse> {
     return toWebhookEndpointResponse(await this.endpoints.get(id));
   }
 
@@ -71,7 +72,7 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiErrors(400, 404)
   @UseGuards(JsonBodyGuard)
-  async update(@Param('id') id: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointResponse> {
+  async update(@Param('id', WebhookEndpointIdPipe) id: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointResponse> {
     return toWebhookEndpointResponse(
       await this.endpoints.update(id, { url: body.url, eventTypes: body.event_types, description: body.description, enabled: body.enabled }),
     );
@@ -83,7 +84,7 @@ export class WebhookEndpointsController {
   @ApiNoContentResponse()
   @ApiErrors(400, 404)
   @HttpCode(204)
-  async remove(@Param('id') id: string): Promise<void> {
+  async remove(@Param('id', WebhookEndpointIdPipe) id: string): Promise<void> {
     await this.endpoints.remove(id);
   }
 
@@ -92,7 +93,7 @@ export class WebhookEndpointsController {
   @EndpointId()
   @ApiOkResponse({ type: EndpointDeliveryPageResponse })
   @ApiErrors(400, 404)
-  async deliveriesOf(@Param('id') id: string, @Query() query: EndpointDeliveriesQueryDto): Promise<EndpointDeliveryPageResponse> {
+  async deliveriesOf(@Param('id', WebhookEndpointIdPipe) id: string, @Query() query: EndpointDeliveriesQueryDto): Promise<EndpointDeliveryPageResponse> {
     const page = await this.deliveries.page(id, query.status, { limit: query.pageLimit(), cursor: query.cursor });
     return toPageResponse(page, toEndpointDeliveryResponse);
   }
@@ -103,7 +104,7 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: RotatedSecretResponse })
   @ApiErrors(400, 404)
   @HttpCode(200)
-  async rotateSecret(@Param('id') id: string, @Body() body: RotateSecretDto): Promise<RotatedSecretResponse> {
+  async rotateSecret(@Param('id', WebhookEndpointIdPipe) id: string, @Body() body: RotateSecretDto): Promise<RotatedSecretResponse> {
     const rotated = await this.endpoints.rotateSecret(id, body.overlap_seconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS);
     return { secret: rotated.secret, previous_secret_expires_at: rotated.previousSecretExpiresAt.toISOString() };
   }
@@ -115,7 +116,7 @@ export class WebhookEndpointsController {
   @ApiAcceptedResponse({ type: ReplayedResponse })
   @ApiErrors(400, 404)
   @HttpCode(202)
-  async replayOne(@Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<ReplayedResponse> {
+  async replayOne(@Param('id', WebhookEndpointIdPipe) id: string, @Param('deliveryId', DeliveryIdPipe) deliveryId: string): Promise<ReplayedResponse> {
     if (!(await this.endpoints.replayDelivery(id, deliveryId))) throw new NotFoundException(`No delivery ${deliveryId} to endpoint ${id}`);
     return { replayed: 1 };
   }
@@ -127,7 +128,7 @@ export class WebhookEndpointsController {
   @ApiErrors(400, 404)
   @HttpCode(202)
   @UseGuards(JsonBodyGuard)
-  async replaySince(@Param('id') id: string, @Body() body: ReplaySinceDto): Promise<ReplayedResponse> {
+  async replaySince(@Param('id', WebhookEndpointIdPipe) id: string, @Body() body: ReplaySinceDto): Promise<ReplayedResponse> {
     return { replayed: await this.endpoints.replaySince(id, new Date(body.since)) };
   }
 }

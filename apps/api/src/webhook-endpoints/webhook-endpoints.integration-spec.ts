@@ -61,6 +61,39 @@ describe('/v1/webhook-endpoints (real API, real Postgres)', () => {
     expect([401, 403]).toContain(asService.status);
   });
 
+  it('answers 400 to an endpoint or delivery id we could not have issued, briefly and without echoing it', async () => {
+    for (const path of [`/v1/webhook-endpoints/${'a'.repeat(5000)}`, '/v1/webhook-endpoints/%01x', '/v1/webhook-endpoints/123/deliveries']) {
+      const res = await api.request('GET', path, admin);
+      expect({ path: path.slice(0, 40), status: res.status }).toEqual({ path: path.slice(0, 40), status: 400 });
+      expect(res.body.message).toBe('id must be a webhook endpoint id (a UUID)');
+    }
+    const created = await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: 'https://svc.internal/ids' } });
+    const res = await api.request('POST', `/v1/webhook-endpoints/${created.body.id}/deliveries/${'9'.repeat(40)}/replay`, admin);
+    expect(res).toMatchObject({ status: 400, body: { message: 'deliveryId must be a delivery id (a positive integer)' } });
+  });
+
+  it('lists endpoints in keyset pages, and refuses a forged cursor or an unknown parameter', async () => {
+    for (const n of [1, 2, 3]) await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: `https://svc.internal/page-${n}` } });
+    const urls: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: { data: { url: string }[]; next_cursor: string | null } } = await api.request(
+        'GET',
+        `/v1/webhook-endpoints?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        admin,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.data.length).toBeLessThanOrEqual(2);
+      urls.push(...res.body.data.map((endpoint: { url: string }) => endpoint.url));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(urls.filter((url) => url.includes('/page-'))).toEqual(['https://svc.internal/page-1', 'https://svc.internal/page-2', 'https://svc.internal/page-3']);
+    expect(new Set(urls).size).toBe(urls.length);
+    for (const query of ['cursor=%00', `cursor=${Buffer.from('["x","y"]').toString('base64url')}`, 'x=1', 'limit=abc']) {
+      expect({ query, status: (await api.request('GET', `/v1/webhook-endpoints?${query}`, admin)).status }).toEqual({ query, status: 400 });
+    }
+  });
+
   it('rotates the secret (a new one, shown once, the old signing until the overlap ends) and takes replays', async () => {
     const created = await api.request('POST', '/v1/webhook-endpoints', { ...admin, json: { url: 'https://svc.internal/rotate' } });
     const { id, secret } = created.body;

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthDataQuery, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
@@ -6,11 +7,13 @@ import { ApiKeyGuard } from '../common/api-key.guard';
 import { toPageResponse } from '../common/page.response';
 import { ApiConnectionId } from '../connections/connections.controller';
 import { ConnectionIdPipe } from '../connections/connection-id.pipe';
+import { DATA_READ_BUDGET } from './data-read-budget';
 import { toHealthDataItemResponse } from './dto/health-data.mapper';
 import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
 import { toWebhookEventResponse } from './dto/webhook-event.mapper';
 import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
+import type { InflightBudget } from './inflight-budget';
 
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
 @ApiTags('connections')
@@ -21,6 +24,7 @@ import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.
 export class ConnectionDataController {
   constructor(
     private readonly healthData: HealthDataQuery,
+    @Inject(DATA_READ_BUDGET) private readonly readBudget: InflightBudget,
     private readonly events: WebhookEventsQuery,
   ) {}
 
@@ -31,14 +35,21 @@ export class ConnectionDataController {
   async data(
     @Param('id', ConnectionIdPipe) id: string,
     @Query() query: HealthDataQueryDto,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<HealthDataPageResponse> {
-    const page = await this.healthData.list(id, {
-      type: query.type,
-      from: query.from,
-      to: query.to,
-      limit: query.pageLimit(),
-      cursor: query.cursor,
-    });
+    const filter = { type: query.type, from: query.from, to: query.to, limit: query.pageLimit(), cursor: query.cursor };
+    const page = await this.healthData.list(id, filter, this.readBudget);
+    // Held until the answer has been sent or the caller has gone: serialising and sending it is where the memory goes.
+    let held = page.reservedBytes;
+    const release = () => {
+      this.readBudget.release(held);
+      held = 0;
+    };
+    // The caller may have gone while the page was read: then no close event is still to come.
+    if (res.destroyed || !res.socket || res.socket.destroyed) release();
+    res.once('finish', release);
+    res.once('close', release);
+    res.socket?.once('close', release);
     return toPageResponse(page, toHealthDataItemResponse);
   }
 

@@ -9,8 +9,10 @@ import {
   streamWebhook,
   TEST_API_KEY,
   testEnv,
+  waitFor,
   type TestDatabase,
 } from '@terra-connections/testing';
+import { NOT_AN_EVENT_MESSAGE } from '@terra-connections/webhook-ingest';
 import { startApi, type ApiUnderTest } from '../connections/connections-api.harness';
 
 /**
@@ -25,7 +27,7 @@ describe('POST /webhooks/terra in front of Express', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('webhook_listener');
-    env = testEnv({ DATABASE_URL: db.url, WEBHOOK_BODY_LIMIT: '50mb' });
+    env = testEnv({ DATABASE_URL: db.url, WEBHOOK_BODY_LIMIT: '50mb', WEBHOOK_INFLIGHT_VALUES: '1000000' });
     api = await startApi(env, TEST_API_KEY);
   });
 
@@ -94,15 +96,58 @@ describe('POST /webhooks/terra in front of Express', () => {
     expect(res).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
   });
 
-  it('answers 400 to signed bytes that are not UTF-8, and to JSON that is no event, with the messages of before', async () => {
+  it('answers 400 to signed bytes that are not UTF-8, and to JSON that is no event', async () => {
     const latin1 = await postWebhook(api.url, Buffer.from('{"type":"auth","name":"caf\xe9"}', 'latin1'));
     expect(latin1).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body is not valid JSON' } });
     const noEvent = await postWebhook(api.url, '{"type":""}');
-    expect(noEvent).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Webhook body must be a JSON object with a string "type"' } });
+    expect(noEvent).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: NOT_AN_EVENT_MESSAGE } });
+  });
+
+  it('answers 400 to a signed event whose user_id or reference_id is longer than a connection can hold, and stores nothing', async () => {
+    const before = Number((await db.dataSource.query(`SELECT count(*) AS n FROM webhook_events`))[0].n);
+    const longUser = await postWebhook(api.url, JSON.stringify({ type: 'auth', status: 'success', user: { user_id: 'u'.repeat(65), provider: 'OURA' } }));
+    const longReauth = await postWebhook(api.url, JSON.stringify({ type: 'user_reauth', new_user: { user_id: 'n'.repeat(100) }, old_user: { user_id: 'o' } }));
+    const longReference = await postWebhook(api.url, JSON.stringify({ type: 'auth', reference_id: 'r'.repeat(256), user: { user_id: 'u1' } }));
+    for (const res of [longUser, longReauth, longReference]) expect(res).toMatchObject({ status: 400, body: { message: NOT_AN_EVENT_MESSAGE } });
+    const fits = await postWebhook(api.url, JSON.stringify({ type: 'auth', reference_id: 'r'.repeat(255), user: { user_id: 'u'.repeat(64) } }));
+    expect(fits.status).toBe(200);
+    expect(Number((await db.dataSource.query(`SELECT count(*) AS n FROM webhook_events`))[0].n)).toBe(before + 1);
   });
 
   it('leaves other methods on the path, and every other route, to Express', async () => {
     expect((await fetch(`${api.url}/webhooks/terra`)).status).toBe(404);
     expect((await api.request('GET', '/v1/connections')).status).toBe(200);
+  });
+
+  it('bounds the JSON values of large bodies in flight (WEBHOOK_INFLIGHT_VALUES): the next large one gets 503 + Retry-After, small ones pass', async () => {
+    const large = (n: number) => `{"type":"activity","user":{"user_id":"values-${n}"},"data":[${'1,'.repeat(600_000)}${n}]}`;
+    const post = (body: string) =>
+      fetch(`${api.url}/webhooks/terra`, { method: 'POST', headers: { 'content-type': 'application/json', 'terra-signature': signTerraBody(body) }, body });
+    const locker = db.dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    let first: Promise<Response> | undefined;
+    let small: Promise<Response> | undefined;
+    try {
+      // Inserts wait behind this lock: the first large body holds its 600,001 values in flight meanwhile.
+      await locker.query(`LOCK TABLE webhook_events IN SHARE ROW EXCLUSIVE MODE`);
+      first = post(large(1));
+      await waitFor(async () => (await db.dataSource.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'webhook_events'::regclass AND NOT granted`))[0].n >= 1, {
+        describe: 'the first insert to wait',
+      });
+      const second = await post(large(2));
+      expect(second.status).toBe(503);
+      expect(second.headers.get('retry-after')).toBe('5');
+      expect(await second.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Too many large webhook bodies in flight; retry later' });
+      small = post(JSON.stringify({ type: 'daily', user: { user_id: 'values-small' }, data: [] }));
+    } finally {
+      await locker.commitTransaction();
+      await locker.release();
+    }
+    expect((await first).status).toBe(200);
+    expect((await small!).status).toBe(200);
+    expect((await post(large(2))).status).toBe(200);
+    const stored = await db.dataSource.query(`SELECT terra_user_id FROM webhook_events WHERE terra_user_id LIKE 'values-%' ORDER BY terra_user_id`);
+    expect(stored.map((row: { terra_user_id: string }) => row.terra_user_id)).toEqual(['values-1', 'values-2', 'values-small']);
   });
 });

@@ -2,7 +2,7 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger as PinoInstance } from 'pino';
 import { type LogContext, loggableUrl, type MetricsService, REQUEST_ID_LOG_KEY, requestIdFor } from '@terra-connections/observability';
-import type { TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
+import { InboxUnavailableError, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
 import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
 import type { InflightBudget } from './inflight-budget';
@@ -96,6 +96,7 @@ async function handle(deps: TerraWebhookListenerDeps, req: IncomingMessage, res:
       send(res, 200, JSON.stringify(toWebhookReceiptResponse(receipt)));
     } catch (error) {
       const answer = deps.errorBody(error);
+      if (error instanceof InboxUnavailableError && error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
       send(res, answer.statusCode, JSON.stringify(answer));
     } finally {
       body.release();

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { WEBHOOK_INGEST_PROVIDERS } from '@terra-connections/webhook-ingest';
 import { WEBHOOK_PRODUCER_QUEUE } from '@terra-connections/queue';
 import { ConnectionDataController } from './connection-data.controller';
+import { dataReadBudgetProvider } from './data-read-budget';
 import { ReconcileController } from './reconcile.controller';
 import { TerraWebhookController } from './terra-webhook.controller';
 import { WebhookEventsController } from './webhook-events.controller';
@@ -12,7 +13,7 @@ import { WebhookEventsController } from './webhook-events.controller';
  */
 @Module({
   controllers: [TerraWebhookController, ConnectionDataController, WebhookEventsController, ReconcileController],
-  providers: WEBHOOK_INGEST_PROVIDERS,
+  providers: [...WEBHOOK_INGEST_PROVIDERS, dataReadBudgetProvider],
   // For readiness and queue metrics (ops/): the connection webhooks are enqueued on.
   exports: [WEBHOOK_PRODUCER_QUEUE],
 })

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTerraConnectionsClient, verifyEvent } from '@terra-connections/client';
 import { TEST_ADMIN_KEY, waitFor } from '@terra-connections/testing';
+import { expectOk } from '../support/api-client';
 import { E2eStack } from '../support/e2e-stack';
-import { requestJson } from '../support/json-http';
 
 /**
  * A worker SIGKILLed while its delivery waits for the receiver's answer: another worker sends the event again
@@ -15,16 +16,25 @@ describe('outbound events: a worker killed mid-delivery', () => {
     // The killed worker's job lock expires after 1 s (30 s by default), so the test need not wait long.
     env: { EVENT_DISPATCH_INTERVAL_MS: '100', EVENT_DELIVERY_LOCK_MS: '1000', EVENT_DELIVERY_TIMEOUT_MS: '15000' },
   });
-  const requests: { webhookId: string }[] = [];
+  const requests: { webhookId: string; eventId: string }[] = [];
   const held: http.ServerResponse[] = [];
   let server: http.Server;
   let url = '';
+  let secret = '';
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
-      request.resume();
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        requests.push({ webhookId: String(request.headers['webhook-id']) });
+        // Every attempt, the one in flight when its worker dies and the one sent again, is signed and verifies.
+        let eventId = 'unverified';
+        try {
+          eventId = verifyEvent(Buffer.concat(chunks), request.headers, secret).id;
+        } catch {
+          response.statusCode = 400;
+        }
+        requests.push({ webhookId: String(request.headers['webhook-id']), eventId });
         // The first attempt never gets an answer: its worker is killed while it waits.
         if (requests.length === 1) return void held.push(response);
         response.end('ok');
@@ -41,12 +51,9 @@ describe('outbound events: a worker killed mid-delivery', () => {
   }, 60_000);
 
   it('the delivery in flight is sent again by another worker and ends delivered, with the same webhook-id', async () => {
-    const created = await requestJson<{ id: string }>(`${stack.apiUrl}/v1/webhook-endpoints`, {
-      method: 'POST',
-      body: { url },
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
-    });
-    expect(created.status).toBe(201);
+    const admin = createTerraConnectionsClient({ baseUrl: stack.apiUrl, apiKey: TEST_ADMIN_KEY });
+    const created = expectOk(await admin.POST('/v1/webhook-endpoints', { body: { url } }), 201, 'POST /v1/webhook-endpoints');
+    secret = created.secret;
     const [{ event_id: eventId }]: { event_id: string }[] = await stack.db.dataSource.query(
       `INSERT INTO events (type, occurred_at, reference_id, data) VALUES ('connection.connected', now(), 'crash', '{}') RETURNING event_id`,
     );
@@ -57,12 +64,16 @@ describe('outbound events: a worker killed mid-delivery', () => {
 
     const delivered = await waitFor(
       async () => {
-        const [row] = await stack.db.dataSource.query(`SELECT status FROM event_deliveries WHERE endpoint_id = $1`, [created.body.id]);
-        return row?.status === 'delivered' ? row : undefined;
+        const log = await admin.GET('/v1/webhook-endpoints/{id}/deliveries', { params: { path: { id: created.id } } });
+        const [delivery] = expectOk(log, 200, 'GET /v1/webhook-endpoints/:id/deliveries').data;
+        return delivery?.status === 'delivered' ? delivery : undefined;
       },
       { timeoutMs: 20_000, describe: 'the delivery to land through the new worker' },
     );
-    expect(delivered).toEqual({ status: 'delivered' });
-    expect(requests.map((request) => request.webhookId)).toEqual([eventId, eventId]);
+    expect(delivered).toMatchObject({ status: 'delivered', event_id: eventId });
+    expect(requests).toEqual([
+      { webhookId: eventId, eventId },
+      { webhookId: eventId, eventId },
+    ]);
   });
 });

@@ -1,29 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createTerraConnectionsClient, isOutboundEvent, verifyEvent, type FeedEvent, type OutboundEvent } from '@terra-connections/client';
 import { TEST_ADMIN_KEY, waitFor } from '@terra-connections/testing';
 import type { WidgetStarted } from '../support/api-client';
-import { expectStatus } from '../support/api-client';
+import { expectOk } from '../support/api-client';
 import { E2eStack } from '../support/e2e-stack';
 import { httpBrowser } from '../support/http-browser';
-import { requestJson } from '../support/json-http';
-
-interface Envelope {
-  id: string;
-  type: string;
-  timestamp: string;
-  data: { connection_id: string | null; terra_user_id: string | null; reference_id: string | null; sequence: number | null } & Record<string, unknown>;
-}
 
 /**
- * A receiver over real HTTP that verifies every delivery with the standardwebhooks library and answers 500 to
- * the first attempt of every event (so each one is delivered on a retry, with the same webhook-id), then 200.
+ * A receiver over real HTTP that verifies every delivery with the client's `verifyEvent` (the standardwebhooks
+ * library underneath) on the raw body, and answers 500 to the first attempt of every event (so each one is
+ * delivered on a retry, with the same webhook-id), then 200.
  */
 class VerifyingReceiver {
   secret = '';
   readonly attempts = new Map<string, number>();
-  readonly delivered = new Map<string, Envelope>();
+  readonly delivered = new Map<string, OutboundEvent>();
   readonly webhookIds: string[] = [];
   rejected = 0;
   private server!: http.Server;
@@ -31,12 +24,12 @@ class VerifyingReceiver {
 
   async start(): Promise<this> {
     this.server = http.createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        let event: Envelope;
+        let event: OutboundEvent;
         try {
-          event = new Webhook(this.secret).verify(body, request.headers as Record<string, string>) as Envelope;
+          event = verifyEvent(Buffer.concat(chunks), request.headers, this.secret);
         } catch {
           this.rejected += 1;
           response.statusCode = 400;
@@ -89,21 +82,15 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
     await receiver?.close();
   }, 60_000);
 
-  const admin = (method: string, path: string, body?: unknown) =>
-    requestJson<Record<string, unknown>>(`${stack.apiUrl}${path}`, { method, body, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+  // The typed client (packages/client) as an internal service uses it: the admin key for the endpoint routes.
+  const admin = () => createTerraConnectionsClient({ baseUrl: stack.apiUrl, apiKey: TEST_ADMIN_KEY });
 
-  const feed = async (): Promise<Envelope[]> => {
-    const all: Envelope[] = [];
-    let cursor = '';
+  const feed = async (): Promise<FeedEvent[]> => {
+    const all: FeedEvent[] = [];
+    let cursor: string | undefined;
     for (;;) {
-      const page = expectStatus(
-        await stack.api.call<{ data: Envelope[]; next_cursor: string }>(
-          'GET',
-          `/v1/events?reference_id=${person}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        ),
-        200,
-        'GET /v1/events',
-      );
+      const answer = await stack.api.typed.GET('/v1/events', { params: { query: { reference_id: person, limit: 3, cursor } } });
+      const page = expectOk(answer, 200, 'GET /v1/events');
       all.push(...page.data);
       cursor = page.next_cursor;
       if (page.data.length === 0) return all;
@@ -111,9 +98,12 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
   };
 
   it('connect, data, reauth, connection_error, disconnect: the expected events, verified, in sequence; the feed in order', async () => {
-    const created = await admin('POST', '/v1/webhook-endpoints', { url: receiver.url, description: 'e2e receiver' });
-    expect(created.status).toBe(201);
-    receiver.secret = created.body.secret as string;
+    const created = expectOk(
+      await admin().POST('/v1/webhook-endpoints', { body: { url: receiver.url, description: 'e2e receiver' } }),
+      201,
+      'POST /v1/webhook-endpoints',
+    );
+    receiver.secret = created.secret;
 
     const started = await stack.api.startConnection<WidgetStarted>({ reference_id: person, providers: ['OURA'] });
     const list = await httpBrowser.open(started.url);
@@ -129,7 +119,7 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
     await waitFor(async () => (await stack.api.connection(first))?.terra_user_id === second, { timeoutMs: 15_000, describe: 'the reauth' });
     await stack.sandbox.act('POST', `/sandbox/users/${second}/connection-error`);
     await waitFor(async () => (await stack.api.connection(second))?.status === 'error', { timeoutMs: 15_000, describe: 'the error' });
-    expect((await stack.api.call('DELETE', `/v1/connections/${second}`)).status).toBe(200);
+    expect((await stack.api.typed.DELETE('/v1/connections/{id}', { params: { path: { id: second } } })).response.status).toBe(200);
 
     const expected = ['connection.connected', 'data.received', 'connection.reconnected', 'connection.errored', 'connection.disconnected'];
     const connectionId = (await stack.api.connection(second))?.connection_id as string;
@@ -142,6 +132,7 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
     expect(fromFeed.map((event) => event.type)).toEqual(expected);
     expect(fromFeed.map((event) => event.data.sequence)).toEqual([1, 2, 3, 4, 5]);
     const reconnected = fromFeed[2];
+    if (!isOutboundEvent(reconnected, 'connection.reconnected')) throw new Error(`expected connection.reconnected, got ${reconnected.type}`);
     expect(reconnected.data).toMatchObject({ terra_user_id: second, previous_terra_user_id: first });
     expect(fromFeed[4].data).toMatchObject({ disconnected_by: 'api' });
     // Terra sends the new id's auth beside the user_reauth; when a worker applied that auth first, the new id was
@@ -159,11 +150,12 @@ describe('outbound events: signed delivery and the feed, end to end', () => {
     for (const event of everything) expect(receiver.webhookIds.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2);
 
     // The delivery log shows both attempts of each (the worker records the 200 just after the receiver answers it).
-    type Logged = { attempts: number; attempt_log: { status_code: number }[] };
     const logged = await waitFor(
       async () => {
-        const deliveries = await admin('GET', `/v1/webhook-endpoints/${created.body.id as string}/deliveries?status=delivered`);
-        const data = deliveries.body.data as Logged[];
+        const deliveries = await admin().GET('/v1/webhook-endpoints/{id}/deliveries', {
+          params: { path: { id: created.id }, query: { status: 'delivered' } },
+        });
+        const data = expectOk(deliveries, 200, 'GET /v1/webhook-endpoints/:id/deliveries').data;
         return data.length >= everything.length ? data : undefined;
       },
       { timeoutMs: 10_000, describe: 'every delivery logged as delivered' },

@@ -19,7 +19,7 @@ export interface RawRequest {
   /** Streams this many bytes of filler (after `body`) unless answered first; sets no Content-Length unless given. */
   streamBytes?: number;
   /**
-   * The answer is expected from the headers alone: wait up to 5 s for it before streaming any filler, as a
+   * The answer is expected from the headers alone: wait up to 20 s for it before streaming any filler, as a
    * client sending `Expect: 100-continue` would. Without this the filler starts after 150 ms, and on a loaded
    * machine an early answer (with Connection: close) can lose the race to the filler: the server's kernel
    * resets the connection and the client sees EPIPE instead of the answer.
@@ -71,7 +71,7 @@ export function rawRequest(baseUrl: string, spec: RawRequest): Promise<RawRespon
     // (curl with Expect: 100-continue): an answer that needs no body arrives before any, one that does only
     // after all of it. Writing at once would race the server's close into an EPIPE.
     req.flushHeaders();
-    setTimeout(pump, spec.answerBeforeBody ? 5_000 : 150);
+    setTimeout(pump, spec.answerBeforeBody ? 20_000 : 150).unref();
   });
 }
 

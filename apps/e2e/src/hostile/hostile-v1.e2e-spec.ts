@@ -17,6 +17,10 @@ describe('hostile input on /v1', () => {
   beforeAll(async () => {
     api = await startHostileApi('hostile_v1');
     live = new LivenessProbe(api.url);
+    // A real endpoint under the fixed id, so its routes get past the lookup to the work (a sealed secret is not needed to refuse input).
+    await api.db.dataSource.query(
+      `INSERT INTO webhook_endpoints (id, url, secret_encrypted) VALUES ('c0ffee00-0000-4000-8000-0000000000e1', 'http://127.0.0.1:9/hostile', 'sealed')`,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -52,18 +56,22 @@ describe('hostile input on /v1', () => {
   const pct = (value: string) => [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
   const hostileText = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '2026-01-01T00:00:00+16:00', '9999-99-99', '-1', '1e309', "'; DROP TABLE x; --", '%', '%00'),
+    fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '2026-01-01T00:00:00+16:00', '9999-99-99', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 'stale', '-1', '1e309', "'; DROP TABLE x; --", '%', '%00'),
     fc.string({ maxLength: 300 }),
   );
   const jsonish = fc.jsonValue({ maxDepth: 3 });
   const fieldValue = fc.oneof(hostileText, jsonish, fc.array(hostileText, { maxLength: 5 }));
 
-  const BODY_ROUTES: [string, string, string[]][] = [
-    ['POST', '/v1/connections', ['reference_id', 'provider', 'providers', 'success_url', 'failure_url', 'language', 'multi_auth']],
-    ['POST', '/v1/connections/mobile-token', ['reference_id']],
+  const ENDPOINT = 'c0ffee00-0000-4000-8000-0000000000e1';
+  const BODY_ROUTES: [string, string, string[], string][] = [
+    ['POST', '/v1/connections', ['reference_id', 'provider', 'providers', 'success_url', 'failure_url', 'language', 'multi_auth'], SERVICE_KEY],
+    ['POST', '/v1/connections/mobile-token', ['reference_id'], SERVICE_KEY],
+    ['POST', '/v1/webhook-endpoints', ['url', 'event_types', 'description', 'include_data'], TEST_ADMIN_KEY],
+    ['PATCH', `/v1/webhook-endpoints/${ENDPOINT}`, ['url', 'event_types', 'description', 'enabled'], TEST_ADMIN_KEY],
+    ['POST', `/v1/webhook-endpoints/${ENDPOINT}/replay`, ['since'], TEST_ADMIN_KEY],
   ];
   const QUERY_ROUTES: [string, string, string[], string | null][] = [
-    ['GET', '/v1/connections', ['reference_id', 'provider', 'status', 'limit', 'cursor'], SERVICE_KEY],
+    ['GET', '/v1/connections', ['reference_id', 'provider', 'status', 'freshness', 'limit', 'cursor'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}`, ['refresh'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}/data`, ['type', 'from', 'to', 'limit', 'cursor'], SERVICE_KEY],
     ['GET', `/v1/connections/${CONNECTION}/events`, ['limit', 'cursor'], SERVICE_KEY],
@@ -71,10 +79,17 @@ describe('hostile input on /v1', () => {
     ['GET', '/v1/webhook-events', ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],
     ['POST', '/v1/webhook-events/replay-failed', [], TEST_ADMIN_KEY],
     ['POST', '/v1/admin/reconcile', [], TEST_ADMIN_KEY],
+    ['GET', '/v1/admin/drift', ['since', 'kind', 'limit', 'cursor'], TEST_ADMIN_KEY],
     ['DELETE', `/v1/connections/${CONNECTION}`, [], SERVICE_KEY],
+    ['GET', '/v1/events', ['cursor', 'types', 'reference_id', 'connection_id', 'limit'], SERVICE_KEY],
+    ['GET', '/v1/terra-deliveries', ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],
+    ['GET', `/v1/connections/${CONNECTION}/terra-deliveries`, ['limit', 'cursor'], SERVICE_KEY],
+    ['GET', '/v1/webhook-endpoints', ['limit', 'cursor'], TEST_ADMIN_KEY],
+    ['GET', `/v1/webhook-endpoints/${ENDPOINT}/deliveries`, ['status', 'limit', 'cursor'], TEST_ADMIN_KEY],
+    ['POST', `/v1/webhook-endpoints/${ENDPOINT}/rotate-secret`, [], TEST_ADMIN_KEY],
   ];
 
-  it.each(BODY_ROUTES)('%s %s: any JSON body is answered below 500, and refused input never reaches Terra', async (method, path, fields) => {
+  it.each(BODY_ROUTES)('%s %s: any JSON body is answered below 500, and refused input never reaches Terra', async (method, path, fields, key) => {
     const body = fc.oneof(
       fc.dictionary(fc.constantFrom(...fields, '__proto__', 'constructor', 'x'), fieldValue, { maxKeys: 6 }),
       jsonish,
@@ -82,7 +97,7 @@ describe('hostile input on /v1', () => {
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
         const before = api.terra.requests.length;
-        const res = await call(method, path, { body: JSON.stringify(value) });
+        const res = await call(method, path, { body: JSON.stringify(value), key });
         expectComposed(res, `${method} ${path} ${JSON.stringify(value).slice(0, 200)}`);
         if (res.status >= 400) expect(api.terra.requests.slice(before).filter((r) => r.route !== 'integrations' && r.route !== 'integrationsDetailed')).toEqual([]);
       }),
@@ -103,11 +118,24 @@ describe('hostile input on /v1', () => {
   });
 
   it('any path parameter is answered below 500', async () => {
-    const routes = ['GET /v1/connections/:id', 'DELETE /v1/connections/:id', 'GET /v1/connections/:id/data', 'POST /v1/webhook-events/:id/replay'];
+    const routes = [
+      'GET /v1/connections/:id',
+      'DELETE /v1/connections/:id',
+      'GET /v1/connections/:id/data',
+      'GET /v1/connections/:id/terra-deliveries',
+      'POST /v1/webhook-events/:id/replay',
+      'POST /v1/terra-deliveries/:id/replay',
+      'GET /v1/webhook-endpoints/:id',
+      'PATCH /v1/webhook-endpoints/:id',
+      'DELETE /v1/webhook-endpoints/:id',
+      'POST /v1/webhook-endpoints/:id/rotate-secret',
+      `POST /v1/webhook-endpoints/${ENDPOINT}/deliveries/:id/replay`,
+    ];
+    const adminRoute = (template: string) => /webhook-events|terra-deliveries\/|webhook-endpoints/.test(template) && !template.startsWith('/v1/connections');
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), hostileText, async (route, id) => {
         const [method, template] = route.split(' ');
-        const res = await call(method, template.replace(':id', pct(id) || 'x'), { key: template.includes('webhook-events') ? TEST_ADMIN_KEY : SERVICE_KEY });
+        const res = await call(method, template.replace(':id', pct(id) || 'x'), { key: adminRoute(template) ? TEST_ADMIN_KEY : SERVICE_KEY });
         expectComposed(res, `${route} ${JSON.stringify(id)}`);
       }),
       { numRuns: 60 },

@@ -36,6 +36,8 @@ describe('security headers in a real browser', () => {
     expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
     expect(response?.headers()['x-powered-by']).toBeUndefined();
     await page.locator('.opblock-summary-path', { hasText: '/v1/connections/mobile-token' }).first().waitFor();
+    // The document is OpenAPI 3.1: the outbound events render as its webhooks.
+    await page.locator('.opblock-summary-path', { hasText: 'connection.attempt_failed' }).first().waitFor({ timeout: 5_000 });
     expect(violations).toEqual([]);
     await page.close();
   });

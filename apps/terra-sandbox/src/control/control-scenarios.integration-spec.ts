@@ -91,6 +91,38 @@ describe('control endpoints: what users and providers do at Terra', () => {
     expect((await sandbox.control('POST', `/sandbox/users/${user.user_id}/deauth`)).status).toBe(404);
   });
 
+  it('a missed deauth: the user is gone at Terra and no deauth is sent; a missed auth: seeded without its auth', async () => {
+    const user = await seed('POLAR', 'p-missed-deauth');
+    const { body } = await sandbox.control<{ delivered: boolean }>('POST', `/sandbox/users/${user.user_id}/deauth`, { deliver: false });
+    expect(body.delivered).toBe(false);
+    await expect(sandbox.terra.user.getinfoforuserid({ user_id: user.user_id })).rejects.toBeInstanceOf(Terra.NotFoundError);
+    const missed = (
+      await sandbox.control<{ users: SandboxUserBody[] }>('POST', '/sandbox/users', { provider: 'OURA', reference_id: 'p-missed-auth', webhooks: false })
+    ).body.users[0];
+    await expect(sandbox.terra.user.getinfoforuserid({ user_id: missed.user_id })).resolves.toMatchObject({ user: { reference_id: 'p-missed-auth' } });
+    // Deliveries are recorded when sent: neither has one.
+    const log = await sandbox.control<{ deliveries: { type: string; user_ids: string[] }[] }>('GET', '/sandbox/deliveries?limit=1000');
+    const about = (id: string, type: string) => log.body.deliveries.filter((d) => d.type === type && d.user_ids.includes(id));
+    expect(about(user.user_id, 'deauth')).toEqual([]);
+    expect(about(missed.user_id, 'auth')).toEqual([]);
+  });
+
+  it('a rhythm: one data webhook per scheduled sync, then silence', async () => {
+    const user = await seed('FITBIT', 'p-rhythm');
+    const { body } = await sandbox.control<{ schedule_days: number[]; ends_in_ms: number }>('POST', `/sandbox/users/${user.user_id}/rhythm`, {
+      pattern: 'daily',
+      type: 'sleep',
+      days: 3,
+      day_ms: 50,
+    });
+    expect(body).toEqual({ schedule_days: [0.5, 1.5, 2.5], ends_in_ms: 125 });
+    const sleeps = () => sandbox.receiver.ofType('sleep').filter((hook) => userOf(hook).user_id === user.user_id);
+    await waitFor(() => sleeps().length === 3, 'three sleep webhooks');
+    const bad = await sandbox.control<{ message: string }>('POST', `/sandbox/users/${user.user_id}/rhythm`, { pattern: 'sometimes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('pattern');
+  });
+
   it('user_reauth: the same account reconnects, a new id replaces the old one', async () => {
     const user = await seed('GARMIN', 'p-reauth');
     const { body } = await sandbox.control<{ old_user_id: string; new_user_id: string }>('POST', `/sandbox/users/${user.user_id}/reauth`);

@@ -39,6 +39,13 @@ const largeBody = z.object({
   days: z.number().int().min(2).max(MAX_RANGE_DAYS).default(60),
   with_samples: z.boolean().default(false),
 });
+const deauthBody = z.object({ deliver: z.boolean().default(true) }).default({ deliver: true });
+const rhythmBody = z.object({
+  pattern: z.enum(['daily', 'weekdays', 'irregular']),
+  type: z.enum(DATA_TYPES).default('activity'),
+  days: z.number().int().min(1).max(365).default(14),
+  day_ms: z.number().int().min(10).max(86_400_000).default(86_400_000),
+});
 const outOfOrderBody = z.object({ type: z.enum(DATA_TYPES).default('daily'), count: z.number().int().min(2).max(20).default(3) });
 
 /** /sandbox/users: seed and inspect users, and make things happen to them at Terra's side. */
@@ -72,8 +79,16 @@ export class ControlUsersController {
 
   @Post(':userId/deauth')
   @HttpCode(200)
-  deauth(@Param('userId') userId: string): Record<string, unknown> {
-    return { deauthenticated: this.scenarios.deauth(userId) };
+  deauth(@Param('userId') userId: string, @Body() body: unknown): Record<string, unknown> {
+    const input = parseControlInput(deauthBody, body ?? {});
+    return { deauthenticated: this.scenarios.deauth(userId, input.deliver), delivered: input.deliver };
+  }
+
+  /** The provider syncs on a rhythm, then stops (freshness scenarios); answers at once with the schedule. */
+  @Post(':userId/rhythm')
+  @HttpCode(200)
+  rhythm(@Param('userId') userId: string, @Body() body: unknown): Record<string, unknown> {
+    return this.scenarios.rhythm(userId, parseControlInput(rhythmBody, body));
   }
 
   @Post(':userId/reauth')

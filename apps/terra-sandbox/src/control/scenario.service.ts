@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PROVIDERS } from '../catalogue/provider-catalogue';
+import { PROVIDERS, type DataType } from '../catalogue/provider-catalogue';
+import { DataRequestService } from '../data/data-request.service';
+import { SeededRandom } from '../data/seeded-random';
 import { controlError } from '../common/control-error';
 import { ConnectionService, type ConnectResult } from '../auth/connection.service';
 import { UserStore } from '../users/user-store.service';
@@ -12,6 +14,37 @@ import {
   googleNoDatasourceEvent,
   permissionChangeEvent,
 } from '../webhooks/terra-events';
+
+/**
+ * When a provider syncs, in days from the start (a day is `day_ms` of real time):
+ * - `daily`: once a day for `days` days, then never again (the provider went silent);
+ * - `weekdays`: Monday to Friday only (a workout habit): Friday evening, then Monday morning;
+ * - `irregular`: a phone's syncs, 0.3 to 1.8 days apart (seeded by the user id: the same user, the same rhythm).
+ */
+export type RhythmPattern = 'daily' | 'weekdays' | 'irregular';
+
+export interface RhythmInput {
+  pattern: RhythmPattern;
+  type: DataType;
+  days: number;
+  day_ms: number;
+}
+
+export function rhythmSchedule(pattern: RhythmPattern, days: number, seed: string): number[] {
+  if (pattern === 'daily') return Array.from({ length: days }, (_, day) => day + 0.5);
+  if (pattern === 'weekdays') {
+    const times: number[] = [];
+    for (let day = 0; day < days; day += 1) {
+      const weekday = day % 7; // 0 = Monday
+      if (weekday < 5) times.push(day + (weekday === 0 ? 0.2 : weekday === 4 ? 0.8 : 0.5));
+    }
+    return times;
+  }
+  const random = new SeededRandom(`rhythm:${seed}`);
+  const times: number[] = [];
+  for (let at = 0.1; at < days; at += 0.3 + random.next() * 1.5) times.push(Math.round(at * 1000) / 1000);
+  return times;
+}
 
 export interface SeedInput {
   provider: string;
@@ -30,7 +63,19 @@ export class ScenarioService {
     private readonly users: UserStore,
     private readonly connections: ConnectionService,
     private readonly webhooks: WebhookDispatcher,
+    private readonly data: DataRequestService,
   ) {}
+
+  /**
+   * The user's provider syncs on a rhythm (RhythmPattern) from now on, one data webhook of `type` per sync,
+   * then stops. Returns the schedule; a reset drops what has not been sent.
+   */
+  rhythm(userId: string, input: RhythmInput): { schedule_days: number[]; ends_in_ms: number } {
+    const user = this.user(userId);
+    const schedule = rhythmSchedule(input.pattern, input.days, user.user_id);
+    for (const day of schedule) this.data.pushIn(day * input.day_ms, () => this.users.get(user.user_id), input.type);
+    return { schedule_days: schedule, ends_in_ms: Math.ceil((schedule[schedule.length - 1] ?? 0) * input.day_ms) };
+  }
 
   /** Connected users without going through the widget: for demos and for load (thousands of users). */
   seed(input: SeedInput): SandboxUser[] {
@@ -53,9 +98,13 @@ export class ScenarioService {
     return user;
   }
 
-  /** The user disconnects at Terra's side (not through our API): deleted, deauth sent at once. */
-  deauth(userId: string): SandboxUser {
+  /**
+   * The user disconnects at Terra's side (not through our API): deleted, deauth sent at once; with `deliver`
+   * false the deauth delivery is lost (a missed webhook that only reconciliation finds).
+   */
+  deauth(userId: string, deliver = true): SandboxUser {
     this.user(userId);
+    if (!deliver) return this.users.remove(userId) as SandboxUser;
     return this.connections.deauthenticate(userId, 'now') as SandboxUser;
   }
 

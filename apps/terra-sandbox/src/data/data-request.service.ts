@@ -99,6 +99,14 @@ export class DataRequestService {
     return this.webhooks.dispatch(event);
   }
 
+  /** The same push `delayMs` from now (unscaled), for the user as it is then: nothing if it is gone by then. */
+  pushIn(delayMs: number, userOf: () => SandboxUser | undefined, type: DataType): void {
+    this.webhooks.dispatchIn(delayMs, () => {
+      const user = userOf();
+      return user ? this.dataWebhook(user, type, lastDays(1), false, randomUUID()) : undefined;
+    });
+  }
+
   /**
    * `large_request_processing`, `large_request_sending` and then the chunks, each delivered after the
    * previous one's first attempt, all with `terra-reference` = reference; chunk trace ids `<id>:chunk:<n>`.

@@ -76,6 +76,17 @@ export class WebhookDispatcher implements OnModuleDestroy {
     });
   }
 
+  /**
+   * Builds and dispatches an event `delayMs` from now, not scaled by time_scale: the caller already chose its
+   * own time scale (a rhythm scenario's `day_ms`). Dropped by a reset like every pending timer.
+   */
+  dispatchIn(delayMs: number, build: () => OutgoingWebhook | undefined): void {
+    this.later(delayMs, () => {
+      const event = build();
+      if (event) this.dispatch(event);
+    });
+  }
+
   /** The same event again, byte for byte, with the same trace id, reference and ordering timestamp. */
   duplicate(original: DeliveryRecord): DeliveryRecord {
     const record = this.record({

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { WebhookEndpointsService } from '@terra-connections/events';
+import { findFreePort } from '@terra-connections/process';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { WorkerModule } from '../worker.module';
 
@@ -14,28 +15,53 @@ interface Received {
   body: string;
 }
 
+const SLOW = -1;
+const TRICKLE = -2;
+
 /** A real HTTP receiver: answers each request on `path` with the next status of its script (the last repeats). */
 class Receiver {
   readonly received: Received[] = [];
+  /** Requests per path not answered (or given up) yet, and the most at once. */
+  private readonly open = new Map<string, number>();
+  readonly mostOpen = new Map<string, number>();
+  /** When the worker's side closed a TRICKLE answer. */
+  readonly closedAt = new Map<string, number>();
   private readonly scripts = new Map<string, number[]>();
   private server!: http.Server;
   url = '';
 
-  async start(): Promise<this> {
+  async start(port = 0): Promise<this> {
     this.server = http.createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
         const path = request.url ?? '/';
         this.received.push({ path, headers: request.headers, body });
+        const open = (this.open.get(path) ?? 0) + 1;
+        this.open.set(path, open);
+        this.mostOpen.set(path, Math.max(open, this.mostOpen.get(path) ?? 0));
+        response.once('close', () => this.open.set(path, (this.open.get(path) ?? 1) - 1));
         const script = this.scripts.get(path) ?? [200];
         const status = script.length > 1 ? script.shift()! : script[0];
+        // SLOW: answer 200, but only after the worker's 2 s deadline.
+        if (status === SLOW) return void setTimeout(() => response.end('late'), 3_000).unref();
+        // TRICKLE: the status at once, then a byte of body every 200 ms, never the end.
+        if (status === TRICKLE) {
+          response.writeHead(200, { 'content-length': '100000' });
+          const timer = setInterval(() => response.write('x'), 200);
+          response.once('close', () => {
+            clearInterval(timer);
+            this.closedAt.set(path, Date.now());
+          });
+          return;
+        }
         if (status === 302) response.setHeader('location', `${this.url}/redirect-target`);
         response.statusCode = status;
         response.end('ok');
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.server.keepAliveTimeout = 100;
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
@@ -50,6 +76,7 @@ class Receiver {
   }
 
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -133,6 +160,107 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     ]);
   });
 
+  it('a receiver that does not answer within the deadline, then does: delivered, same webhook-id, the timeout logged', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/slow', [SLOW, 200]) });
+    const eventId = await emit('connection.errored', 'slow');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery after a timeout' });
+    expect(receiver.at('/slow').map((request) => request.headers['webhook-id'])).toEqual([eventId, eventId]);
+    const log: { status_code: number | null; error: string | null }[] = await db.dataSource.query(
+      `SELECT a.status_code, a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1 ORDER BY a.id`,
+      [endpoint.id],
+    );
+    expect(log).toEqual([
+      { status_code: null, error: 'no response within 2000 ms' },
+      { status_code: 200, error: null },
+    ]);
+  });
+
+  it('a receiver that sends its status and then trickles the body: delivered, and the socket closed at the deadline', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/trickle', [TRICKLE]) });
+    await emit('connection.errored', 'trickle');
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
+    const sentAt = receiver.at('/trickle')[0];
+    expect(sentAt).toBeDefined();
+    // The worker's 2 s deadline covers the body's drain too: without it the socket stays for the 100,000 bytes.
+    await waitFor(async () => receiver.closedAt.has('/trickle'), { timeoutMs: 10_000, describe: 'the worker to drop the trickling answer' });
+  });
+
+  it('a receiver down for a while (connection refused), then up: every event delivered once it is back', async () => {
+    const port = await findFreePort();
+    const { endpoint } = await endpoints.create({ url: `http://127.0.0.1:${port}/back` });
+    const eventIds = [await emit('connection.connected', 'down-a-while'), await emit('connection.errored', 'down-a-while')];
+    await waitFor(
+      async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`, [endpoint.id]))[0].n) >= 4,
+      { timeoutMs: 20_000, describe: 'two failed attempts of each delivery' },
+    );
+    const late = await new Receiver().start(port);
+    try {
+      await waitFor(
+        async () => (await db.dataSource.query(`SELECT status FROM event_deliveries WHERE endpoint_id = $1`, [endpoint.id])).every((row: { status: string }) => row.status === 'delivered'),
+        { timeoutMs: 30_000, describe: 'the deliveries once the receiver is up' },
+      );
+      expect(late.at('/back').map((request) => request.headers['webhook-id']).sort()).toEqual([...eventIds].sort());
+      const errors: { error: string }[] = await db.dataSource.query(
+        `SELECT DISTINCT a.error FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1 AND a.status_code IS NULL`,
+        [endpoint.id],
+      );
+      expect(errors.map((row) => row.error)).toEqual([expect.stringContaining('ECONNREFUSED')]);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a slow endpoint holds at most its share of the slots: another endpoint is delivered meanwhile', async () => {
+    await endpoints.create({ url: receiver.script('/crowd-slow', [SLOW]), eventTypes: ['connection.scopes_changed'] });
+    const fast = await endpoints.create({ url: receiver.script('/crowd-fast', [200]), eventTypes: ['connection.revoked'] });
+    // Slow ones first: without a share they would take all 16 slots for the 2 s deadline, ahead of the fast ones.
+    for (let n = 0; n < 30; n += 1) await emit('connection.scopes_changed', 'crowd');
+    for (let n = 0; n < 10; n += 1) await emit('connection.revoked', 'crowd');
+    await waitFor(
+      async () =>
+        (await db.dataSource.query(`SELECT status FROM event_deliveries WHERE endpoint_id = $1`, [fast.endpoint.id])).filter(
+          (row: { status: string }) => row.status === 'delivered',
+        ).length === 10,
+      { timeoutMs: 20_000, intervalMs: 20, describe: 'the fast endpoint' },
+    );
+    // Never more than EVENT_DELIVERY_PER_ENDPOINT (4) at once; without the share all 16 slots would have waited on it.
+    expect(receiver.at('/crowd-slow').length).toBeGreaterThan(0);
+    expect(receiver.mostOpen.get('/crowd-slow')).toBeLessThanOrEqual(4);
+  });
+
+  it('include_data: the data.received delivery carries the stored records it names; an endpoint without it gets keys only', async () => {
+    const withData = await endpoints.create({ url: receiver.script('/with-data', [200]), eventTypes: ['data.received'], includeData: true });
+    const keysOnly = await endpoints.create({ url: receiver.script('/keys-only', [200]), eventTypes: ['data.received'] });
+    const [{ connection_id: connectionId }]: { connection_id: string }[] = await db.dataSource.query(`SELECT gen_random_uuid() AS connection_id`);
+    for (const [day, steps] of [['2026-11-01', 1200], ['2026-11-02', 3400], ['2026-11-03', 99]] as const) {
+      await db.dataSource.query(
+        `INSERT INTO health_data (connection_id, terra_user_id, type, data_key, date, payload, payload_bytes, event_at)
+         VALUES ($1, 'terra-data', 'daily', $2::varchar, $2::varchar::date, $3::jsonb, 20, now())`,
+        [connectionId, day, JSON.stringify({ steps })],
+      );
+    }
+    await db.dataSource.query(
+      `INSERT INTO events (type, occurred_at, connection_id, terra_user_id, reference_id, provider, sequence, data)
+       VALUES ('data.received', now(), $1, 'terra-data', 'with-data', 'OURA', 1, $2::jsonb)`,
+      [connectionId, JSON.stringify({ data_type: 'daily', count: 2, skipped: 0, dates: ['2026-11-01', '2026-11-02'], summary_ids: [] })],
+    );
+    await waitFor(async () => receiver.at('/with-data').length === 1 && receiver.at('/keys-only').length === 1, {
+      timeoutMs: 20_000,
+      describe: 'both deliveries',
+    });
+    const full = new Webhook(withData.secret).verify(receiver.at('/with-data')[0].body, receiver.at('/with-data')[0].headers as Record<string, string>);
+    expect((full as { data: unknown }).data).toMatchObject({
+      data_type: 'daily',
+      records_truncated: false,
+      records: [
+        { data_key: '2026-11-01', date: '2026-11-01', summary_id: null, payload: { steps: 1200 } },
+        { data_key: '2026-11-02', date: '2026-11-02', summary_id: null, payload: { steps: 3400 } },
+      ],
+    });
+    const bare = new Webhook(keysOnly.secret).verify(receiver.at('/keys-only')[0].body, receiver.at('/keys-only')[0].headers as Record<string, string>);
+    expect((bare as { data: Record<string, unknown> }).data.records).toBeUndefined();
+  });
+
   it('410 Gone disables the endpoint and says why', async () => {
     const { endpoint } = await endpoints.create({ url: receiver.script('/gone', [410]) });
     await emit('connection.revoked', 'gone');
@@ -142,7 +270,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     await emit('connection.revoked', 'gone-again');
     // Later events are not delivered to a disabled endpoint (the dispatcher passes it by).
     await waitFor(
-      async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events e, event_dispatch_position p WHERE (e.tx_id, e.id) > (p.tx_id, p.row_id)`))[0].n) === 0,
+      async () => Number((await db.dataSource.query(`SELECT count(*) AS n FROM events e, event_dispatch_position p WHERE e.id > p.row_id`))[0].n) === 0,
       { timeoutMs: 20_000, describe: 'the dispatcher to pass the event' },
     );
     expect(receiver.at('/gone')).toHaveLength(1);

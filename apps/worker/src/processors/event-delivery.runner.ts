@@ -11,20 +11,51 @@ import {
 } from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
 
-/** How long a delivery waits when its endpoint already has its share of the slots. */
-const ENDPOINT_BUSY_DELAY_MS = 250;
+/** How long (plus as much jitter) a delivery waits in Redis when its endpoint has its share and its queue full. */
+const ENDPOINT_BUSY_DELAY_MS = 50;
+
+/** One endpoint's in-flight deliveries (at most `active`) and the deliveries queued in-process behind them. */
+class EndpointSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly active: number,
+    private readonly queued: number,
+  ) {}
+
+  /** False when both the share and the queue are full: the caller gives its slot back. */
+  acquire(): Promise<boolean> {
+    if (this.running < this.active) {
+      this.running += 1;
+      return Promise.resolve(true);
+    }
+    if (this.waiting.length >= this.queued) return Promise.resolve(false);
+    return new Promise((resolve) => this.waiting.push(() => resolve(true)));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  get idle(): boolean {
+    return this.running === 0 && this.waiting.length === 0;
+  }
+}
 
 /**
  * The outbound side of the worker: a dispatcher pass every EVENT_DISPATCH_INTERVAL_MS (outbox -> delivery
  * jobs) and a BullMQ worker on the deliveries queue. Its own queue and worker, so Terra's webhooks never wait
- * behind a slow endpoint; at most EVENT_DELIVERY_PER_ENDPOINT of the EVENT_DELIVERY_CONCURRENCY slots go to
- * one endpoint (a job over the share goes back to the delayed set for a moment, without using an attempt), so
- * one slow endpoint never holds every slot.
+ * behind a slow endpoint; at most EVENT_DELIVERY_PER_ENDPOINT of the EVENT_DELIVERY_CONCURRENCY slots send to
+ * one endpoint at a time, as many more wait in-process behind them, and a job beyond that goes back to the
+ * delayed set for a moment (without using an attempt), so one slow endpoint never holds every slot.
  */
 @Injectable()
 export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDeliveryRunner.name);
-  private readonly inFlight = new Map<string, number>();
+  private readonly endpointSlots = new Map<string, EndpointSlots>();
   private queue?: Queue;
   private worker?: Worker;
   private sender?: EventSender;
@@ -75,19 +106,29 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
     const { deliveryId } = job.data;
     const endpoint = await deliverer.endpointOf(deliveryId);
     if (endpoint === null) return 'skipped';
-    const busy = this.inFlight.get(endpoint) ?? 0;
-    if (busy >= this.config.EVENT_DELIVERY_PER_ENDPOINT) {
-      await job.moveToDelayed(Date.now() + ENDPOINT_BUSY_DELAY_MS, token);
+    const slots = this.slotsOf(endpoint);
+    if (!(await slots.acquire())) {
+      await job.moveToDelayed(Date.now() + ENDPOINT_BUSY_DELAY_MS + Math.floor(Math.random() * ENDPOINT_BUSY_DELAY_MS), token);
       throw new DelayedError();
     }
-    this.inFlight.set(endpoint, busy + 1);
     try {
       return await deliverer.deliver(deliveryId, job.attemptsMade + 1);
     } finally {
-      const left = (this.inFlight.get(endpoint) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(endpoint, left);
-      else this.inFlight.delete(endpoint);
+      slots.release();
+      if (slots.idle) this.endpointSlots.delete(endpoint);
     }
+  }
+
+  private slotsOf(endpoint: string): EndpointSlots {
+    let slots = this.endpointSlots.get(endpoint);
+    if (!slots) {
+      const { EVENT_DELIVERY_PER_ENDPOINT: perEndpoint, EVENT_DELIVERY_CONCURRENCY: concurrency } = this.config;
+      // Queued behind its own in-flight deliveries, an endpoint keeps its share busy without a trip through
+      // Redis per delivery; bounded so that at least concurrency - 2 x share slots always stay for the others.
+      slots = new EndpointSlots(perEndpoint, Math.max(0, concurrency - 2 * perEndpoint));
+      this.endpointSlots.set(endpoint, slots);
+    }
+    return slots;
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { eventTypeLabel, LogContext, MetricsService, REQUEST_ID_LOG_KEY } from '@terra-connections/observability';
 import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
-import { ConnectionReconciler } from '@terra-connections/connections';
+import { ConnectionReconciler, FreshnessEvaluator } from '@terra-connections/connections';
 import { EventsPruner, InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
 import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
 
@@ -54,6 +54,7 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
     private readonly pruner: InboxPruner,
     private readonly eventsPruner: EventsPruner,
     private readonly reconciler: ConnectionReconciler,
+    private readonly freshness: FreshnessEvaluator,
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
     private readonly logContext: LogContext,
@@ -106,6 +107,8 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
         const result = await this.reconciler.reconcile();
         return { ...result, disconnected: result.disconnected.length, created: result.created.length };
       }
+      case WebhookJobName.EvaluateFreshness:
+        return this.freshness.evaluate();
       default:
         throw new UnrecoverableError(`No processor for job name ${job.name}`);
     }

@@ -8,8 +8,9 @@ import { MAINTENANCE_JOB_OPTIONS, TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE, 
 export const SWEEP_SCHEDULER_ID = 'sweep-inbox';
 export const RECONCILE_SCHEDULER_ID = 'reconcile-connections';
 export const PRUNE_SCHEDULER_ID = 'prune-inbox';
+export const FRESHNESS_SCHEDULER_ID = 'evaluate-freshness';
 
-type MaintenanceJobName = WebhookJobName.SweepInbox | WebhookJobName.Reconcile | WebhookJobName.PruneInbox;
+type MaintenanceJobName = WebhookJobName.SweepInbox | WebhookJobName.Reconcile | WebhookJobName.PruneInbox | WebhookJobName.EvaluateFreshness;
 
 /**
  * Registers the repeatable jobs on the maintenance queue. Every worker upserts the same scheduler ids, so N
@@ -24,7 +25,12 @@ export class WebhookSchedules implements OnApplicationBootstrap {
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       AppConfig,
-      'INBOX_SWEEP_INTERVAL_MS' | 'RECONCILE_INTERVAL_MS' | 'INBOX_PRUNE_INTERVAL_MS' | 'WEBHOOK_EVENTS_RETENTION_DAYS' | 'EVENTS_RETENTION_DAYS'
+      | 'INBOX_SWEEP_INTERVAL_MS'
+      | 'RECONCILE_INTERVAL_MS'
+      | 'INBOX_PRUNE_INTERVAL_MS'
+      | 'WEBHOOK_EVENTS_RETENTION_DAYS'
+      | 'EVENTS_RETENTION_DAYS'
+      | 'FRESHNESS_CHECK_INTERVAL_MS'
     >,
   ) {}
 
@@ -36,6 +42,7 @@ export class WebhookSchedules implements OnApplicationBootstrap {
     const retains = this.config.WEBHOOK_EVENTS_RETENTION_DAYS > 0 || this.config.EVENTS_RETENTION_DAYS > 0;
     const pruneEvery = retains ? this.config.INBOX_PRUNE_INTERVAL_MS : 0;
     await this.schedule(PRUNE_SCHEDULER_ID, WebhookJobName.PruneInbox, pruneEvery);
+    await this.schedule(FRESHNESS_SCHEDULER_ID, WebhookJobName.EvaluateFreshness, this.config.FRESHNESS_CHECK_INTERVAL_MS);
   }
 
   /** `every` 0 removes the scheduler, which stops the runs a previous deploy registered. */

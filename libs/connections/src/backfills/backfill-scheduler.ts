@@ -3,8 +3,9 @@ import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
 import type { TerraIntegration } from '@terra-connections/terra';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MOBILE_SDK_PROVIDERS } from '../freshness/freshness';
 import { ProvidersService } from '../providers.service';
-import { monthsOf, MOBILE_SDK_MESSAGE, MOBILE_SDK_PROVIDERS, todayUtc } from './backfill.model';
+import { monthsOf, MOBILE_SDK_MESSAGE, todayUtc } from './backfill.model';
 import { insertRequests, isMobileSdkProvider, offeredTypes, onConnectRange } from './backfill-planner';
 import { finishWithoutRequests, settleBackfill } from './backfill-settle';
 

@@ -1,6 +1,7 @@
 import { sqlRows } from '@terra-connections/persistence';
 import type { EntityManager } from 'typeorm';
 import { appendEvents } from '../events/event-outbox';
+import type { EventDetails } from '../events/event-payloads';
 import type { PendingEvent } from '../events/pending-event';
 import { deriveStatus, type BackfillRequestStatus, type BackfillStatus } from './backfill.model';
 
@@ -22,12 +23,34 @@ interface SettledRow {
   types: string[] | null;
 }
 
+type BackfillEventType = 'backfill.completed' | 'backfill.failed' | 'backfill.stalled';
+
 /** The outbound event of a backfill entering one of these statuses (docs/events.md). */
-const EVENT_OF: Partial<Record<BackfillStatus, PendingEvent['type']>> = {
+const EVENT_OF: Partial<Record<BackfillStatus, BackfillEventType>> = {
   completed: 'backfill.completed',
   failed: 'backfill.failed',
   stalled: 'backfill.stalled',
 };
+
+/** One backfill event, its details as the catalogue types them (event-payloads.ts). */
+function backfillEvent(type: BackfillEventType, row: SettledRow, backfillId: string, at: Date, details: Omit<EventDetails<BackfillEventType>, 'backfill_id' | 'trigger' | 'start_date' | 'end_date' | 'types'>): PendingEvent {
+  return {
+    type,
+    terraUserId: row.terra_user_id,
+    connectionId: row.connection_id,
+    occurredAt: at,
+    referenceId: null,
+    provider: row.provider,
+    details: {
+      backfill_id: backfillId,
+      trigger: row.trigger as 'connect' | 'api',
+      start_date: row.start_date,
+      end_date: row.end_date,
+      types: row.types ?? [],
+      ...details,
+    },
+  } as PendingEvent;
+}
 
 /**
  * Recomputes a backfill's status from its requests, in the caller's transaction (which holds the Terra user's
@@ -51,28 +74,10 @@ export async function settleBackfill(tx: EntityManager, backfillId: string, at =
   const row = rows[0];
   const type = EVENT_OF[status];
   if (row && type) {
-    const failedTypes = requests
+    const problems = requests
       .filter((r) => r.status === 'failed' || r.status === 'stalled')
-      .map((r) => ({ type: r.data_type, status: r.status, reason: r.reason }));
-    await appendEvents(tx, [
-      {
-        type,
-        terraUserId: row.terra_user_id,
-        connectionId: row.connection_id,
-        occurredAt: at,
-        referenceId: null,
-        provider: row.provider,
-        details: {
-          backfill_id: backfillId,
-          status,
-          trigger: row.trigger,
-          start_date: row.start_date,
-          end_date: row.end_date,
-          types: row.types ?? [],
-          problems: failedTypes,
-        },
-      },
-    ]);
+      .map((r) => ({ type: r.data_type, status: r.status as 'failed' | 'stalled', reason: r.reason }));
+    await appendEvents(tx, [backfillEvent(type, row, backfillId, at, { status: status as 'completed' | 'failed' | 'stalled', problems })]);
   }
   return status;
 }
@@ -92,15 +97,5 @@ export async function finishWithoutRequests(
   const row = rows[0];
   const type = EVENT_OF[status];
   if (!row || !type) return;
-  await appendEvents(tx, [
-    {
-      type,
-      terraUserId: row.terra_user_id,
-      connectionId: row.connection_id,
-      occurredAt: new Date(),
-      referenceId: null,
-      provider: row.provider,
-      details: { backfill_id: backfillId, status, trigger: row.trigger, start_date: row.start_date, end_date: row.end_date, types: row.types ?? [], problems: [], message },
-    },
-  ]);
+  await appendEvents(tx, [backfillEvent(type, row, backfillId, new Date(), { status: status as 'completed' | 'failed', problems: [], message })]);
 }

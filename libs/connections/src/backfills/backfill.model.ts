@@ -20,8 +20,10 @@ export type BackfillTrigger = 'connect' | 'api';
  */
 export type BackfillRequestStatus = 'scheduled' | 'waiting' | 'sent' | 'completed' | 'failed' | 'stalled';
 
-/** Apple Health, Samsung Health, Health Connect: no REST history, the app's SDK reads it (terra-contract.md §11). */
-export const MOBILE_SDK_PROVIDERS: readonly string[] = ['APPLE', 'SAMSUNG', 'HEALTH_CONNECT', 'GOOGLE_FIT_SDK'];
+/**
+ * Apple Health, Samsung Health, Health Connect (MOBILE_SDK_PROVIDERS, freshness.ts) have no REST history: the app's
+ * SDK reads it (terra-contract.md §11).
+ */
 export const MOBILE_SDK_MESSAGE =
   'This source has no REST history: the app using the Terra mobile SDK brings its history when it connects.';
 

@@ -4,12 +4,12 @@ import { ConnectionStatus, lockTerraUser } from '@terra-connections/persistence'
 import { DataSource } from 'typeorm';
 import { resolveConnectionKey } from '../connection-resolver';
 import { ConnectionInputError, ConnectionNotFoundError, InvalidCursorError } from '../connections.errors';
+import { MOBILE_SDK_PROVIDERS } from '../freshness/freshness';
 import { ProvidersService } from '../providers.service';
 import {
   daysIn,
   FINISHED_BACKFILL_STATUSES,
   MOBILE_SDK_MESSAGE,
-  MOBILE_SDK_PROVIDERS,
   todayUtc,
   type Backfill,
   type BackfillStatus,

@@ -1,5 +1,5 @@
 import { ConnectionStatus } from '@terra-connections/persistence';
-import type { ConnectionChange } from '../state/connection-change';
+import type { ConnectionChange, FreshnessChange } from '../state/connection-change';
 import type { ConnectionMerge } from '../state/connection-state.tx';
 import type { DisconnectedBy } from './event-types';
 import type { AttemptFailure, DataReceipt, PendingEvent } from './pending-event';
@@ -16,6 +16,7 @@ function disconnectedBy(change: ConnectionChange): DisconnectedBy {
     case 'reconcile':
       return 'reconciliation';
     case 'refresh':
+    case 'freshness': // a freshness run changes no status; listed for the switch to be exhaustive
       return 'refresh';
     case 'webhook':
       return change.cause.eventType === 'deauth' ? 'deauth' : 'auth_failed';
@@ -104,6 +105,7 @@ export function pendingEventsOf(
   attemptFailures: readonly AttemptFailure[],
   dataReceipts: readonly DataReceipt[],
   merges: readonly ConnectionMerge[] = [],
+  freshness: readonly FreshnessChange[] = [],
 ): PendingEvent[] {
   const events: PendingEvent[] = [];
   const reauth = changes.length > 0 && changes[0].cause.kind === 'webhook' && changes[0].cause.eventType === 'user_reauth';
@@ -126,6 +128,10 @@ export function pendingEventsOf(
       details: { reason: failure.reason, cancelled: failure.cancelled, attempt_id: failure.attemptId },
     });
   }
+  for (const move of freshness) {
+    const event = eventOfFreshness(move);
+    if (event) events.push(event);
+  }
   for (const receipt of dataReceipts) {
     events.push({
       type: 'data.received',
@@ -144,4 +150,25 @@ export function pendingEventsOf(
     });
   }
   return events;
+}
+
+/**
+ * `connection.stale` when a connection goes stale, `connection.fresh` when a stale one comes back. A move to
+ * `unknown` (the connection ended: its own event said so) and `unknown` -> `fresh` (a connection judged for the
+ * first time) are none.
+ */
+function eventOfFreshness(move: FreshnessChange): PendingEvent | null {
+  const at = { terraUserId: move.terraUserId, connectionId: move.connectionId, occurredAt: move.at, referenceId: null, provider: null };
+  const lastDataAt = move.lastDataAt ? move.lastDataAt.toISOString() : null;
+  if (move.to === 'stale' && move.from !== 'stale') {
+    return { ...at, type: 'connection.stale', details: { previous_freshness: move.from, last_data_at: lastDataAt, overdue_types: move.overdueTypes ?? [] } };
+  }
+  if (move.from === 'stale' && move.to === 'fresh') {
+    return {
+      ...at,
+      type: 'connection.fresh',
+      details: { stale_since: move.staleSince ? move.staleSince.toISOString() : null, last_data_at: lastDataAt, data_type: move.dataType ?? null },
+    };
+  }
+  return null;
 }

@@ -64,5 +64,5 @@ export async function appendEvents(tx: EntityManager, events: readonly PendingEv
  * applier, withConnectionState), last, just before the commit.
  */
 export function recordEvents(tx: EntityManager, state: ConnectionStateTx): Promise<void> {
-  return appendEvents(tx, pendingEventsOf(state.changes, state.attemptFailures, state.dataReceipts, state.connectionMerges));
+  return appendEvents(tx, pendingEventsOf(state.changes, state.attemptFailures, state.dataReceipts, state.connectionMerges, state.freshnessChanges));
 }

@@ -1,6 +1,7 @@
 /**
  * The outbound event types. PUBLIC CONTRACT: consumers switch on these names and they are stored in `events`;
- * never rename one, add a new one instead. docs/events.md describes each with an example.
+ * never rename one, add a new one instead. docs/events.md describes each with an example; its payload goes in
+ * EVENT_CATALOGUE (event-payloads.ts), from which the OpenAPI `webhooks` section and the client are generated.
  */
 export const EVENT_TYPES = [
   'connection.connected',
@@ -10,6 +11,8 @@ export const EVENT_TYPES = [
   'connection.revoked',
   'connection.disconnected',
   'connection.attempt_failed',
+  'connection.stale',
+  'connection.fresh',
   'data.received',
   'backfill.completed',
   'backfill.stalled',
@@ -19,12 +22,13 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Announced by later issues (freshness, backfill); accepted in filters now so a consumer can subscribe ahead.
- * Nothing emits them yet.
+ * Types announced ahead of the issue that emits them, accepted in filters so a consumer can subscribe early.
+ * None at the moment: every announced type is emitted.
  */
-export const RESERVED_EVENT_TYPES = ['connection.stale', 'connection.fresh'] as const;
+export const RESERVED_EVENT_TYPES: readonly string[] = [];
 
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
 
-/** Who ended a connection, in `connection.disconnected`. */
-export type DisconnectedBy = 'api' | 'deauth' | 'reconciliation' | 'refresh' | 'auth_failed';
+/** Who ended a connection, in `connection.disconnected`. PUBLIC CONTRACT like the type names. */
+export const DISCONNECTED_BY = ['api', 'deauth', 'reconciliation', 'refresh', 'auth_failed'] as const;
+export type DisconnectedBy = (typeof DISCONNECTED_BY)[number];

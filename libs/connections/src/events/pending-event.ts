@@ -1,3 +1,4 @@
+import type { EventDetails } from './event-payloads';
 import type { EventType } from './event-types';
 
 /**
@@ -6,8 +7,10 @@ import type { EventType } from './event-types';
  * terra_user_id, reference_id, provider, sequence) are resolved by the append statement from the row as the
  * transaction leaves it.
  */
-export interface PendingEvent {
-  type: EventType;
+export type PendingEvent = { [T in EventType]: PendingEventOf<T> }[EventType];
+
+interface PendingEventOf<T extends EventType> {
+  type: T;
   /** The Terra id the event is about: resolves the connection when `connectionId` is null (data of an id). */
   terraUserId: string | null;
   /** Known for a state change; null for data (resolved from terraUserId). */
@@ -16,7 +19,8 @@ export interface PendingEvent {
   /** Fallbacks when no connection row exists (data that came before its auth; an attempt without one). */
   referenceId: string | null;
   provider: string | null;
-  details: Record<string, unknown>;
+  /** Typed by the catalogue, so what is written is what the OpenAPI document promises. */
+  details: EventDetails<T>;
 }
 
 /** A failed or cancelled connect attempt, as the state module settled it. */

@@ -4,7 +4,7 @@ import { TerraClient } from 'terra-api';
 import { loadConfig } from '@terra-connections/config';
 import { TerraGateway, TerraWidgetSessionClient } from '@terra-connections/terra';
 import { createTestDatabase, FakeTerraServer, testEnv, type TestDatabase } from '@terra-connections/testing';
-import { ConnectionReconciler, NOT_FOUND_AT_TERRA_ON_RECONCILE } from './connection-reconciler';
+import { ConnectionReconciler, INACTIVE_AT_TERRA_ON_RECONCILE, NOT_FOUND_AT_TERRA_ON_RECONCILE } from './connection-reconciler';
 
 /** The reconciler over the real gateway and SDK, against a stand-in Terra. */
 describe('ConnectionReconciler', () => {
@@ -34,6 +34,9 @@ describe('ConnectionReconciler', () => {
   beforeEach(async () => {
     terra.reset();
     await db.dataSource.query('DELETE FROM terra_connections');
+    await db.dataSource.query('DELETE FROM connection_drift');
+    await db.dataSource.query('DELETE FROM events');
+    await db.dataSource.query('DELETE FROM connection_attempts');
   });
 
   const insert = (terraUserId: string, status: string, statusChangedAt: string | null = null) =>
@@ -105,5 +108,78 @@ describe('ConnectionReconciler', () => {
     const inactive = terra.addUser({ provider: 'FITBIT', active: false });
     await reconciler.reconcile();
     expect((await status(inactive.user_id)).status).toBe('error');
+  });
+
+  describe('drift, counted', () => {
+    const driftRows = async () =>
+      db.dataSource.query(`SELECT kind, terra_user_id, connection_id, ours, terra FROM connection_drift ORDER BY id`);
+    const eventsOf = async (terraUserId: string) =>
+      (await db.dataSource.query(`SELECT type, data FROM events WHERE terra_user_id = $1 ORDER BY sequence`, [terraUserId])).map(
+        (row: { type: string; data: Record<string, unknown> }) => ({ type: row.type, ...row.data }),
+      );
+    const connectionIdOf = async (terraUserId: string) =>
+      (await db.dataSource.query(`SELECT connection_id FROM terra_connections WHERE terra_user_id = $1`, [terraUserId]))[0].connection_id;
+
+    it('a missed deauth: disconnected, one drift row, and the connection.disconnected a deauth would have caused', async () => {
+      const gone = randomUUID();
+      await insert(gone, 'active');
+      terra.addUser({ provider: 'GARMIN' });
+      const result = await reconciler.reconcile();
+      expect(result.drift).toMatchObject({ missed_deauth: 1 });
+      const [row] = (await driftRows()).filter((drift: { kind: string }) => drift.kind === 'missed_deauth');
+      expect(row).toEqual({ kind: 'missed_deauth', terra_user_id: gone, connection_id: await connectionIdOf(gone), ours: { status: 'active' }, terra: null });
+      expect(await eventsOf(gone)).toEqual([
+        expect.objectContaining({ type: 'connection.disconnected', previous_status: 'active', reason: NOT_FOUND_AT_TERRA_ON_RECONCILE }),
+      ]);
+      // Nothing left to correct: a second run records nothing more.
+      await reconciler.reconcile();
+      expect((await driftRows()).filter((drift: { kind: string }) => drift.kind === 'missed_deauth')).toHaveLength(1);
+    });
+
+    it('a missed auth settles the attempt it answers; a Terra user no attempt of ours asked for is an unknown user; both connection.connected', async () => {
+      await db.dataSource.query(
+        `INSERT INTO connection_attempts (kind, reference_id, providers, status) VALUES ('widget', 'person-missed', '{OURA}', 'pending')`,
+      );
+      const missed = terra.addUser({ provider: 'OURA', reference_id: 'person-missed' });
+      const stranger = terra.addUser({ provider: 'POLAR', reference_id: 'someone-else' });
+      const result = await reconciler.reconcile();
+      expect(result.drift).toEqual({ missed_auth: 1, unknown_terra_user: 1 });
+      const rows = await driftRows();
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'missed_auth', terra_user_id: missed.user_id, ours: null, terra: expect.objectContaining({ reference_id: 'person-missed' }) }),
+          expect.objectContaining({ kind: 'unknown_terra_user', terra_user_id: stranger.user_id, ours: null }),
+        ]),
+      );
+      expect(await db.dataSource.query(`SELECT status, terra_user_id FROM connection_attempts WHERE reference_id = 'person-missed'`)).toEqual([
+        { status: 'succeeded', terra_user_id: missed.user_id },
+      ]);
+      for (const id of [missed.user_id, stranger.user_id]) {
+        expect(await eventsOf(id)).toEqual([expect.objectContaining({ type: 'connection.connected', previous_status: null })]);
+      }
+    });
+
+    it('a status mismatch (a missed connection_error) and a reference mismatch: corrected, one row each, connection.errored for the first', async () => {
+      const [inactive, renamed, errored] = [randomUUID(), randomUUID(), randomUUID()];
+      for (const id of [inactive, renamed, errored]) await insert(id, id === errored ? 'error' : 'active');
+      await db.dataSource.query(`UPDATE terra_connections SET reference_id = 'old-ref' WHERE terra_user_id = $1`, [renamed]);
+      terra.addUser({ user_id: inactive, provider: 'GARMIN', active: false });
+      terra.addUser({ user_id: renamed, provider: 'GARMIN', reference_id: 'new-ref' });
+      // Terra keeps `active` true after a provider stops: an errored connection it calls active is no drift.
+      terra.addUser({ user_id: errored, provider: 'GARMIN', active: true });
+
+      const result = await reconciler.reconcile();
+      expect(result.drift).toEqual({ status_mismatch: 1, reference_mismatch: 1 });
+      expect(result.corrected.sort()).toEqual([inactive, renamed].sort());
+      expect(await status(inactive)).toEqual({ status: 'error', status_reason: INACTIVE_AT_TERRA_ON_RECONCILE });
+      expect(await eventsOf(inactive)).toEqual([expect.objectContaining({ type: 'connection.errored', previous_status: 'active' })]);
+      expect((await db.dataSource.query(`SELECT reference_id FROM terra_connections WHERE terra_user_id = $1`, [renamed]))[0].reference_id).toBe('new-ref');
+      expect(await eventsOf(renamed)).toEqual([]);
+      expect(await driftRows()).toEqual([
+        expect.objectContaining({ kind: 'status_mismatch', terra_user_id: inactive, ours: { status: 'active', reference_id: null } }),
+        expect.objectContaining({ kind: 'reference_mismatch', terra_user_id: renamed, ours: { status: 'active', reference_id: 'old-ref' } }),
+      ]);
+      expect((await reconciler.reconcile()).drift).toEqual({});
+    });
   });
 });

@@ -1,11 +1,32 @@
 import type { ConnectionStatus } from '@terra-connections/persistence';
+import type { Freshness } from '../freshness/freshness';
 
 /** What made a connection change: one webhook event, our own API, a refresh from Terra, or reconciliation. */
 export type ConnectionChangeCause =
   | { kind: 'webhook'; eventId: string; eventType: string }
   | { kind: 'api' }
   | { kind: 'refresh' }
-  | { kind: 'reconcile' };
+  | { kind: 'reconcile' }
+  | { kind: 'freshness' };
+
+/**
+ * A connection's freshness moved (ConnectionFreshness): by the freshness job, or to `fresh` by the data event
+ * that ended a silence. Collected beside the status changes; `connection.stale` / `connection.fresh` come from it.
+ */
+export interface FreshnessChange {
+  connectionId: string;
+  terraUserId: string;
+  from: Freshness;
+  to: Freshness;
+  at: Date;
+  /** When the connection had gone stale (a move out of stale). */
+  staleSince: Date | null;
+  lastDataAt: Date | null;
+  /** The expected types that were overdue (a move to stale): type, last arrival, window. */
+  overdueTypes?: { type: string; last_received_at: string; window_ms: number }[];
+  /** The data type whose arrival ended the silence (a data event's move to fresh). */
+  dataType?: string;
+}
 
 /**
  * "Terra id T of connection X went from A to B because of E": one per write that moved a Terra id's status or

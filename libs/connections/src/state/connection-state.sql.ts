@@ -32,7 +32,8 @@ function newerThanStoredStatus(at: string, targetIsLive: string): string {
 }
 
 /*
- * A status move. $1 terra_user_id, $2 reference_id (null: keep), $3 provider (null: keep; a new row gets
+ * A status move. An ended connection's freshness is `unknown` at once (no data is expected from it; the
+ * freshness job would say so on its next run, and the stale listing must not show it meanwhile). $1 terra_user_id, $2 reference_id (null: keep), $3 provider (null: keep; a new row gets
  * UNKNOWN), $4 status, $5 status_reason, $6 scopes (null: keep), $7 replaced_by, $8 connected_at (a live move),
  * $9 disconnected_at (an ended move), $10 the move's time, $11 the target is live, $12 statuses left alone.
  */
@@ -50,6 +51,8 @@ const MOVE_SET = `
     replaced_by = $7,
     connected_at = COALESCE($8::timestamptz, c.connected_at),
     disconnected_at = CASE WHEN $11 THEN NULL ELSE COALESCE(c.disconnected_at, $9::timestamptz) END,
+    freshness = CASE WHEN $11 THEN c.freshness ELSE 'unknown' END,
+    stale_since = CASE WHEN $11 THEN c.stale_since END,
     status_changed_at = $10,
     updated_at = now()`;
 
@@ -107,7 +110,7 @@ export const CONNECTION_DISCONNECT_VIA_API = preparedStatement(
   `${PRIOR}
   UPDATE terra_connections AS c
      SET status = '${ConnectionStatus.Disconnected}', disconnected_at = now(), status_reason = $2,
-         status_changed_at = now(), updated_at = now()
+         freshness = 'unknown', stale_since = NULL, status_changed_at = now(), updated_at = now()
    WHERE c.terra_user_id = $1 AND c.status <> '${ConnectionStatus.Disconnected}'
   ${returningChange('now()')}`,
 );
@@ -136,18 +139,7 @@ export function refreshUpdate(setColumns: readonly string[]): string {
   ${returningChange(`$${setColumns.length + 2}::timestamptz`)}`;
 }
 
-/**
- * A data event's one write of the connection row: last_sync_at (unless the connection has ended, $3) and
- * last_webhook_at; the status comes back, so the caller knows whether to store the data. Never a change.
- */
-export const CONNECTION_TOUCH_ON_DATA = preparedStatement(
-  'tc_connection_touch_on_data',
-  `UPDATE terra_connections
-     SET last_sync_at = CASE WHEN status = ANY($3::text[]) THEN last_sync_at
-                             ELSE GREATEST(COALESCE(last_sync_at, $2::timestamptz), $2::timestamptz) END,
-         last_webhook_at = GREATEST(COALESCE(last_webhook_at, $2::timestamptz), $2::timestamptz)
-   WHERE terra_user_id = $1 RETURNING status`,
-);
+/* A data event's write of the connection row is CONNECTION_DATA_ARRIVAL (connection-freshness.sql.ts). */
 
 /** The status of the connection an id belongs to (its current row's), share-locking that row. */
 export const CONNECTION_CURRENT_STATUS_FOR_DATA = preparedStatement(

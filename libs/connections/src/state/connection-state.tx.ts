@@ -3,7 +3,11 @@ import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
 import type { AttemptFailure, DataReceipt } from '../events/pending-event';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
-import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type WrittenConnectionRow } from './connection-change';
+import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type FreshnessChange, type WrittenConnectionRow } from './connection-change';
+import { CONNECTION_DATA_ARRIVAL, CONNECTION_FRESHNESS_BATCH } from './connection-freshness.sql';
+import type { Freshness, FreshnessSettings } from '../freshness/freshness';
+import type { DriftCorrection } from '../drift/drift';
+import { windowParams } from '../freshness/freshness-window.sql';
 import { eraseConnectionData, lockConnectionMembers, type ErasureScope } from './connection-erasure';
 import { HEALTH_DATA_DROP_MERGED, HEALTH_DATA_MERGE_OVERLAP, HEALTH_DATA_MOVE_UNIQUE } from './health-data-merge.sql';
 import {
@@ -16,7 +20,6 @@ import {
   CONNECTION_STAMP_LAST_WEBHOOK,
   CONNECTION_STATUS_UPDATE,
   CONNECTION_STATUS_UPSERT,
-  CONNECTION_TOUCH_ON_DATA,
   refreshUpdate,
 } from './connection-state.sql';
 import { ENDED_STATUSES, isLiveStatus } from './connection-statuses';
@@ -77,6 +80,7 @@ export class ConnectionStateTx {
   private readonly failures: AttemptFailure[] = [];
   private readonly receipts: DataReceipt[] = [];
   private readonly merges: ConnectionMerge[] = [];
+  private readonly freshnessMoves: FreshnessChange[] = [];
 
   constructor(
     private readonly tx: EntityManager,
@@ -96,6 +100,11 @@ export class ConnectionStateTx {
   /** Connections a user_reauth folded into another in this transaction. */
   get connectionMerges(): readonly ConnectionMerge[] {
     return this.merges;
+  }
+
+  /** Freshness moves written in this transaction (`connection.stale`, `connection.fresh`). */
+  get freshnessChanges(): readonly FreshnessChange[] {
+    return this.freshnessMoves;
   }
 
   /** Data this transaction stored (each a `data.received`). */
@@ -221,6 +230,15 @@ export class ConnectionStateTx {
       await this.tx.query(HEALTH_DATA_MERGE_OVERLAP, [key, stays.connection_id]);
       await this.tx.query(HEALTH_DATA_DROP_MERGED, [key]);
     }
+    // The freshness history follows the data; the connection that stays keeps the newer arrival of a type.
+    await this.tx.query(
+      `INSERT INTO connection_data_freshness AS f (connection_id, type, last_received_at, last_data_time, arrivals, gaps_ms)
+       SELECT $2, type, last_received_at, last_data_time, arrivals, gaps_ms FROM connection_data_freshness WHERE connection_id = $1
+       ON CONFLICT (connection_id, type) DO UPDATE SET last_received_at = GREATEST(f.last_received_at, EXCLUDED.last_received_at),
+         last_data_time = GREATEST(f.last_data_time, EXCLUDED.last_data_time), arrivals = f.arrivals + EXCLUDED.arrivals`,
+      [goes.connection_id, stays.connection_id],
+    );
+    await this.tx.query(`DELETE FROM connection_data_freshness WHERE connection_id = $1`, [goes.connection_id]);
     for (const [index, change] of this.collected.entries()) {
       if (change.connectionId === goes.connection_id) this.collected[index] = { ...change, connectionId: stays.connection_id };
     }
@@ -228,6 +246,31 @@ export class ConnectionStateTx {
     // announced): say where it went. One created by this very reauth never existed for anyone.
     const createdHere = this.collected.some((change) => change.terraUserId === nextId && change.from === null);
     if (previousWasKnown && !createdHere) this.merges.push({ from: goes.connection_id, into: stays.connection_id });
+  }
+
+  /** Records a correction reconciliation made (a connection_drift row), in the transaction that made it. */
+  async recordDrift(drift: DriftCorrection): Promise<void> {
+    await this.tx.query(
+      `INSERT INTO connection_drift (kind, connection_id, terra_user_id, ours, terra)
+       VALUES ($1, COALESCE($2::uuid, (SELECT connection_id FROM terra_connections WHERE terra_user_id = $3)), $3, $4::jsonb, $5::jsonb)`,
+      [drift.kind, drift.connectionId, drift.terraUserId, drift.ours && JSON.stringify(drift.ours), drift.terra && JSON.stringify(drift.terra)],
+    );
+  }
+
+  /**
+   * Reconciliation: Terra's reference_id for the user, when our row still has another and its state is older
+   * than `askedAt` (an auth applied meanwhile wins). No status or scopes change: no event, as no webhook has one.
+   */
+  async correctReference(terraUserId: string, referenceId: string, askedAt: Date): Promise<boolean> {
+    const rows = sqlRows<{ id: string }>(
+      await this.tx.query(
+        `UPDATE terra_connections SET reference_id = $2, updated_at = now()
+         WHERE terra_user_id = $1 AND reference_id IS DISTINCT FROM $2 AND (status_changed_at IS NULL OR status_changed_at < $3)
+         RETURNING id`,
+        [terraUserId, referenceId, askedAt],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** `permission_change`: the new full set, unless the stored scopes are newer. */
@@ -260,7 +303,8 @@ export class ConnectionStateTx {
   }
 
   /**
-   * A data event's touch: last_sync_at (unless ended) and last_webhook_at in one write. Returns the status the
+   * A data event's one write (CONNECTION_DATA_ARRIVAL): last_sync_at and last_data_at (unless ended),
+   * last_webhook_at, the type's freshness row, and a stale connection back to fresh. Returns the status the
    * data is stored by, null for an id we have no row for. Takes the row lock, in the same order as status moves.
    * An id replaced by a reauth answers with its connection's current status: the data belongs to the connection,
    * and a Terra retry of data sent before the reauth must not be lost because it is applied after it. That read
@@ -268,12 +312,66 @@ export class ConnectionStateTx {
    * (and erases it) or has ended the connection first (and the data is dropped). Only on that rare path: the
    * common data event keeps its one statement here.
    */
-  async touchOnDataArrival(terraUserId: string, receivedAt: Date): Promise<ConnectionStatus | null> {
-    const rows = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_TOUCH_ON_DATA, [terraUserId, receivedAt, ENDED_STATUSES]);
-    const status = rows[0]?.status ?? null;
+  async touchOnDataArrival(
+    terraUserId: string,
+    receivedAt: Date,
+    arrival: { type: string | null; dataTime: Date | null } = { type: null, dataTime: null },
+  ): Promise<ConnectionStatus | null> {
+    type Row = { status: ConnectionStatus; connection_id: string; freshness: Freshness; before_freshness: Freshness; stale_since: Date | null };
+    const rows = await queryPrepared<Row>(this.tx, CONNECTION_DATA_ARRIVAL, [terraUserId, receivedAt, ENDED_STATUSES, arrival.type, arrival.dataTime]);
+    const row = rows[0];
+    if (row && row.before_freshness === 'stale' && row.freshness === 'fresh') {
+      this.freshnessMoves.push({
+        connectionId: row.connection_id,
+        terraUserId,
+        from: 'stale',
+        to: 'fresh',
+        at: receivedAt,
+        staleSince: row.stale_since,
+        lastDataAt: receivedAt,
+        ...(arrival.type ? { dataType: arrival.type } : {}),
+      });
+    }
+    const status = row?.status ?? null;
     if (status !== ConnectionStatus.Replaced) return status;
     const current = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_CURRENT_STATUS_FOR_DATA, [terraUserId]);
     return current[0]?.status ?? status;
+  }
+
+  /**
+   * One batch of the freshness job (CONNECTION_FRESHNESS_BATCH): the connections after listing key `after`,
+   * judged at `now`; every verdict that changed is written and collected. Returns where the batch ended (null:
+   * nothing was left) and how many it judged.
+   */
+  async evaluateFreshness(after: string, limit: number, now: Date, settings: FreshnessSettings): Promise<{ lastSeq: string | null; scanned: number }> {
+    type Moved = {
+      connection_id: string;
+      terra_user_id: string;
+      before: Freshness;
+      after: Freshness;
+      prior_stale_since: string | null;
+      last_data_at: string | null;
+      overdue_types: FreshnessChange['overdueTypes'];
+    };
+    const [row] = await queryPrepared<{ last_seq: string | null; scanned: number; changes: Moved[] }>(this.tx, CONNECTION_FRESHNESS_BATCH, [
+      after,
+      limit,
+      now,
+      ...windowParams(settings),
+    ]);
+    for (const moved of row.changes) {
+      this.freshnessMoves.push({
+        connectionId: moved.connection_id,
+        terraUserId: moved.terra_user_id,
+        from: moved.before,
+        to: moved.after,
+        at: now,
+        staleSince: moved.prior_stale_since ? new Date(moved.prior_stale_since) : null,
+        lastDataAt: moved.last_data_at ? new Date(moved.last_data_at) : null,
+        ...(moved.after === 'stale' ? { overdueTypes: moved.overdue_types ?? [] } : {}),
+      });
+    }
+    return { lastSeq: row.last_seq, scanned: row.scanned };
   }
 
   /** last_webhook_at of a known user, for an event that wrote nothing else about it. */

@@ -23,6 +23,8 @@ export enum ConnectionStatus {
 @Index('idx_terra_connections_listing', ['connectionSeq'], { where: '"is_current"' })
 @Index('idx_terra_connections_connection_id', ['connectionId', 'chainPosition', 'terraUserId'])
 @Index('idx_terra_connections_first_id_uuid', { synchronize: false })
+@Index('idx_terra_connections_stale', ['connectionSeq'], { where: `"is_current" AND "freshness" = 'stale'` })
+@Check('chk_terra_connections_freshness', `"freshness" IN ('fresh','stale','unknown')`)
 @Check('chk_terra_connections_status', `"status" IN ('active','error','revoked','disconnected','replaced')`)
 export class TerraConnectionEntity {
   /** bigint comes back from pg as a string; kept so to never lose precision. */
@@ -93,6 +95,21 @@ export class TerraConnectionEntity {
    */
   @Column({ name: 'scopes_changed_at', type: 'timestamptz', nullable: true })
   scopesChangedAt!: Date | null;
+
+  /**
+   * Whether data arrives as the connection's own rhythm says it should (ConnectionFreshness): set by the
+   * freshness job, and back to `fresh` by the data event that ends a silence. Persisted values.
+   */
+  @Column({ type: 'varchar', length: 10, default: 'unknown' })
+  freshness!: 'fresh' | 'stale' | 'unknown';
+
+  /** When data (any type) last arrived for this Terra id while its connection was live. */
+  @Column({ name: 'last_data_at', type: 'timestamptz', nullable: true })
+  lastDataAt!: Date | null;
+
+  /** When the connection went stale (the silence's start is in connection_data_freshness); null unless stale. */
+  @Column({ name: 'stale_since', type: 'timestamptz', nullable: true })
+  staleSince!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

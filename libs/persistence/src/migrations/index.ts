@@ -7,7 +7,9 @@ import { ConnectionIdentity1764000006000 } from './1764000006000-ConnectionIdent
 import { CreateEventOutbox1764000008000 } from './1764000008000-CreateEventOutbox';
 import { CreateWebhookEndpoints1764000009000 } from './1764000009000-CreateWebhookEndpoints';
 import { AddHealthDataPayloadBytes1764000010000 } from './1764000010000-AddHealthDataPayloadBytes';
+import { ConnectionHealth1764000011000 } from './1764000011000-ConnectionHealth';
 import { CreateBackfills1764000012000 } from './1764000012000-CreateBackfills';
+import { OrderEventsByWriterLock1764000013000 } from './1764000013000-OrderEventsByWriterLock';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
 // migration that has shipped.
@@ -22,5 +24,7 @@ export const MIGRATIONS: Function[] = [
   CreateEventOutbox1764000008000,
   CreateWebhookEndpoints1764000009000,
   AddHealthDataPayloadBytes1764000010000,
+  ConnectionHealth1764000011000,
   CreateBackfills1764000012000,
+  OrderEventsByWriterLock1764000013000,
 ];

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConnectionLifecycle, ConnectionsService } from '@terra-connections/connections';
 import { describeTerraEvent, type TerraGateway } from '@terra-connections/terra';
-import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
+import { loadConfig } from '@terra-connections/config';
+import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { HealthDataQuery, InboxWriter, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
 import { WebhookEventApplier } from './webhook-event-applier';
 import { createWebhookEventHandlers } from '../webhook-apply.providers';
@@ -57,7 +58,7 @@ describe('connection identity across user_reauth chains (real Postgres)', () => 
     writer = new InboxWriter(db.dataSource);
     applier = new WebhookEventApplier(db.dataSource, createWebhookEventHandlers());
     // Reads only: nothing here asks Terra.
-    connections = new ConnectionsService(db.dataSource, {} as TerraGateway, new ConnectionLifecycle(db.dataSource));
+    connections = new ConnectionsService(db.dataSource, {} as TerraGateway, new ConnectionLifecycle(db.dataSource), loadConfig(testEnv()));
     healthData = new HealthDataQuery(db.dataSource);
     history = new WebhookEventsQuery(db.dataSource);
   });

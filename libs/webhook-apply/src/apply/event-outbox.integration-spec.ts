@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ConnectionLifecycle, EventFeedQuery, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { ConnectionLifecycle, EventFeedQuery, settledEventHorizon, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
 import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
@@ -67,18 +70,12 @@ describe('Events outbox (real Postgres)', () => {
     return id;
   }
 
-  /**
-   * The feed shows an event once every transaction older than it has ended, in any database of the cluster: with
-   * other suites writing meanwhile that can take a moment.
-   */
+  /** The feed shows a committed event once the event writers in flight when it was read have ended. */
   const caughtUp = () =>
     waitFor(
       async () =>
-        (
-          await db.dataSource.query(
-            `SELECT pg_snapshot_xmin(pg_current_snapshot()) > COALESCE((SELECT max(tx_id) FROM events), '0'::xid8) AS done`,
-          )
-        )[0].done === true,
+        BigInt((await settledEventHorizon(db.dataSource, { waitMs: 0 })) ?? '0') >=
+        BigInt((await db.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM events`))[0].id),
       { describe: 'the feed to show every committed event' },
     );
 
@@ -227,5 +224,45 @@ describe('Events outbox (real Postgres)', () => {
 
   it('rejects a tampered cursor', async () => {
     await expect(feed.page({}, { limit: 1, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toThrow();
+  });
+
+  it('writes what docs/openapi.json promises: every event validates against its `webhooks` schema (JSON Schema 2020-12)', async () => {
+    const reference = `schema-${randomUUID()}`;
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    await deliver({ type: 'auth', status: 'error', reason: 'user_denied', reference_id: reference, provider: 'OURA' }, at(0));
+    await deliver(auth(first, reference), at(1));
+    await deliver(daily(first, ['2026-11-03'], reference), at(2));
+    await deliver({ type: 'user_reauth', status: 'warning', old_user: user(first, reference), new_user: user(second, reference) }, at(3));
+    await deliver({ type: 'permission_change', status: 'warning', user: user(second, reference, { scopes: 'daily,heart' }) }, at(4));
+    await deliver({ type: 'connection_error', status: 'warning', message: 'token expired', user: user(second, reference) }, at(5));
+    await deliver({ type: 'access_revoked', status: 'warning', message: 'revoked', user: user(second, reference) }, at(6));
+    await deliver(auth(third, reference), at(7));
+    await deliver({ type: 'deauth', status: 'success', message: 'bye', user: user(third, reference, { active: false }) }, at(8));
+    const events = await everything({ referenceId: reference });
+    expect(new Set(events.map((event) => event.type))).toEqual(
+      new Set([
+        'connection.attempt_failed',
+        'connection.connected',
+        'data.received',
+        'connection.reconnected',
+        'connection.scopes_changed',
+        'connection.errored',
+        'connection.revoked',
+        'connection.disconnected',
+      ]),
+    );
+
+    const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8'));
+    // Formats are annotations in 2020-12; `example` is an OpenAPI keyword ajv does not know.
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    for (const event of events) {
+      const ref: string = document.webhooks[event.type].post.requestBody.content['application/json'].schema.$ref;
+      const validate = ajv.compile(document.components.schemas[ref.split('/').pop() as string]);
+      expect({ type: event.type, valid: validate(JSON.parse(JSON.stringify(event))), errors: validate.errors ?? null }).toEqual({
+        type: event.type,
+        valid: true,
+        errors: null,
+      });
+    }
   });
 });

@@ -29,10 +29,11 @@ export interface InboxRecordResult extends InboxJobRef {
   type: string;
 }
 
-export const NOT_AN_EVENT_MESSAGE = 'Webhook body must be a JSON object with a string "type"';
+export const NOT_AN_EVENT_MESSAGE =
+  'Webhook body must be a JSON object with a string "type" (user ids and providers of at most 64 characters, references of at most 255)';
 
 /** Column widths of webhook_events: a signed body must never fail to store because a field is long. */
-const MAX = { dedupKey: 200, type: 64, terraUserId: 64, referenceId: 255, terraReference: 255, requestId: 64 } as const;
+const MAX = { dedupKey: 200, type: 64, terraUserId: 64, provider: 64, referenceId: 255, terraReference: 255, requestId: 64 } as const;
 
 function fit(value: string | null | undefined, max: number): string | null {
   return value ? value.slice(0, max) : null;
@@ -76,11 +77,28 @@ const OUTLYING_NUMBERS =
   `(@ != 0 && @ < ${NUMBER_WINDOW.atLeast} && @ > -${NUMBER_WINDOW.atLeast})))`;
 
 /**
+ * Strings of the envelope the worker stores in a connection's columns (varchar 64 for Terra user ids and
+ * providers, 255 for references): longer, the body is refused here rather than stored to fail in the worker.
+ */
+const STORED_STRINGS: [object: string, key: string, max: number][] = [
+  ['subject', 'user_id', MAX.terraUserId],
+  ['subject', 'provider', MAX.provider],
+  ['subject', 'reference_id', MAX.referenceId],
+  [`payload -> 'old_user'`, 'user_id', MAX.terraUserId],
+  [`payload -> 'old_user'`, 'provider', MAX.provider],
+  [`payload -> 'old_user'`, 'reference_id', MAX.referenceId],
+  ['payload', 'provider', MAX.provider],
+  ['payload', 'reference_id', MAX.referenceId],
+];
+const STORED_STRINGS_FIT = STORED_STRINGS.map(([object, key, max]) => `COALESCE(length(${stringMember(object, key)}), 0) <= ${max}`).join(' AND ');
+
+/**
  * The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts).
  *
  * Postgres parses the body once, into the stored jsonb, and reads the envelope from that (what
  * describeTerraEvent reads: a non-empty string `type`; `user.user_id`, for `user_reauth` `new_user.user_id`;
- * `reference_id`, else the user's), so the API never parses a body: a JS parse of a 49 MB chunk held about 7x
+ * `reference_id`, else the user's), so the API never parses a body. A user id, provider or reference longer
+ * than a connection's columns is refused here (STORED_STRINGS), not stored to fail in the worker: a JS parse of a 49 MB chunk held about 7x
  * its size (the string, the object graph, the string again for pg) and the API's RSS went past 512 MB. A body
  * that is not an object with such a type selects no row, inserts nothing and returns nothing. OFFSET 0 keeps
  * `body` a subquery evaluated once: pulled up, the cast would be copied into each expression that reads it
@@ -97,6 +115,7 @@ export const INSERT_INBOX_ROW = preparedStatement(
         LATERAL (SELECT jsonb_path_query_array(payload, '${OUTLYING_NUMBERS}') AS outliers OFFSET 0) AS numbers,
         LATERAL (SELECT CASE WHEN payload ->> 'type' = '${TerraEventType.UserReauth}' THEN payload -> 'new_user' ELSE payload -> 'user' END AS subject) AS envelope
    WHERE jsonb_typeof(payload) = 'object' AND jsonb_typeof(payload -> 'type') = 'string' AND payload ->> 'type' <> ''
+     AND ${STORED_STRINGS_FIT}
      AND NOT jsonb_path_exists(outliers, 'strict $[*].double() ? (@ != @)')
      AND NOT jsonb_path_exists(outliers, 'lax $[${MAX_OUTLYING_NUMBERS}].keyvalue()')
    ON CONFLICT (dedup_key) DO UPDATE SET duplicate_count = webhook_events.duplicate_count + 1

@@ -4,7 +4,7 @@ import { MetricsService, withDeadline } from '@terra-connections/observability';
 import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
 import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from '@terra-connections/terra';
 import { WebhookEnqueuer } from '@terra-connections/queue';
-import { InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
+import { InboxBusyError, InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
 import { countJsonValuesUpTo, WEBHOOK_MAX_BODY_VALUES } from './body-values';
 import {
   type InboxRecordResult,
@@ -57,6 +57,12 @@ export function trustedOrderingTimestamp(
   const ms = Number(value);
   return ms > (signatureSeconds + toleranceSeconds) * 1000 ? undefined : ms;
 }
+
+/**
+ * Bodies of at most this many values skip the values budget: they cost Postgres under 5 MB each, and the byte
+ * budget and the pool already bound how many run at once. Terra's everyday events hold a few hundred.
+ */
+export const SMALL_BODY_VALUES = 10_000;
 
 /** Bodies up to this size are parsed on the way out of a failed insert, for the metric's type label only. */
 const LABEL_PARSE_MAX_BYTES = 1024 * 1024;
@@ -114,6 +120,8 @@ function bodyRefusal(error: unknown): { state: string; message: string } | undef
 export class TerraWebhookReceiver {
   private readonly logger = new Logger(TerraWebhookReceiver.name);
   private readonly secrets: string[];
+  /** JSON values of large bodies whose insert is running (WEBHOOK_INFLIGHT_VALUES bounds it). */
+  private valuesInFlight = 0;
 
   constructor(
     private readonly inbox: InboxWriter,
@@ -121,7 +129,7 @@ export class TerraWebhookReceiver {
     @Inject(APP_CONFIG)
     private readonly config: Pick<
       AppConfig,
-      'TERRA_WEBHOOK_SECRET' | 'TERRA_WEBHOOK_SECRET_PREVIOUS' | 'TERRA_WEBHOOK_TOLERANCE_SECONDS'
+      'TERRA_WEBHOOK_SECRET' | 'TERRA_WEBHOOK_SECRET_PREVIOUS' | 'TERRA_WEBHOOK_TOLERANCE_SECONDS' | 'WEBHOOK_INFLIGHT_VALUES'
     >,
     // In-memory counter increments only: metrics add no I/O to this path.
     @Optional() private readonly metrics?: MetricsService,
@@ -150,11 +158,29 @@ export class TerraWebhookReceiver {
 
     const rawBody = request.rawBody;
     // Before the insert: Postgres' parse of such a body is what costs gigabytes (body-values.ts).
-    if (countJsonValuesUpTo(rawBody, WEBHOOK_MAX_BODY_VALUES) > WEBHOOK_MAX_BODY_VALUES) {
+    const values = countJsonValuesUpTo(rawBody, WEBHOOK_MAX_BODY_VALUES);
+    if (values > WEBHOOK_MAX_BODY_VALUES) {
       this.metrics?.countWebhook(undefined, 'rejected_body');
       this.logger.warn(`Refused a signed webhook of ${rawBody.length} bytes holding more than ${WEBHOOK_MAX_BODY_VALUES} JSON values: answered 400`);
       throw new WebhookBodyRejectedError(TOO_MANY_VALUES_MESSAGE);
     }
+    // Bytes do not bound Postgres' parse memory, values do: 2 MB of `[1,1,...]` is a million of them.
+    const weight = values > SMALL_BODY_VALUES ? values : 0;
+    if (weight > 0 && this.valuesInFlight + weight > this.config.WEBHOOK_INFLIGHT_VALUES) {
+      this.metrics?.countWebhook(undefined, 'throttled');
+      this.logger.warn(`Refused a signed webhook of ${values} JSON values: ${this.valuesInFlight} already in flight (503, Terra retries)`);
+      throw new InboxBusyError();
+    }
+    this.valuesInFlight += weight;
+    try {
+      return await this.store(request, timestampSeconds);
+    } finally {
+      this.valuesInFlight -= weight;
+    }
+  }
+
+  private async store(request: WebhookRequest, timestampSeconds: number): Promise<WebhookReceipt> {
+    const rawBody = request.rawBody;
     let stored: InboxRecordResult;
     try {
       stored = await withDeadline(

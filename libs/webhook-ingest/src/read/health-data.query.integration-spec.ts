@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
+import { DataReadBusyError, InvalidPageCursorError } from '../webhook-ingest.errors';
+import { encodeCursor } from './page-cursor';
+import { WebhookEventsQuery } from './webhook-events.query';
 import { HealthDataQuery, PAGE_STORED_BYTES } from './health-data.query';
 
 const MB = 1024 * 1024;
@@ -75,5 +78,30 @@ describe('HealthDataQuery pages by stored bytes as well as by count (real Postgr
     const page = await query.list('big-user', { type: 'sleep', limit: 50 });
     expect(page.items.map((item) => item.summaryId)).toEqual(['z0', 'z1']);
     expect(page.nextCursor).not.toBeNull();
+  });
+
+  it("reserves a page's bytes in the read budget before reading its payloads, and refuses a page the budget cannot take", async () => {
+    const reserved: number[] = [];
+    const roomy = { tryReserve: (bytes: number) => (reserved.push(bytes), true), release: () => undefined };
+    const page = await query.list('big-user', { limit: 3 }, roomy);
+    const [{ bytes }]: { bytes: number }[] = await db.dataSource.query(
+      `SELECT sum(COALESCE(payload_bytes, pg_column_size(payload)))::int AS bytes FROM health_data WHERE summary_id = ANY($1)`,
+      [page.items.map((item) => item.summaryId)],
+    );
+    expect(reserved).toEqual([bytes]);
+    expect(page.reservedBytes).toBe(bytes);
+
+    const full = { tryReserve: () => false, release: () => undefined };
+    await expect(query.list('big-user', { limit: 3 }, full)).rejects.toBeInstanceOf(DataReadBusyError);
+  });
+
+  it("refuses a forged /data cursor before Postgres sees it, and a /data cursor given to another list", async () => {
+    for (const s of ['9999-99-99 00:00:00+00', '2026-02-30 00:00:00+00', 'yesterday']) {
+      await expect(query.list('big-user', { limit: 1, cursor: encodeCursor({ s, i: '4' }) })).rejects.toBeInstanceOf(InvalidPageCursorError);
+    }
+    const page = await query.list('big-user', { limit: 1 });
+    expect(page.nextCursor).not.toBeNull();
+    await expect(query.list('big-user', { limit: 1, cursor: page.nextCursor! })).resolves.toMatchObject({ items: [expect.anything()] });
+    await expect(new WebhookEventsQuery(db.dataSource).byStatus(undefined, { limit: 5, cursor: page.nextCursor! })).rejects.toBeInstanceOf(InvalidPageCursorError);
   });
 });

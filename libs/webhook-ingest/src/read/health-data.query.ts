@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionNotFoundError, resolveConnectionKey } from '@terra-connections/connections';
-import { sqlState } from '@terra-connections/persistence';
+import { isCalendarDateOrDateTime, sqlState } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
+import { DataReadBusyError } from '../webhook-ingest.errors';
 import { decodeCursor, encodeCursor, invalidCursor, type Page } from './page-cursor';
 
 export interface HealthDataFilter {
@@ -28,15 +29,33 @@ export interface HealthDataItem {
   payload: unknown;
 }
 
-interface Row extends HealthDataItem {
+interface Row extends Omit<HealthDataItem, 'payload'> {
   id: string;
   /** start_time as Postgres prints it: keeps the microseconds a JS Date would drop from the cursor. */
   startKey: string | null;
   /** Within the page's byte budget (PAGE_STORED_BYTES); the payload is only read when it is. */
   fits: boolean;
+  /** The payload's size as JSON text (payload_bytes, else its stored size). */
+  size: number;
+}
+
+/** Where a read reserves the bytes of the payloads it is about to hold (the API process's read budget). */
+export interface ReadBudget {
+  tryReserve(bytes: number): boolean;
+  release(bytes: number): void;
+}
+
+/** A page of health data, and the bytes it holds of the read budget until the caller has sent it. */
+export interface HealthDataPage extends Page<HealthDataItem> {
+  reservedBytes: number;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A timestamptz as Postgres prints it (`2026-11-30 22:47:00.123456+00`): the ISO check, with the space and a short offset. */
+function isPostgresTimestampText(text: string): boolean {
+  return isCalendarDateOrDateTime(text.replace(/([+-]\d{2})$/, '$1:00'));
+}
 
 /**
  * Bytes of the items one page returns, as JSON text (payload_bytes; rows stored before it was kept count their
@@ -55,7 +74,13 @@ const NO_START = '-infinity';
 export class HealthDataQuery {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(id: string, filter: HealthDataFilter): Promise<Page<HealthDataItem>> {
+  /**
+   * Two statements: the page's rows and sizes, then (once `budget` took their bytes) their payloads. A page is
+   * small, but one stored item can be tens of MB, and the API holds a payload several times over while it
+   * sends it (text, parsed, serialised): without the budget six reads of a 45 MB item took the API to 873 MB.
+   * Throws DataReadBusyError when the budget cannot take the page.
+   */
+  async list(id: string, filter: HealthDataFilter, budget?: ReadBudget): Promise<HealthDataPage> {
     const key = await resolveConnectionKey(this.dataSource, id);
     const where = ['connection_id = $1'];
     const params: unknown[] = [key.connectionId];
@@ -74,21 +99,23 @@ export class HealthDataQuery {
     }
     if (filter.cursor) {
       const position = decodeCursor(filter.cursor, ['s', 'i'] as const);
-      if (!position.i || !/^\d+$/.test(position.i)) throw invalidCursor();
+      // What we issue: a row id and a start time as Postgres printed it (or none). A forged time would reach
+      // Postgres and fail there (22007/22008), logged as an error for what is only a bad cursor.
+      if (!position.i || !/^\d{1,18}$/.test(position.i)) throw invalidCursor();
+      if (position.s !== null && !isPostgresTimestampText(position.s)) throw invalidCursor();
       params.push(position.s ?? NO_START, position.i);
       where.push(`(COALESCE(start_time, '-infinity'::timestamptz), id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }
     params.push(filter.limit + 1, PAGE_STORED_BYTES);
     // limit + 1 rows tell whether a page follows; of those, the items within the byte budget (the first always)
-    // are the page, and only their payloads leave Postgres.
+    // are the page.
     const rows: Row[] = await this.dataSource
       .query(
-        `SELECT id, type, "summaryId", date, "startTime", "startKey", "endTime", "updatedAt",
-                first OR through - size < $${params.length} AS fits,
-                CASE WHEN first OR through - size < $${params.length} THEN payload END AS payload
+        `SELECT id, type, "summaryId", date, "startTime", "startKey", "endTime", "updatedAt", size::int AS size,
+                first OR through - size < $${params.length} AS fits
          FROM (SELECT limited.*, sum(size) OVER w AS through, row_number() OVER w = 1 AS first
                FROM (SELECT id, type, summary_id AS "summaryId", date::text AS date, start_time AS "startTime",
-                            start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt", payload,
+                            start_time::text AS "startKey", end_time AS "endTime", updated_at AS "updatedAt",
                             COALESCE(payload_bytes, pg_column_size(payload)) AS size, COALESCE(start_time, '-infinity'::timestamptz) AS position
                      FROM health_data WHERE ${where.join(' AND ')}
                      ORDER BY COALESCE(start_time, '-infinity'::timestamptz), id
@@ -105,12 +132,28 @@ export class HealthDataQuery {
     // An id we have no connection for is known when data of it waits for its auth.
     if (rows.length === 0 && !filter.cursor && !key.known) await this.assertWaiting(id, key.connectionId);
     const within = rows.findIndex((row) => !row.fits);
-    const items = rows.slice(0, Math.min(filter.limit, within === -1 ? rows.length : within));
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > items.length && last ? encodeCursor({ s: last.startKey, i: String(last.id) }) : null,
-    };
+    const chosen = rows.slice(0, Math.min(filter.limit, within === -1 ? rows.length : within));
+    const last = chosen[chosen.length - 1];
+    const nextCursor = rows.length > chosen.length && last ? encodeCursor({ s: last.startKey, i: String(last.id) }) : null;
+    const reservedBytes = chosen.reduce((sum, row) => sum + row.size, 0);
+    if (budget && !budget.tryReserve(reservedBytes)) throw new DataReadBusyError();
+    try {
+      const payloads = new Map<string, unknown>(
+        chosen.length === 0
+          ? []
+          : ((await this.dataSource.query(`SELECT id::text AS id, payload FROM health_data WHERE id = ANY($1::bigint[])`, [
+              chosen.map((row) => row.id),
+            ])) as { id: string; payload: unknown }[]).map((row) => [row.id, row.payload]),
+      );
+      // A record erased between the two statements is left out; the cursor still moves past it.
+      const items = chosen
+        .filter((row) => payloads.has(String(row.id)))
+        .map(({ id: rowId, startKey: _startKey, fits: _fits, size: _size, ...item }) => ({ ...item, payload: payloads.get(String(rowId)) }));
+      return { items, nextCursor, reservedBytes: budget ? reservedBytes : 0 };
+    } catch (error) {
+      budget?.release(reservedBytes);
+      throw error;
+    }
   }
 
   private async assertWaiting(id: string, waitingKey: string): Promise<void> {

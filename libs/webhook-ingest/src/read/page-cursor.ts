@@ -10,7 +10,9 @@ export function decodeCursor<K extends string>(cursor: string, keys: readonly K[
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
-      if (keys.every((key) => record[key] === null || typeof record[key] === 'string')) {
+      // Exactly the list's own keys: a cursor of another list (the /data cursor has `i` too) is not this one's.
+      const exact = Object.keys(record).length === keys.length;
+      if (exact && keys.every((key) => record[key] === null || typeof record[key] === 'string')) {
         return record as Record<K, string | null>;
       }
     }

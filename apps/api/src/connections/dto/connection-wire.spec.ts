@@ -22,6 +22,9 @@ describe('connection wire mapping', () => {
     statusReason: null,
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
     updatedAt: new Date('2026-01-04T00:00:00.000Z'),
+    freshness: 'stale',
+    lastDataAt: new Date('2026-01-02T12:00:00.000Z'),
+    staleSince: new Date('2026-01-04T00:00:00.000Z'),
   };
 
   it('writes a connection in snake_case, ISO timestamps or null, in the documented order (not the listing key)', () => {
@@ -29,7 +32,7 @@ describe('connection wire mapping', () => {
       '{"connection_id":"6f1d2c3b-8a4e-8f01-9b2c-3d4e5f6a7b8c","terra_user_id":"u-1","terra_user_ids":["u-0","u-1"],"reference_id":"person-1","provider":"FITBIT","status":"active",' +
         '"scopes":["activity","sleep"],"connected_at":"2026-01-02T03:04:05.678Z","disconnected_at":null,' +
         '"last_webhook_at":"2026-01-03T00:00:00.000Z","last_sync_at":null,"status_reason":null,' +
-        '"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-04T00:00:00.000Z"}',
+        '"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-04T00:00:00.000Z","freshness":"stale","last_data_at":"2026-01-02T12:00:00.000Z"}',
     );
   });
 

@@ -1,5 +1,5 @@
-import type { Connection } from '@terra-connections/connections';
-import type { ConnectionResponse, ConnectionStatusValue } from './connection.response';
+import type { Connection, ConnectionDetail } from '@terra-connections/connections';
+import type { ConnectionDetailResponse, ConnectionResponse, ConnectionStatusValue } from './connection.response';
 
 /**
  * The wire `Connection` (ConnectionResponse): snake_case, ISO-8601 timestamps or null, fields in the order
@@ -21,6 +21,24 @@ export function toConnectionResponse(connection: Connection): ConnectionResponse
     status_reason: connection.statusReason,
     created_at: connection.createdAt.toISOString(),
     updated_at: connection.updatedAt.toISOString(),
+    freshness: connection.freshness,
+    last_data_at: iso(connection.lastDataAt),
+  };
+}
+
+/** The single connection: the Connection, and its freshness per data type. */
+export function toConnectionDetailResponse(connection: ConnectionDetail): ConnectionDetailResponse {
+  return {
+    ...toConnectionResponse(connection),
+    freshness_types: connection.freshnessTypes.map((type) => ({
+      type: type.type,
+      last_received_at: type.lastReceivedAt.toISOString(),
+      last_data_time: iso(type.lastDataTime),
+      window_ms: Number(type.windowMs),
+      learned: type.learned,
+      expected: type.expected,
+      overdue: type.overdue,
+    })),
   };
 }
 

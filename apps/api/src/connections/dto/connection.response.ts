@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CONNECTION_STATUSES } from '@terra-connections/connections';
+import { CONNECTION_STATUSES, FRESHNESS_VALUES, type Freshness } from '@terra-connections/connections';
 
 // The wire shapes: response schemas of the OpenAPI document, and the return types of the mappers beside them
 // (connection.mapper.ts, connect-attempt.mapper.ts), so a body and its documented schema change together.
@@ -58,6 +58,45 @@ export class ConnectionResponse {
 
   @ApiProperty({ format: 'date-time' })
   updated_at!: string;
+
+  @ApiProperty({
+    enum: FRESHNESS_VALUES,
+    enumName: 'ConnectionFreshness',
+    description:
+      'fresh: data arrives as this connection\'s own rhythm says; stale: every data type it regularly sends has been silent past its window; unknown: too new to judge, nothing regular yet, or ended',
+  })
+  freshness!: Freshness;
+
+  @ApiProperty({ ...ISO, description: 'When data of any type last arrived' })
+  last_data_at!: string | null;
+}
+
+export class TypeFreshnessResponse {
+  @ApiProperty({ example: 'sleep' })
+  type!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'When data of this type last arrived' })
+  last_received_at!: string;
+
+  @ApiProperty({ ...ISO, description: 'The newest provider-side time (end, start or date) in that data' })
+  last_data_time!: string | null;
+
+  @ApiProperty({ example: 259200000, description: 'How long this type may be silent, in milliseconds' })
+  window_ms!: number;
+
+  @ApiProperty({ description: "true: the window comes from this type's own gaps; false: the provider class's default" })
+  learned!: boolean;
+
+  @ApiProperty({ description: 'Arrived often enough to have a rhythm: its silence counts' })
+  expected!: boolean;
+
+  @ApiProperty({ description: 'Silent past its window now' })
+  overdue!: boolean;
+}
+
+export class ConnectionDetailResponse extends ConnectionResponse {
+  @ApiProperty({ type: [TypeFreshnessResponse], description: 'Freshness per data type the connection has sent' })
+  freshness_types!: TypeFreshnessResponse[];
 }
 
 export class ConnectionPageResponse {

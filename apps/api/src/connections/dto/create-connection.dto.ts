@@ -16,6 +16,8 @@ import {
   NotTogetherWith,
   PROVIDER_MESSAGE,
   PROVIDER_PATTERN,
+  REFERENCE_ID_MESSAGE,
+  REFERENCE_ID_PATTERN,
   toUpperCase,
   toUpperCaseList,
 } from './dto-validators';
@@ -26,6 +28,7 @@ import {
 /** `POST /v1/connections`: `provider` gives a direct auth link, otherwise a widget session (optionally limited to `providers`). */
 export class CreateConnectionDto {
   @ApiProperty({ maxLength: 255, description: 'Your id of the person connecting', example: 'user_123' })
+  @Matches(REFERENCE_ID_PATTERN, { message: REFERENCE_ID_MESSAGE })
   @MaxLength(255)
   @IsNotEmpty()
   @IsString()

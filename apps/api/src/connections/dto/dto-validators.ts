@@ -60,3 +60,10 @@ export function IsAbsoluteUrl(options?: ValidationOptions) {
       },
     });
 }
+
+/**
+ * A reference we store, echo and log: not blank, no control characters (C0, DEL, C1: a CR/LF forges log
+ * lines wherever it is printed). Everything else, unicode included, is the caller's to choose.
+ */
+export const REFERENCE_ID_PATTERN = /^(?!\s*$)[^\u0000-\u001f\u007f-\u009f]*$/;
+export const REFERENCE_ID_MESSAGE = 'reference_id must not be blank or contain control characters';

@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CONNECTION_STATUSES, MAX_PAGE_SIZE } from '@terra-connections/connections';
+import { IsEnum, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CONNECTION_STATUSES, FRESHNESS_VALUES, MAX_PAGE_SIZE, type Freshness } from '@terra-connections/connections';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import { PagedQuery } from '../../common/paged.query';
-import { PROVIDER_MESSAGE, PROVIDER_PATTERN, toUpperCase } from './dto-validators';
+import { PROVIDER_MESSAGE, PROVIDER_PATTERN, REFERENCE_ID_MESSAGE, REFERENCE_ID_PATTERN, toUpperCase } from './dto-validators';
 
 /**
  * `GET /v1/connections` query. `limit` above the maximum is capped by the service, not rejected. Type checks
@@ -13,6 +13,7 @@ import { PROVIDER_MESSAGE, PROVIDER_PATTERN, toUpperCase } from './dto-validator
 export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
   @ApiPropertyOptional({ maxLength: 255, description: 'Every connection of one person' })
   @IsOptional()
+  @Matches(REFERENCE_ID_PATTERN, { message: REFERENCE_ID_MESSAGE })
   @MaxLength(255)
   @IsString()
   reference_id?: string;
@@ -33,4 +34,13 @@ export class ListConnectionsQuery extends PagedQuery(MAX_PAGE_SIZE) {
   @IsOptional()
   @IsEnum(ConnectionStatus, { message: `status must be one of ${CONNECTION_STATUSES.join(', ')}` })
   status?: ConnectionStatus;
+
+  @ApiPropertyOptional({
+    enum: FRESHNESS_VALUES,
+    enumName: 'ConnectionFreshness',
+    description: 'Only connections whose data is fresh, stale (every expected data type silent past its window) or unknown',
+  })
+  @IsOptional()
+  @IsIn(FRESHNESS_VALUES, { message: `freshness must be one of ${FRESHNESS_VALUES.join(', ')}` })
+  freshness?: Freshness;
 }

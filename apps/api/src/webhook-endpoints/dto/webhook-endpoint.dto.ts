@@ -61,6 +61,9 @@ export class UpdateWebhookEndpointDto {
   enabled?: boolean;
 }
 
+/** `GET /v1/webhook-endpoints`. */
+export class WebhookEndpointsQueryDto extends PagedQuery(200) {}
+
 /** `GET /v1/webhook-endpoints/{id}/deliveries`. */
 export class EndpointDeliveriesQueryDto extends PagedQuery(200) {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })

@@ -38,6 +38,9 @@ export class CreatedWebhookEndpointResponse extends WebhookEndpointResponse {
 export class WebhookEndpointListResponse {
   @ApiProperty({ type: [WebhookEndpointResponse] })
   data!: WebhookEndpointResponse[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' })
+  next_cursor!: string | null;
 }
 
 export class DeliveryAttemptResponse {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { queryPrepared } from '@terra-connections/persistence';
-import { DATA_RECEIPT_MAX_KEYS, isEndedStatus, noteBackfillData } from '@terra-connections/connections';
+import { DATA_RECEIPT_MAX_KEYS, isEndedStatus, newestDataTime, noteBackfillData } from '@terra-connections/connections';
 import { type HealthDataRecord, healthDataRecord } from '../health-data-key';
 import { HEALTH_DATA_UPSERT } from '../health-data.sql';
 import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
@@ -28,16 +28,6 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
   async handle({ inbox, event, tx, state }: EventContextOf<DataKind>): Promise<void> {
     const items = event.kind === 'athlete' ? [event.athlete] : event.data;
 
-    // One write of the connection row per data event: last_sync_at (unless ended) and last_webhook_at.
-    // Takes the connection's row lock first (the same order as status changes), so an access_revoked being
-    // applied at the same moment either sees these rows to delete or is seen here as ended. The API's
-    // DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
-    const status = await state.touchOnDataArrival(event.user.userId, inbox.receivedAt);
-    if (isEndedStatus(status)) {
-      this.logger.log(`Skipped ${event.type} event ${inbox.id}: the connection has ended (${status})`);
-      return;
-    }
-
     const skipped: number[] = [];
     // One record per key: a later copy in the same event wins, as it did when each was written in turn.
     const records = new Map<string, HealthDataRecord>();
@@ -51,6 +41,18 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
       records.set(record.dataKey, record);
     }
     const batch = [...records.values()];
+
+    // One write of the connection row per data event: last_sync_at and last_data_at (unless ended),
+    // last_webhook_at, and the type's freshness (when it arrived, the newest provider time in it; a stale
+    // connection is fresh again). Takes the connection's row lock first (the same order as status changes),
+    // so an access_revoked being applied at the same moment either sees these rows to delete or is seen here
+    // as ended. The API's DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
+    const status = await state.touchOnDataArrival(event.user.userId, inbox.receivedAt, { type: event.type, dataTime: newestDataTime(batch) });
+    if (isEndedStatus(status)) {
+      this.logger.log(`Skipped ${event.type} event ${inbox.id}: the connection has ended (${status})`);
+      return;
+    }
+
     for (let start = 0; start < batch.length; start += UPSERT_BATCH_ITEMS) {
       const rows = batch.slice(start, start + UPSERT_BATCH_ITEMS);
       const texts = rows.map((record) => JSON.stringify(record.item));

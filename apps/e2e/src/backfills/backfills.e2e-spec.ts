@@ -187,6 +187,18 @@ describe('backfills: on connect, on demand, tracked to completion within the rat
     // The on-connect backfill of the last 30 days asks too; this backfill's range was asked once.
     const daily = (await requestsOf(userId)).filter((r) => r.path === '/v2/daily' && new URLSearchParams(r.query).get('start_date') === body.start_date);
     expect(daily).toHaveLength(1);
+
+    // The connection's list pages newest first: this backfill, then the on-connect one.
+    const first = expectStatus(await stack.api.call<{ data: BackfillView[]; next_cursor: string | null }>('GET', `/v1/connections/${userId}/backfills?limit=1`), 200, 'page 1');
+    expect(first.data.map((b) => b.id)).toEqual([created.body.id]);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = expectStatus(
+      await stack.api.call<{ data: BackfillView[]; next_cursor: string | null }>('GET', `/v1/connections/${userId}/backfills?limit=1&cursor=${first.next_cursor}`),
+      200,
+      'page 2',
+    );
+    expect(second.data.map((b) => b.trigger)).toEqual(['connect']);
+    expect(second.next_cursor).toBeNull();
   }, 60_000);
 
   it('a lost chunk: stalled after the silence, asked again for the missing month only, then completed', async () => {

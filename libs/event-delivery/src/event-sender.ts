@@ -13,6 +13,12 @@ export interface SendResult {
 /** Responses are read only this far: the status code is what counts; the rest is for the attempt log. */
 const MAX_RESPONSE_BYTES = 1024;
 
+/** A receiver's Location header as the attempt log keeps it: bounded, it is the receiver's text, not ours. */
+function loggableLocation(location: string | undefined): string {
+  if (!location) return '?';
+  return location.length > 200 ? `${location.slice(0, 200)}...[cut]` : location;
+}
+
 /**
  * Posts one signed body. Never follows a redirect (a 3xx is a failed attempt like any non-2xx: a redirect
  * could point at an internal address the guard would refuse). The address guard runs on the address
@@ -71,7 +77,7 @@ export class EventSender {
           response.on('close', () => finish({ statusCode: status, error: null }));
           response.on('end', () => finish({ statusCode: status, error: null }));
           // The status is known now; the body only has to drain.
-          finish({ statusCode: status, error: status >= 300 && status < 400 ? `redirect to ${response.headers.location ?? '?'} not followed` : null });
+          finish({ statusCode: status, error: status >= 300 && status < 400 ? `redirect to ${loggableLocation(response.headers.location)} not followed` : null });
         },
       );
       // The whole exchange, the response body's drain included: a receiver that answers its status and then

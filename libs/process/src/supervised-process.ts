@@ -73,8 +73,9 @@ export class SupervisedProcess {
         if (this.child.pid === undefined) resolve((this.exitInfo = { code: null, signal: null, error }));
       });
       this.child.once('exit', (code, signal) => {
-        // Let the last lines through (they usually say why it died), but never wait on a grandchild holding the pipe.
-        void Promise.race([streamsClosed, delay(1_000)]).then(() => resolve((this.exitInfo = { code, signal })));
+        // Let the last lines through (they usually say why it died; on a loaded machine they can trail the exit by
+        // over a second), but never wait long on a grandchild holding the pipe.
+        void Promise.race([streamsClosed, delay(5_000)]).then(() => resolve((this.exitInfo = { code, signal })));
       });
     });
   }

@@ -3084,6 +3084,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointListResponse"];
                 };
             };
+            /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
             /** @description Missing, malformed or unknown API key */
             401: {
                 headers: {

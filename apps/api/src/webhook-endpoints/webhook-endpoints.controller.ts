@@ -51,6 +51,7 @@ export class WebhookEndpointsController {
   }
 
   @Get()
+  @ApiErrors(400)
   @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Admin: every endpoint (never its secret)' })
   @ApiOkResponse({ type: WebhookEndpointListResponse })
   async list(@Query() query: WebhookEndpointsQueryDto): Promise<WebhookEndpointListResponse> {

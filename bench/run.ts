@@ -13,6 +13,7 @@ import { setQuietBudget } from './infra/machine-quiet';
 import { RESULTS_DIR } from './infra/paths';
 import { purgeAllQueuePrefixes } from './infra/redis-prefix';
 import { DeliveryFactory } from './load/terra-deliveries';
+import { backfillPhase } from './phases/backfill.phase';
 import { chunksPhase } from './phases/chunks.phase';
 import { connectionsPhase } from './phases/connections.phase';
 import { e2ePhase } from './phases/e2e.phase';
@@ -91,6 +92,11 @@ async function main(): Promise<number> {
   if (wanted('hostile')) {
     log(`hostile bodies: ${settings.hostile.concurrency} concurrent 49 MB bodies per wave, API RSS`);
     results.hostile = await hostilePhase(systems[0], context);
+  }
+
+  if (wanted('backfill')) {
+    log(`backfill wave: ${settings.backfill.users} ${settings.backfill.provider} connects, 30 days on connect, against the sandbox`);
+    results.backfill = await backfillPhase(context);
   }
 
   results.elapsedS = Math.round((Date.now() - started) / 100) / 10;

@@ -14,6 +14,8 @@ export interface BenchSettings {
   redis: { jobs: number };
   /** issue 12: concurrent 49 MB hostile bodies per wave, and waves of each kind. */
   hostile: { concurrency: number; rounds: number };
+  /** The on-connect wave: users connected at once, their provider, how long to wait for every backfill. */
+  backfill: { users: number; provider: string; deadlineMs: number; liveMs: number };
   connections: { rows: number; lookupMs: number; pageSize: number; pagesPerEnd: number };
   /** issue 14: the freshness=stale listing at `rows` connections, and the freshness job over `jobConnections`. */
   freshness: { rows: number; pageSize: number; pagesPerEnd: number; jobConnections: number };
@@ -21,7 +23,7 @@ export interface BenchSettings {
   events: { events: number; lagMs: number; maxLagRate: number };
 }
 
-export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'freshness', 'hostile', 'events'] as const;
+export const PHASES = ['ingest', 'e2e', 'chunks', 'redis', 'connections', 'freshness', 'hostile', 'events', 'backfill'] as const;
 
 export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
@@ -50,6 +52,9 @@ export function benchSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     },
     redis: { jobs: smoke ? 10_000 : 100_000 },
     hostile: { concurrency: 6, rounds: smoke ? 1 : 3 },
+    backfill: smoke
+      ? { users: 100, provider: 'WHOOP', deadlineMs: s(60), liveMs: s(3) }
+      : { users: Number(option('backfill-users') ?? 1000), provider: 'WHOOP', deadlineMs: s(240), liveMs: s(10) },
     connections: smoke
       ? { rows: 50_000, lookupMs: s(2), pageSize: 200, pagesPerEnd: 5 }
       : { rows: 1_000_000, lookupMs: s(5), pageSize: 200, pagesPerEnd: 20 },

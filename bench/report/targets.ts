@@ -5,6 +5,7 @@ import type { E2eResult } from '../phases/e2e.phase';
 import type { FreshnessResult } from '../phases/freshness.phase';
 import type { EventsResult } from '../phases/events.phase';
 import type { HostileResult } from '../phases/hostile.phase';
+import type { BackfillResult } from '../phases/backfill.phase';
 import type { IngestResult } from '../phases/ingest.phase';
 import type { RedisMemoryResult } from '../phases/redis-memory.phase';
 
@@ -21,6 +22,7 @@ export interface BenchResults {
   freshness?: FreshnessResult;
   hostile?: HostileResult;
   events?: EventsResult;
+  backfill?: BackfillResult;
   elapsedS?: number;
   targets?: TargetLine[];
   noise?: string[];
@@ -214,6 +216,20 @@ export function evaluateTargets(results: BenchResults): TargetLine[] {
       result: verdict(lag.missing === 0 && lag.summary.p99 < dispatchIntervalMs + 1000),
     });
   } else lines.push(skip('events-lag', fl, tl));
+  const fb = `on-connect backfill wave: ${results.backfill?.users ?? 1000} users x 30 days, every offered type, sandbox`;
+  const tb = 'all finished; 0 x 429; days per user within Terra\'s 6,000/h';
+  if (results.backfill) {
+    const b = results.backfill;
+    lines.push({
+      id: 'backfill-wave',
+      figure: fb,
+      target: tb,
+      product: `${b.allFinishedS === null ? 'not all' : `${fmt(b.allFinishedS)} s`}; ${b.dataRequests} req (${fmt(b.requestsPerSecond)}/s), ${b.rateLimited} x 429, max ${b.maxDaysPerUser} d/user; live p99 ${fmt(b.liveBefore.p99)} -> ${fmt(b.liveDuring.p99)} ms`,
+      floor: '-',
+      ratio: '-',
+      result: verdict(b.allFinishedS !== null && b.rateLimited === 0 && b.maxDaysPerUser <= b.budgetPerUserHour && (b.byStatus.completed ?? 0) === b.users),
+    });
+  } else lines.push(skip('backfill-wave', fb, tb));
 
   const f9 = 'exactly-once count check';
   if (e2e) {

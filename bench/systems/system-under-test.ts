@@ -91,7 +91,7 @@ export class ProductSystem implements SystemUnderTest {
   readonly name = 'product' as const;
   private readonly dist = process.env.BENCH_PRODUCT_DIST ?? 'dist';
 
-  /** `extra`: settings a phase needs on top of production's (the events phase's loopback receiver). */
+  /** `extra`: settings a phase needs on top of production's (the events phase's loopback receiver, the backfill phase's sandbox). */
   constructor(private readonly extra: Record<string, string> = {}) {}
 
   private env(target: RunTarget): NodeJS.ProcessEnv {
@@ -111,6 +111,8 @@ export class ProductSystem implements SystemUnderTest {
       TERRA_API_KEY: 'bench-not-used',
       TERRA_API_URL: 'http://127.0.0.1:9/v2',
       RECONCILE_INTERVAL_MS: '0',
+      // No history on connect unless a phase asks for it (the backfill phase runs its own stack).
+      BACKFILL_ON_CONNECT_DAYS: '0',
       ...this.extra,
       ...overrides(process.env.BENCH_PRODUCT_ENV),
     };

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@terra-connections/config';
 import { platformModules } from '@terra-connections/platform';
 import { QueueDashboardModule } from './admin/queue-dashboard.module';
+import { BackfillsHttpModule } from './backfills/backfills-http.module';
 import { ConnectionsHttpModule } from './connections/connections-http.module';
 import { DriftHttpModule } from './drift/drift-http.module';
 import { EventsHttpModule } from './events/events-http.module';
@@ -17,6 +18,7 @@ export class ApiModule {
       imports: [
         ...platformModules(config, 'api'),
         ConnectionsHttpModule,
+        BackfillsHttpModule,
         WebhooksHttpModule,
         EventsHttpModule,
         DriftHttpModule,

@@ -1,3 +1,5 @@
+import { ControlBackfillController } from './control/control-backfill.controller';
+import { BackfillScenarios } from './data/backfill-scenarios.service';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthTokenStore } from './auth/auth-token.store';
@@ -47,6 +49,7 @@ export class SandboxModule {
         ControlFaultsController,
         ControlSystemController,
         MobileConnectController,
+        ControlBackfillController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: config },
@@ -64,6 +67,7 @@ export class SandboxModule {
         WebhookFaults,
         WebhookDispatcher,
         DataRequestService,
+        BackfillScenarios,
         ScenarioService,
         SandboxResetService,
       ],

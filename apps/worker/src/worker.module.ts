@@ -3,11 +3,13 @@ import type { AppConfig } from '@terra-connections/config';
 import { ObservabilityHealthModule } from '@terra-connections/observability';
 import { platformModules } from '@terra-connections/platform';
 import { TerraClientModule, TerraGateway } from '@terra-connections/terra';
-import { TERRA_USER_DIRECTORY } from '@terra-connections/connections';
+import { BackfillMetrics, BackfillRequester, BackfillScheduler, ProvidersService, TERRA_USER_DIRECTORY } from '@terra-connections/connections';
 import { WEBHOOK_APPLY_PROVIDERS } from '@terra-connections/webhook-apply';
+import { BackfillProcessor } from './processors/backfill.processor';
 import { EventDeliveryRunner } from './processors/event-delivery.runner';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { TerraWebhookProcessor } from './processors/terra-webhook.processor';
+import { BackfillSchedules } from './schedulers/backfill-schedules.service';
 import { WebhookSchedules } from './schedulers/webhook-schedules.service';
 import { WorkerHealthServer } from './worker-health.server';
 
@@ -30,6 +32,12 @@ export class WorkerModule {
         MaintenanceProcessor,
         EventDeliveryRunner,
         WebhookSchedules,
+        ProvidersService,
+        BackfillMetrics,
+        BackfillScheduler,
+        BackfillRequester,
+        BackfillProcessor,
+        BackfillSchedules,
         WorkerHealthServer,
       ],
     };

@@ -49,6 +49,7 @@ export const COMPUTED_DEFAULTS: Record<string, string> = {
   PUBLIC_URL: '`http://127.0.0.1:$PORT`',
   EVENT_SECRETS_KEY: 'a fixed development value; required when NODE_ENV=production',
   EVENT_ENDPOINTS_ALLOW_PRIVATE: '`true`; `false` when NODE_ENV=production',
+  BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER: 'none: every provider uses BACKFILL_ON_CONNECT_DAYS',
 };
 
 /**
@@ -372,6 +373,77 @@ export const envSchema = z
       .max(256)
       .default(4)
       .describe('Of those, at most this many to one endpoint, so a slow endpoint never holds every slot.'),
+    BACKFILL_ON_CONNECT_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1825)
+      .default(30)
+      .describe('Days of history asked from Terra when a connection becomes active (after a reconnect: only the gap since its last stored data); 0 = off.'),
+    BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER: z
+      .string()
+      .default('')
+      .refine((value) => value.trim() === '' || /^\s*[A-Za-z0-9_]+=\d{1,4}\s*(,\s*[A-Za-z0-9_]+=\d{1,4}\s*)*$/.test(value), {
+        message: 'must be PROVIDER=days pairs separated by commas, e.g. GARMIN=90,FITBIT=0',
+      })
+      .transform((value) =>
+        Object.fromEntries(
+          value
+            .split(',')
+            .map((pair) => pair.trim())
+            .filter((pair) => pair !== '')
+            .map((pair) => [pair.split('=')[0].trim().toUpperCase(), Math.min(1825, Number(pair.split('=')[1]))] as const),
+        ) as Record<string, number>,
+      )
+      .describe('Per-provider override of BACKFILL_ON_CONNECT_DAYS, e.g. `GARMIN=90,FITBIT=0`.'),
+    BACKFILL_DAYS_PER_HOUR: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(6000)
+      .default(6000)
+      .describe("Requested days one Terra user may spend per rolling hour (Terra's limit is 6,000); the scheduler waits rather than exceed it."),
+    BACKFILL_MAX_DAYS_PER_REQUEST: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1825)
+      .default(365)
+      .describe("Longest range of one data request (Terra's limit is 1,825 days); longer backfills are split."),
+    BACKFILL_TICK_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(2000)
+      .describe('How often a worker plans new backfills, sends the requests that are due and looks for stalled ones; 0 = never.'),
+    BACKFILL_REQUESTS_PER_TICK: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('Data requests sent per tick at most, all users together, at most one per user (so one big backfill does not starve the others).'),
+    BACKFILL_STALL_SECONDS: z.coerce
+      .number()
+      .min(0.1)
+      .max(7 * 86_400)
+      .default(900)
+      .describe('Silence after which an answered request whose data has not all arrived is stalled and asked again for the missing part.'),
+    BACKFILL_MAX_REREQUESTS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(2)
+      .describe('Times a stalled request is asked again before it stays stalled.'),
+    BACKFILL_MAX_FAILURES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(5)
+      .describe('Terra errors (5xx, timeouts) a request survives, with growing waits, before it fails.'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.TERRA_API_KEY) {

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { QueueErrorLogger } from './queue-error.logger';
-import { TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
+import { TERRA_BACKFILL_QUEUE, TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 export function redisConnectionOptions(redisUrl: string) {
   const url = new URL(redisUrl);
@@ -34,7 +34,7 @@ export class WebhookQueueModule {
             prefix: config.QUEUE_PREFIX,
           }),
         }),
-        BullModule.registerQueue({ name: TERRA_WEBHOOK_QUEUE }, { name: TERRA_MAINTENANCE_QUEUE }),
+        BullModule.registerQueue({ name: TERRA_WEBHOOK_QUEUE }, { name: TERRA_MAINTENANCE_QUEUE }, { name: TERRA_BACKFILL_QUEUE }),
       ],
       providers: [QueueErrorLogger],
       exports: [BullModule],

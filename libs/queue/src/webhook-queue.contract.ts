@@ -17,6 +17,14 @@ export const TERRA_WEBHOOK_QUEUE = 'terra-webhooks';
  */
 export const TERRA_MAINTENANCE_QUEUE = 'terra-maintenance';
 
+/**
+ * The backfill queue: the scheduler's tick and one job per backfill data request (ids only). Apart from the
+ * webhook queue so a wave of backfill calls never queues ahead of webhook applies.
+ *
+ * PERSISTED IDENTIFIER: the name lives in Redis keys.
+ */
+export const TERRA_BACKFILL_QUEUE = 'terra-backfills';
+
 export enum WebhookJobName {
   /** Apply one inbox row (webhook_events.id) to Postgres. */
   ApplyEvent = 'apply-webhook-event',
@@ -28,6 +36,10 @@ export enum WebhookJobName {
   PruneInbox = 'prune-inbox',
   /** Repeatable: re-judge every connection's freshness (connection.stale / connection.fresh). */
   EvaluateFreshness = 'evaluate-freshness',
+  /** Repeatable: plan on-connect backfills, detect stalled requests, enqueue the due ones (backfill queue). */
+  BackfillTick = 'backfill-tick',
+  /** Send one backfill request (backfill_requests.id) to Terra (backfill queue). */
+  BackfillRequest = 'backfill-request',
 }
 
 /** Job name -> payload. Payloads are plain JSON with ids only: health data never sits in Redis. */
@@ -38,6 +50,9 @@ export interface WebhookJobPayloads {
   [WebhookJobName.Reconcile]: Record<string, never>;
   [WebhookJobName.PruneInbox]: Record<string, never>;
   [WebhookJobName.EvaluateFreshness]: Record<string, never>;
+  [WebhookJobName.BackfillTick]: Record<string, never>;
+  /** sends: the request's calls made when the tick claimed it, so a duplicate job of one claim sends nothing. */
+  [WebhookJobName.BackfillRequest]: { requestId: string; sends?: number };
 }
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];

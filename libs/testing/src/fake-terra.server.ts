@@ -17,7 +17,8 @@ export type FakeTerraRoute =
   | 'userInfo'
   | 'subscriptions'
   | 'integrations'
-  | 'integrationsDetailed';
+  | 'integrationsDetailed'
+  | 'dailyData';
 
 export interface FakeTerraUser {
   user_id: string;
@@ -85,6 +86,7 @@ const ROUTES: Record<string, { method: string; route: FakeTerraRoute }> = {
   '/v2/integrations': { method: 'GET', route: 'integrations' },
   '/v2/integrations/detailed': { method: 'GET', route: 'integrationsDetailed' },
   '/api/widget/session': { method: 'POST', route: 'widgetSession' },
+  '/v2/daily': { method: 'GET', route: 'dailyData' },
 };
 
 /** Catalogue routes are public (terra-contract.md §2.9): no key needed. */
@@ -289,6 +291,15 @@ export class FakeTerraServer {
             types: { activity: true, body: true, nutrition: false, daily: true, sleep: true, menstruation: false },
           }));
         return { status: 200, body: { status: 'success', providers } };
+      }
+      case 'dailyData': {
+        // "Sent to webhook" (terra-contract.md §2.10), with the budget headers Terra adds (§11); no webhook follows.
+        const reference = randomUUID();
+        return {
+          status: 200,
+          body: { status: 'success', message: 'sent to webhook', reference, user: { user_id: query.get('user_id') ?? '', provider: 'OURA' } },
+          headers: { 'terra-reference': reference, 'x-terra-ratelimit-limit': '6000', 'x-terra-ratelimit-remaining': '5970', 'x-terra-ratelimit-reset-after': '3600' },
+        };
       }
     }
   }

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { AccessRevokedHandler } from './apply/handlers/access-revoked.handler';
 import { AuthFailedHandler } from './apply/handlers/auth-failed.handler';
 import { AuthSucceededHandler } from './apply/handlers/auth-succeeded.handler';
+import { BackfillMarkerHandler } from './apply/handlers/backfill-marker.handler';
 import { ConnectionErrorHandler } from './apply/handlers/connection-error.handler';
 import { DeauthHandler } from './apply/handlers/deauth.handler';
 import { HealthDataHandler } from './apply/handlers/health-data.handler';
@@ -24,6 +25,7 @@ const HANDLERS = [
   ConnectionErrorHandler,
   PermissionChangeHandler,
   HealthDataHandler,
+  BackfillMarkerHandler,
   InformationalHandler,
 ];
 

@@ -74,6 +74,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connections/{id}/backfills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A connection's backfills, newest first */
+        get: operations["listBackfills"];
+        put?: never;
+        /** Ask Terra for a connection's past data; the worker sends the requests within the rate budget and tracks them */
+        post: operations["createBackfill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/backfills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backfill with its progress per data type */
+        get: operations["getBackfill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/terra": {
         parameters: {
             query?: never;
@@ -655,6 +690,66 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "backfill.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * backfill.completed
+         * @description Every request of a backfill is done: its data applied, or Terra said there was none (GET /v1/backfills/{id}). Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         */
+        post: operations["onBackfillCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "backfill.stalled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * backfill.stalled
+         * @description A backfill request's data stopped arriving for BACKFILL_STALL_SECONDS (a lost chunk); sent each time the backfill enters stalled. A re-request of the missing months follows while BACKFILL_MAX_REREQUESTS allows. Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         */
+        post: operations["onBackfillStalledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "backfill.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * backfill.failed
+         * @description Every request of a backfill is done and at least one failed for good (Terra refused it, kept failing, or the connection ended). Delivered to the webhook endpoints that subscribe to it (docs/events.md).
+         */
+        post: operations["onBackfillFailedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -923,6 +1018,79 @@ export interface components {
             /** @description true: Terra is down and this is the last good copy */
             stale: boolean;
         };
+        CreateBackfillDto: {
+            /** @description Data types to ask for; omitted: every type the provider offers */
+            types?: ("activity" | "sleep" | "body" | "daily" | "nutrition" | "menstruation" | "athlete")[];
+            /**
+             * @description First day (YYYY-MM-DD, UTC), included
+             * @example 2026-09-01
+             */
+            start_date: string;
+            /**
+             * @description Last day (YYYY-MM-DD, UTC), included; not after today
+             * @example 2026-11-30
+             */
+            end_date: string;
+        };
+        BackfillTypeProgressResponse: {
+            /** @example daily */
+            type: string;
+            /** @enum {string} */
+            status: "scheduled" | "running" | "waiting" | "completed" | "failed" | "stalled" | "unsupported";
+            /** @description Data calls made to Terra for this type, retries and re-requests included */
+            requests_made: number;
+            /** @description Data webhooks received under the requests' terra-reference */
+            chunks_received: number;
+            /** @description Chunks Terra announced (large_request_sending); null for a range of a month or less or until announced */
+            chunks_expected: number | null;
+            /** @description Distinct days of this type stored for the connection within the range */
+            dates_stored: number;
+            /** @description Terra's reason when it failed, or why it waits or stalled */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description When the scheduler next acts on it (send, ask again, or call it stalled)
+             */
+            next_action_at: string | null;
+        };
+        BackfillResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            connection_id: string;
+            /** @description The Terra user id the requests are made for */
+            terra_user_id: string;
+            provider: string | null;
+            /**
+             * @description `connect`: started when the connection became active; `api`: asked through this API
+             * @enum {string}
+             */
+            trigger: "connect" | "api";
+            /** @enum {string} */
+            status: "scheduled" | "running" | "waiting" | "completed" | "failed" | "stalled" | "unsupported";
+            /**
+             * @description null until an on-connect backfill is planned
+             * @example 2026-09-01
+             */
+            start_date: string | null;
+            /** @example 2026-11-30 */
+            end_date: string | null;
+            types: string[] | null;
+            /** @description E.g. why it is unsupported, or that only the gap since the last stored data is asked */
+            message: string | null;
+            progress: components["schemas"]["BackfillTypeProgressResponse"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+        };
+        BackfillPageResponse: {
+            data: components["schemas"]["BackfillResponse"][];
+            /** @description Pass back as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
         WebhookReceiptResponse: {
             /** @enum {string} */
             status: "accepted" | "duplicate";
@@ -1022,7 +1190,7 @@ export interface components {
              * @example connection.connected
              * @enum {string}
              */
-            type: "connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed";
+            type: "connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.stalled" | "backfill.failed";
             /**
              * Format: date-time
              * @description When it happened (Terra's ordering time for a webhook, our clock otherwise)
@@ -1043,7 +1211,7 @@ export interface components {
              */
             url: string;
             /** @description Only these types; omitted: every type */
-            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed")[];
+            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.stalled" | "backfill.failed")[];
             description?: string;
             /**
              * @description Stored for the opt-in to health values in data.received (not sent yet)
@@ -1096,7 +1264,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             url?: string;
             /** @description null: every type */
-            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.failed")[] | null;
+            event_types?: ("connection.connected" | "connection.reconnected" | "connection.errored" | "connection.scopes_changed" | "connection.revoked" | "connection.disconnected" | "connection.attempt_failed" | "connection.stale" | "connection.fresh" | "data.received" | "backfill.completed" | "backfill.stalled" | "backfill.failed")[] | null;
             description?: string;
             /** @description false stops deliveries; true resumes them (and clears the reason it was disabled) */
             enabled?: boolean;
@@ -1567,8 +1735,170 @@ export interface components {
                 records_truncated?: boolean;
             };
         };
+        /** @description Every request of a backfill is done: its data applied, or Terra said there was none (GET /v1/backfills/{id}). */
+        BackfillCompletedEvent: {
+            /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backfill.completed";
+            /**
+             * Format: date-time
+             * @description When it happened: Terra's ordering time for a webhook, our clock otherwise
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Our stable id of the connection
+                 */
+                connection_id: string;
+                /** @description The connection's current Terra user id when the event was written */
+                terra_user_id: string | null;
+                /** @description Your id of the person */
+                reference_id: string | null;
+                /** @description The wearable provider, e.g. OURA */
+                provider: string | null;
+                /** @description Per connection 1, 2, 3, ... in commit order: order and drop stale events by it */
+                sequence: number;
+                /**
+                 * Format: uuid
+                 * @description GET /v1/backfills/{id}
+                 */
+                backfill_id: string;
+                /** @enum {string} */
+                status: "completed" | "stalled" | "failed";
+                /**
+                 * @description connect: when the connection became active; api: POST /v1/connections/{id}/backfills
+                 * @enum {string}
+                 */
+                trigger: "connect" | "api";
+                start_date: string | null;
+                end_date: string | null;
+                types: string[];
+                /** @description The types that failed or stalled, with Terra's reason; empty when completed */
+                problems: {
+                    type: string;
+                    /** @enum {string} */
+                    status: "failed" | "stalled";
+                    reason: string | null;
+                }[];
+                /** @description Why a backfill finished without asking Terra (no data type offered) */
+                message?: string;
+            };
+        };
+        /** @description A backfill request's data stopped arriving for BACKFILL_STALL_SECONDS (a lost chunk); sent each time the backfill enters stalled. A re-request of the missing months follows while BACKFILL_MAX_REREQUESTS allows. */
+        BackfillStalledEvent: {
+            /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backfill.stalled";
+            /**
+             * Format: date-time
+             * @description When it happened: Terra's ordering time for a webhook, our clock otherwise
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Our stable id of the connection
+                 */
+                connection_id: string;
+                /** @description The connection's current Terra user id when the event was written */
+                terra_user_id: string | null;
+                /** @description Your id of the person */
+                reference_id: string | null;
+                /** @description The wearable provider, e.g. OURA */
+                provider: string | null;
+                /** @description Per connection 1, 2, 3, ... in commit order: order and drop stale events by it */
+                sequence: number;
+                /**
+                 * Format: uuid
+                 * @description GET /v1/backfills/{id}
+                 */
+                backfill_id: string;
+                /** @enum {string} */
+                status: "completed" | "stalled" | "failed";
+                /**
+                 * @description connect: when the connection became active; api: POST /v1/connections/{id}/backfills
+                 * @enum {string}
+                 */
+                trigger: "connect" | "api";
+                start_date: string | null;
+                end_date: string | null;
+                types: string[];
+                /** @description The types that failed or stalled, with Terra's reason; empty when completed */
+                problems: {
+                    type: string;
+                    /** @enum {string} */
+                    status: "failed" | "stalled";
+                    reason: string | null;
+                }[];
+                /** @description Why a backfill finished without asking Terra (no data type offered) */
+                message?: string;
+            };
+        };
+        /** @description Every request of a backfill is done and at least one failed for good (Terra refused it, kept failing, or the connection ended). */
+        BackfillFailedEvent: {
+            /** @description Stable: the `webhook-id` of every delivery of it. Deduplicate on it. */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "backfill.failed";
+            /**
+             * Format: date-time
+             * @description When it happened: Terra's ordering time for a webhook, our clock otherwise
+             */
+            timestamp: string;
+            data: {
+                /**
+                 * Format: uuid
+                 * @description Our stable id of the connection
+                 */
+                connection_id: string;
+                /** @description The connection's current Terra user id when the event was written */
+                terra_user_id: string | null;
+                /** @description Your id of the person */
+                reference_id: string | null;
+                /** @description The wearable provider, e.g. OURA */
+                provider: string | null;
+                /** @description Per connection 1, 2, 3, ... in commit order: order and drop stale events by it */
+                sequence: number;
+                /**
+                 * Format: uuid
+                 * @description GET /v1/backfills/{id}
+                 */
+                backfill_id: string;
+                /** @enum {string} */
+                status: "completed" | "stalled" | "failed";
+                /**
+                 * @description connect: when the connection became active; api: POST /v1/connections/{id}/backfills
+                 * @enum {string}
+                 */
+                trigger: "connect" | "api";
+                start_date: string | null;
+                end_date: string | null;
+                types: string[];
+                /** @description The types that failed or stalled, with Terra's reason; empty when completed */
+                problems: {
+                    type: string;
+                    /** @enum {string} */
+                    status: "failed" | "stalled";
+                    reason: string | null;
+                }[];
+                /** @description Why a backfill finished without asking Terra (no data type offered) */
+                message?: string;
+            };
+        };
         /** @description Any outbound event; `type` says which. Types may be added: keep a default branch. */
-        OutboundEvent: components["schemas"]["ConnectionConnectedEvent"] | components["schemas"]["ConnectionReconnectedEvent"] | components["schemas"]["ConnectionErroredEvent"] | components["schemas"]["ConnectionScopesChangedEvent"] | components["schemas"]["ConnectionRevokedEvent"] | components["schemas"]["ConnectionDisconnectedEvent"] | components["schemas"]["ConnectionAttemptFailedEvent"] | components["schemas"]["ConnectionStaleEvent"] | components["schemas"]["ConnectionFreshEvent"] | components["schemas"]["DataReceivedEvent"];
+        OutboundEvent: components["schemas"]["ConnectionConnectedEvent"] | components["schemas"]["ConnectionReconnectedEvent"] | components["schemas"]["ConnectionErroredEvent"] | components["schemas"]["ConnectionScopesChangedEvent"] | components["schemas"]["ConnectionRevokedEvent"] | components["schemas"]["ConnectionDisconnectedEvent"] | components["schemas"]["ConnectionAttemptFailedEvent"] | components["schemas"]["ConnectionStaleEvent"] | components["schemas"]["ConnectionFreshEvent"] | components["schemas"]["DataReceivedEvent"] | components["schemas"]["BackfillCompletedEvent"] | components["schemas"]["BackfillStalledEvent"] | components["schemas"]["BackfillFailedEvent"];
     };
     responses: never;
     parameters: {
@@ -1955,6 +2285,190 @@ export interface operations {
             };
             /** @description Terra did not answer within TERRA_TIMEOUT_SECONDS */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+        };
+    };
+    listBackfills: {
+        parameters: {
+            query?: {
+                /** @description Page size; values above 100 are capped at 100 */
+                limit?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                status?: "scheduled" | "running" | "waiting" | "completed" | "failed" | "stalled" | "unsupported";
+            };
+            header?: never;
+            path: {
+                /** @description The connection's `connection_id`, or any of its Terra user ids (current or old): the route acts on the connection */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillPageResponse"];
+                };
+            };
+            /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description No such connection or webhook event (or Terra answered 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+        };
+    };
+    createBackfill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The connection's `connection_id`, or any of its Terra user ids (current or old): the route acts on the connection */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBackfillDto"];
+            };
+        };
+        responses: {
+            /** @description The backfill (the same one again when this range and these types are already in progress) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillResponse"];
+                };
+            };
+            /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description No such connection or webhook event (or Terra answered 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. the event is already processed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Terra failed: it rejected our credentials, answered 5xx/429 after retries, or was unreachable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Terra did not answer within TERRA_TIMEOUT_SECONDS */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+        };
+    };
+    getBackfill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillResponse"];
+                };
+            };
+            /** @description Invalid input: a bad or unknown field, a body that is not a JSON object, malformed JSON, an unknown provider, a bad cursor; the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorResponse"];
+                };
+            };
+            /** @description No such connection or webhook event (or Terra answered 404) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2507,7 +3021,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page */
                 cursor?: string;
-                /** @description Comma-separated event types to include (connection.connected, connection.reconnected, connection.errored, connection.scopes_changed, connection.revoked, connection.disconnected, connection.attempt_failed, connection.stale, connection.fresh, data.received, backfill.completed, backfill.failed); omitted: every type */
+                /** @description Comma-separated event types to include (connection.connected, connection.reconnected, connection.errored, connection.scopes_changed, connection.revoked, connection.disconnected, connection.attempt_failed, connection.stale, connection.fresh, data.received, backfill.completed, backfill.stalled, backfill.failed); omitted: every type */
                 types?: string;
                 /** @description Only the events of this reference_id (one person) */
                 reference_id?: string;
@@ -3976,6 +4490,247 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["DataReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets no more deliveries until re-enabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the deadline) is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBackfillCompletedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id: the same on every attempt of every delivery of it
+                 * @example evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Unix seconds when this attempt was signed
+                 * @example 1762336801
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64>`, space-separated; two during a secret rotation's overlap. Verify with a Standard Webhooks library on the raw body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968",
+                 *       "type": "backfill.completed",
+                 *       "timestamp": "2026-11-05T10:00:01.000Z",
+                 *       "data": {
+                 *         "connection_id": "6f1d2c3b-8a4e-4f01-9b2c-3d4e5f6a7b8c",
+                 *         "terra_user_id": "5220432c-8cb7-4afb-bcb7-0236903bcbfd",
+                 *         "reference_id": "user_123",
+                 *         "provider": "OURA",
+                 *         "sequence": 1,
+                 *         "backfill_id": "0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b",
+                 *         "status": "completed",
+                 *         "trigger": "connect",
+                 *         "start_date": "2026-11-04",
+                 *         "end_date": "2026-12-03",
+                 *         "types": [
+                 *           "activity",
+                 *           "sleep",
+                 *           "body",
+                 *           "daily"
+                 *         ],
+                 *         "problems": []
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackfillCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets no more deliveries until re-enabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the deadline) is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBackfillStalledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id: the same on every attempt of every delivery of it
+                 * @example evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Unix seconds when this attempt was signed
+                 * @example 1762336801
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64>`, space-separated; two during a secret rotation's overlap. Verify with a Standard Webhooks library on the raw body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968",
+                 *       "type": "backfill.stalled",
+                 *       "timestamp": "2026-11-05T10:00:01.000Z",
+                 *       "data": {
+                 *         "connection_id": "6f1d2c3b-8a4e-4f01-9b2c-3d4e5f6a7b8c",
+                 *         "terra_user_id": "5220432c-8cb7-4afb-bcb7-0236903bcbfd",
+                 *         "reference_id": "user_123",
+                 *         "provider": "OURA",
+                 *         "sequence": 1,
+                 *         "backfill_id": "0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b",
+                 *         "status": "stalled",
+                 *         "trigger": "api",
+                 *         "start_date": "2026-09-05",
+                 *         "end_date": "2026-12-03",
+                 *         "types": [
+                 *           "daily"
+                 *         ],
+                 *         "problems": [
+                 *           {
+                 *             "type": "daily",
+                 *             "status": "stalled",
+                 *             "reason": "no data for 2026-10-01..2026-10-31 after 900 s of silence; asking again"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackfillStalledEvent"];
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled and gets no more deliveries until re-enabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Delivered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within the deadline) is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBackfillFailedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id: the same on every attempt of every delivery of it
+                 * @example evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description Unix seconds when this attempt was signed
+                 * @example 1762336801
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64>`, space-separated; two during a secret rotation's overlap. Verify with a Standard Webhooks library on the raw body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968",
+                 *       "type": "backfill.failed",
+                 *       "timestamp": "2026-11-05T10:00:01.000Z",
+                 *       "data": {
+                 *         "connection_id": "6f1d2c3b-8a4e-4f01-9b2c-3d4e5f6a7b8c",
+                 *         "terra_user_id": "5220432c-8cb7-4afb-bcb7-0236903bcbfd",
+                 *         "reference_id": "user_123",
+                 *         "provider": "OURA",
+                 *         "sequence": 1,
+                 *         "backfill_id": "0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b",
+                 *         "status": "failed",
+                 *         "trigger": "api",
+                 *         "start_date": "2026-11-24",
+                 *         "end_date": "2026-12-03",
+                 *         "types": [
+                 *           "daily",
+                 *           "sleep"
+                 *         ],
+                 *         "problems": [
+                 *           {
+                 *             "type": "sleep",
+                 *             "status": "failed",
+                 *             "reason": "Terra: Oura answered 500 for sleep"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["BackfillFailedEvent"];
             };
         };
         responses: {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { ConnectionBusyError, ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
+import { BackfillNotFoundError, ConnectionBusyError, ConnectionInputError, ConnectionNotFoundError } from '@terra-connections/connections';
 import { isDatabaseUnavailable } from '@terra-connections/persistence';
 import { clientInputErrorBody } from './client-input.errors';
 import {
@@ -50,6 +50,7 @@ function body(status: number, message: unknown): ErrorBody {
  */
 const DOMAIN_ERROR_STATUS: [new (...args: never[]) => Error, number][] = [
   [ConnectionNotFoundError, 404],
+  [BackfillNotFoundError, 404],
   [ConnectionBusyError, 409],
   [ConnectionInputError, 400],
   [IngestInputError, 400],

@@ -93,6 +93,9 @@ export class E2eStack {
       // No worker retry is expected here; if one happens it takes 200 ms, not 5 s, and cannot outlast a waitFor.
       WEBHOOK_RETRY_BASE_DELAY_MS: '200',
       RECONCILE_INTERVAL_MS: '0',
+      // A suite's connects ask for no history unless it says so (the backfills suite does): other suites count
+      // Terra requests, data rows and events.
+      BACKFILL_ON_CONNECT_DAYS: '0',
       ...this.options.env,
     });
     if (this.options.proxyApiDatabase) {

@@ -34,6 +34,8 @@ export const sandboxEnvSchema = z
     SANDBOX_TIME_SCALE: z.coerce.number().positive().max(1000).default(1),
     SANDBOX_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(8000),
     /** How many deliveries (and REST requests) the control endpoints remember; older ones are dropped. */
+    /** Terra's per-user budget of requested days per rolling hour (the hour scaled by SANDBOX_TIME_SCALE). */
+    SANDBOX_RATE_DAYS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(6000),
     SANDBOX_LOG_LIMIT: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   })
   .transform((env) => ({ ...env, SANDBOX_PUBLIC_URL: env.SANDBOX_PUBLIC_URL?.replace(/\/+$/, '') }));

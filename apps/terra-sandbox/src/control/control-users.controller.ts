@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DATA_TYPES } from '../catalogue/provider-catalogue';
 import { parseControlInput } from '../common/parse-input';
-import { DataRequestService, CHUNK_SIZE } from '../data/data-request.service';
+import { DataRequestService, monthChunks } from '../data/data-request.service';
 import { lastDays, MAX_RANGE_DAYS } from '../data/date-range';
 import { UserStore } from '../users/user-store.service';
 import { describeDelivery } from '../webhooks/delivery-record';
@@ -138,8 +138,9 @@ export class ControlUsersController {
     const input = parseControlInput(largeBody, body);
     const user = this.scenarios.user(userId);
     const reference = randomUUID();
-    void this.data.sendLargeRequest(user, input.type, lastDays(input.days), input.with_samples, reference);
-    return { reference, expected_payloads: Math.ceil(input.days / CHUNK_SIZE) };
+    const days = lastDays(input.days);
+    void this.data.sendLargeRequest(user, input.type, days, input.with_samples, reference);
+    return { reference, expected_payloads: monthChunks(days).length };
   }
 
   /** Answers once every version has had its first attempt, newest first. */

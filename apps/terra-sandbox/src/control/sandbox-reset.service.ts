@@ -8,6 +8,7 @@ import { UserStore } from '../users/user-store.service';
 import { DeliveryLog } from '../webhooks/delivery-log.service';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
 import { WebhookFaults } from '../webhooks/webhook-faults.service';
+import { BackfillScenarios } from '../data/backfill-scenarios.service';
 
 /** Back to a fresh boot: no users, sessions, tokens, deliveries (pending retries dropped), faults or settings. */
 @Injectable()
@@ -22,6 +23,7 @@ export class SandboxResetService {
     private readonly traffic: TerraTrafficService,
     private readonly settings: SandboxSettings,
     private readonly clock: SandboxClock,
+    private readonly backfillScenarios: BackfillScenarios,
   ) {}
 
   reset(): void {
@@ -34,5 +36,6 @@ export class SandboxResetService {
     this.traffic.reset();
     this.settings.reset();
     this.clock.reset();
+    this.backfillScenarios.reset();
   }
 }

@@ -11,11 +11,22 @@ import { DATA_GENERATORS, type DataItem } from './generators/data-generators';
 import { generateAthlete } from './generators/athlete.generator';
 import { addDays, lastDays } from './date-range';
 import type { Terra } from 'terra-api';
+import { BackfillScenarios } from './backfill-scenarios.service';
 
-/** Ranges longer than about a month become large requests (terra-contract.md §2.10). */
-export const LARGE_REQUEST_MIN_DAYS = 32;
-/** At most 10 `data` items per chunk of a large request (terra-contract.md §5). */
-export const CHUNK_SIZE = 10;
+/**
+ * A range that spans more than one calendar month becomes a large request, chunked one chunk per calendar month;
+ * a range inside one month is one webhook however long (terra-contract.md §11).
+ */
+export function monthChunks(days: readonly string[]): string[][] {
+  const chunks = new Map<string, string[]>();
+  for (const day of days) {
+    const month = day.slice(0, 7);
+    const chunk = chunks.get(month) ?? [];
+    chunk.push(day);
+    chunks.set(month, chunk);
+  }
+  return [...chunks.values()];
+}
 
 export type DataAnswer =
   | { kind: 'inline'; body: Record<string, unknown> }
@@ -29,6 +40,7 @@ export class DataRequestService {
   constructor(
     private readonly users: UserStore,
     private readonly webhooks: WebhookDispatcher,
+    private readonly scenarios: BackfillScenarios,
   ) {}
 
   /** GET /v2/<type>: inline data, or "sent to webhook" (large ranges chunked), as Terra answers. */
@@ -38,13 +50,38 @@ export class DataRequestService {
       return { kind: 'inline', body: { status: 'error', message: `${provider.name} does not provide ${type} data`, user: toTerraUser(user) } };
     }
     if (!toWebhook) return { kind: 'inline', body: { user: toTerraUser(user), data: this.items(user, provider, type, days, withSamples), type } };
-    const reference = randomUUID();
-    if (days.length >= LARGE_REQUEST_MIN_DAYS) {
-      void this.sendLargeRequest(user, type, days, withSamples, reference);
-      return { kind: 'webhook', reference, body: { ...largeRequestProcessingEvent(toTerraUser(user), reference) } };
+    const retryAfter = this.scenarios.takeProcessing(user.user_id);
+    if (retryAfter !== null) {
+      const message = 'The provider is still fetching this data; try again later';
+      return { kind: 'inline', body: { type: 'processing', status: 'success', message, retry_after_seconds: retryAfter, user: toTerraUser(user) } };
     }
-    this.webhooks.dispatch(this.dataWebhook(user, type, days, withSamples, reference));
+    const reference = randomUUID();
+    const large = monthChunks(days).length > 1;
+    const send = () =>
+      large ? void this.sendLargeRequest(user, type, days, withSamples, reference) : this.webhooks.dispatch(this.dataWebhook(user, type, days, withSamples, reference));
+    const retryIn = this.scenarios.takeRateLimitHit(user.user_id);
+    if (retryIn === null) send();
+    else this.rateLimitHit(user, days, reference, retryIn, send);
+    if (large) return { kind: 'webhook', reference, body: { ...largeRequestProcessingEvent(toTerraUser(user), reference) } };
     return { kind: 'webhook', reference, body: this.sentToWebhook(user, reference) };
+  }
+
+  /** The provider's limit was hit: Terra says so (`rate_limit_hit`) and sends the data at `retrying_at`. */
+  private rateLimitHit(user: SandboxUser, days: string[], reference: string, retrySeconds: number, send: () => void): void {
+    const retryingAt = new Date(Date.now() + retrySeconds * 1000);
+    this.webhooks.dispatch({
+      payload: {
+        type: 'rate_limit_hit',
+        user: toTerraUser(user),
+        start_date: days[0],
+        end_date: days[days.length - 1],
+        retrying_at: retryingAt.toISOString(),
+        message: 'Provider rate limit hit; the request is rescheduled',
+      },
+      userIds: [user.user_id],
+      reference,
+    });
+    setTimeout(send, retrySeconds * 1000).unref();
   }
 
   /** GET /v2/athlete. */
@@ -76,13 +113,17 @@ export class DataRequestService {
    */
   async sendLargeRequest(user: SandboxUser, type: DataType, days: string[], withSamples: boolean, reference: string): Promise<void> {
     const provider = this.providerOf(user);
-    const chunks = Math.ceil(days.length / CHUNK_SIZE);
+    const months = monthChunks(days);
+    const chunks = months.length;
     const traceBase = randomUUID();
+    // The lost-chunk scenario: announced in expected_payloads, never sent.
+    const lost = this.scenarios.takeLostChunk(user.user_id) ? Math.min(1, chunks - 1) : -1;
     try {
       await this.webhooks.deliver({ payload: largeRequestProcessingEvent(toTerraUser(user), reference), userIds: [user.user_id], reference });
       await this.webhooks.deliver({ payload: largeRequestSendingEvent(toTerraUser(user), reference, chunks), userIds: [user.user_id], reference });
       for (let n = 0; n < chunks; n += 1) {
-        const slice = days.slice(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE);
+        if (n === lost) continue;
+        const slice = months[n];
         await this.webhooks.deliver({
           payload: dataEvent(type, this.touched(user), this.items(user, provider, type, slice, withSamples)),
           userIds: [user.user_id],

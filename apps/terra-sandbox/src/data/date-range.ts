@@ -1,5 +1,5 @@
 const DAY_MS = 86_400_000;
-/** Terra's per-request span limit (terra-contract.md §1, rate limits). */
+/** Terra's per-request span limit (terra-contract.md §11: a longer request is refused with 429, rule r1). */
 export const MAX_RANGE_DAYS = 1825;
 
 /** `YYYY-MM-DD`, 10-digit unix seconds, or an ISO date-time (what the SDK passes through). */

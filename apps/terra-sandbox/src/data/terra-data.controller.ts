@@ -8,6 +8,7 @@ import { terraError } from '../common/terra-error';
 import { UserStore } from '../users/user-store.service';
 import { DataRequestService, type DataAnswer } from './data-request.service';
 import { MAX_RANGE_DAYS, daysBetween, parseDateParam } from './date-range';
+import { BackfillScenarios } from './backfill-scenarios.service';
 
 const booleanParam = (name: string, fallback: boolean) =>
   z
@@ -38,6 +39,7 @@ export class TerraDataController {
   constructor(
     private readonly users: UserStore,
     private readonly data: DataRequestService,
+    private readonly scenarios: BackfillScenarios,
   ) {}
 
   @Get(DATA_PATHS)
@@ -50,7 +52,9 @@ export class TerraDataController {
     const end = input.end_date === undefined ? undefined : parseDateParam(input.end_date);
     if (end && end.getTime() < start.getTime()) throw terraError(400, 'end_date must not be before start_date');
     const days = daysBetween(start, end);
-    if (days.length > MAX_RANGE_DAYS) throw terraError(400, `a request may span at most ${MAX_RANGE_DAYS} days`);
+    this.spendBudget(user.user_id, days.length, response);
+    const providerError = this.scenarios.providerError(type);
+    if (providerError) throw terraError(502, providerError);
     return answer(this.data.read(user, type, days, input.to_webhook, input.with_samples), response);
   }
 
@@ -59,7 +63,23 @@ export class TerraDataController {
     const input = parseTerraInput(athleteQuery, query);
     const user = this.users.get(input.user_id);
     if (!user) throw terraError(404, 'User not found');
+    this.spendBudget(user.user_id, 1, response);
+    const providerError = this.scenarios.providerError('athlete');
+    if (providerError) throw terraError(502, providerError);
     return answer(this.data.readAthlete(user, input.to_webhook), response);
+  }
+
+  /** Terra's per-user day budget and its headers (terra-contract.md §11): 429 with Retry-After when spent. */
+  private spendBudget(userId: string, days: number, response: Response): void {
+    const budget = this.scenarios.spend(userId, days, MAX_RANGE_DAYS);
+    if (!budget.ok) {
+      response.setHeader('X-Terra-RateLimit-Rule', budget.rule);
+      response.setHeader('Retry-After', String(budget.retryAfterSeconds));
+      throw terraError(429, budget.message);
+    }
+    response.setHeader('X-Terra-RateLimit-Limit', String(budget.limit));
+    response.setHeader('X-Terra-RateLimit-Remaining', String(budget.remaining));
+    response.setHeader('X-Terra-RateLimit-Reset-After', String(budget.resetAfterSeconds));
   }
 }
 

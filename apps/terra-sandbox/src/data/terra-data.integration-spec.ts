@@ -1,4 +1,4 @@
-import { Terra, TerraClient } from 'terra-api';
+import { Terra, TerraClient, TerraError } from 'terra-api';
 import { startSandbox, TEST_DEV_ID, waitFor, type SandboxHarness } from '../testing/sandbox-harness';
 
 type Seeded = { users: { user_id: string }[] };
@@ -63,7 +63,7 @@ describe('Terra data endpoints through the SDK', () => {
     expect((hook.json.user as Terra.TerraUser).last_webhook_update).toEqual(expect.any(String));
   });
 
-  it('turns a range over a month into a large request: processing answer, then sending + chunks sharing the reference', async () => {
+  it('turns a range over more than one calendar month into a large request: processing answer, then sending + one chunk per month sharing the reference', async () => {
     const { data, rawResponse } = await sandbox.terra.sleep
       .fetch({ user_id: userId, start_date: '2025-09-01', end_date: '2025-10-15' })
       .withRawResponse();
@@ -71,15 +71,41 @@ describe('Terra data endpoints through the SDK', () => {
     expect(processing).toMatchObject({ type: 'large_request_processing', status: 'processing', reference: expect.any(String), user: { user_id: userId } });
     expect(rawResponse.headers.get('terra-reference')).toBe(processing.reference);
     const related = () => sandbox.receiver.received.filter((h) => h.headers['terra-reference'] === processing.reference);
-    await waitFor(() => related().length === 2 + 5, 'the large request webhooks (45 days -> 5 chunks)');
+    await waitFor(() => related().length === 2 + 2, 'the large request webhooks (Sep 1 - Oct 15 -> 2 chunks)');
     const hooks = related();
-    expect(hooks.map((h) => h.json.type)).toEqual(['large_request_processing', 'large_request_sending', 'sleep', 'sleep', 'sleep', 'sleep', 'sleep']);
-    expect(hooks[1].json).toMatchObject({ expected_payloads: 5, reference: processing.reference });
+    expect(hooks.map((h) => h.json.type)).toEqual(['large_request_processing', 'large_request_sending', 'sleep', 'sleep']);
+    expect(hooks[1].json).toMatchObject({ expected_payloads: 2, reference: processing.reference });
     const chunks = hooks.slice(2);
-    expect(chunks.map((h) => (h.json.data as unknown[]).length)).toEqual([10, 10, 10, 10, 5]);
+    expect(chunks.map((h) => (h.json.data as unknown[]).length)).toEqual([30, 15]);
     const traceIds = chunks.map((h) => h.headers['x-terra-trace-id'] as string);
     const base = traceIds[0].replace(/:chunk:1$/, '');
-    expect(traceIds).toEqual([1, 2, 3, 4, 5].map((n) => `${base}:chunk:${n}`));
+    expect(traceIds).toEqual([1, 2].map((n) => `${base}:chunk:${n}`));
+  });
+
+  it('answers a whole calendar month (31 days) with one webhook, not a large request', async () => {
+    const { data, rawResponse } = await sandbox.terra.daily.fetch({ user_id: userId, start_date: '2025-12-01', end_date: '2025-12-31' }).withRawResponse();
+    const reference = rawResponse.headers.get('terra-reference');
+    expect(data).toMatchObject({ status: 'success', reference });
+    const hook = await waitFor(() => sandbox.receiver.received.find((h) => h.headers['terra-reference'] === reference), 'the one daily webhook');
+    expect(hook.json.data).toHaveLength(31);
+  });
+
+  it('spends the per-user day budget: rate-limit headers on success, 429 with Retry-After and rule r2 when spent', async () => {
+    await sandbox.control('PATCH', '/sandbox/backfill-scenarios', { days_per_hour: 40 });
+    try {
+      const first = await sandbox.terra.daily.fetch({ user_id: userId, start_date: '2025-06-01', end_date: '2025-06-30' }).withRawResponse();
+      expect(first.rawResponse.headers.get('x-terra-ratelimit-limit')).toBe('40');
+      expect(first.rawResponse.headers.get('x-terra-ratelimit-remaining')).toBe('10');
+      const refused = await sandbox.terra.daily
+        .fetch({ user_id: userId, start_date: '2025-07-01', end_date: '2025-07-30' }, { maxRetries: 0 })
+        .catch((error: unknown) => error as TerraError);
+      expect(refused).toBeInstanceOf(TerraError);
+      expect((refused as TerraError).statusCode).toBe(429);
+      expect((refused as TerraError).rawResponse?.headers.get('x-terra-ratelimit-rule')).toBe('r2');
+      expect(Number((refused as TerraError).rawResponse?.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await sandbox.control('PATCH', '/sandbox/backfill-scenarios', { days_per_hour: 6000 });
+    }
   });
 
   it('serves the athlete profile inline and as a webhook', async () => {

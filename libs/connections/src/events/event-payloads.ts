@@ -24,6 +24,22 @@ export const CONNECTION_EVENT_FIELDS = z.object({
 });
 export const UNATTACHED_EVENT_FIELDS = z.object({ connection_id: z.null(), ...identity, sequence: z.null() });
 
+/** The own fields of the three backfill events (libs/connections/src/backfills/backfill-settle.ts). */
+function backfillDetails() {
+  return z.object({
+    backfill_id: z.string().meta({ format: 'uuid', description: 'GET /v1/backfills/{id}' }),
+    status: z.enum(['completed', 'stalled', 'failed']),
+    trigger: z.enum(['connect', 'api']).meta({ description: 'connect: when the connection became active; api: POST /v1/connections/{id}/backfills' }),
+    start_date: z.string().meta({ format: 'date' }).nullable(),
+    end_date: z.string().meta({ format: 'date' }).nullable(),
+    types: z.array(z.string()),
+    problems: z
+      .array(z.object({ type: z.string(), status: z.enum(['failed', 'stalled']), reason: z.string().nullable() }))
+      .meta({ description: "The types that failed or stalled, with Terra's reason; empty when completed" }),
+    message: z.string().optional().meta({ description: 'Why a backfill finished without asking Terra (no data type offered)' }),
+  });
+}
+
 interface EventDefinition {
   /** When the event is written (the webhook's description in the OpenAPI document). */
   when: string;
@@ -156,6 +172,48 @@ export const EVENT_CATALOGUE = {
         .meta({ description: 'With records: true when some named records were left out (over 1 MB of values, or more written than the 100 keys named)' }),
     }),
     example: { data_type: 'daily', count: 2, skipped: 0, dates: ['2026-11-03', '2026-11-04'], summary_ids: [] },
+  },
+  'backfill.completed': {
+    when: 'Every request of a backfill is done: its data applied, or Terra said there was none (GET /v1/backfills/{id}).',
+    attached: true,
+    details: backfillDetails(),
+    example: {
+      backfill_id: '0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b',
+      status: 'completed',
+      trigger: 'connect',
+      start_date: '2026-11-04',
+      end_date: '2026-12-03',
+      types: ['activity', 'sleep', 'body', 'daily'],
+      problems: [],
+    },
+  },
+  'backfill.stalled': {
+    when: "A backfill request's data stopped arriving for BACKFILL_STALL_SECONDS (a lost chunk); sent each time the backfill enters stalled. A re-request of the missing months follows while BACKFILL_MAX_REREQUESTS allows.",
+    attached: true,
+    details: backfillDetails(),
+    example: {
+      backfill_id: '0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b',
+      status: 'stalled',
+      trigger: 'api',
+      start_date: '2026-09-05',
+      end_date: '2026-12-03',
+      types: ['daily'],
+      problems: [{ type: 'daily', status: 'stalled', reason: 'no data for 2026-10-01..2026-10-31 after 900 s of silence; asking again' }],
+    },
+  },
+  'backfill.failed': {
+    when: 'Every request of a backfill is done and at least one failed for good (Terra refused it, kept failing, or the connection ended).',
+    attached: true,
+    details: backfillDetails(),
+    example: {
+      backfill_id: '0b7c2f1e-5d44-4b8e-9a4f-3c2d1e0f9a8b',
+      status: 'failed',
+      trigger: 'api',
+      start_date: '2026-11-24',
+      end_date: '2026-12-03',
+      types: ['daily', 'sleep'],
+      problems: [{ type: 'sleep', status: 'failed', reason: 'Terra: Oura answered 500 for sleep' }],
+    },
   },
 } as const satisfies { [T in EventType]: EventDefinition };
 

@@ -14,15 +14,18 @@ export const EVENT_TYPES = [
   'connection.stale',
   'connection.fresh',
   'data.received',
+  'backfill.completed',
+  'backfill.stalled',
+  'backfill.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Announced by a later issue (backfill); accepted in filters now so a consumer can subscribe ahead. Nothing
- * emits them yet.
+ * Types announced ahead of the issue that emits them, accepted in filters so a consumer can subscribe early.
+ * None at the moment: every announced type is emitted.
  */
-export const RESERVED_EVENT_TYPES = ['backfill.completed', 'backfill.failed'] as const;
+export const RESERVED_EVENT_TYPES: readonly string[] = [];
 
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
 

@@ -3,6 +3,7 @@ import { ConnectionBusyError } from '../connections.errors';
 import type { DataSource } from 'typeorm';
 import type { ConnectionChange, ConnectionChangeCause } from './connection-change';
 import { recordEvents } from '../events/event-outbox';
+import { scheduleOnConnectBackfills } from '../backfills/backfill-trigger';
 import { ConnectionStateTx } from './connection-state.tx';
 
 /**
@@ -38,6 +39,7 @@ export async function withConnectionState(
     }
     const state = new ConnectionStateTx(tx, cause);
     await work(state);
+    await scheduleOnConnectBackfills(tx, state.changes);
     // Last: the events commit or roll back with the changes they describe.
     await recordEvents(tx, state);
     return state.changes;

@@ -8,6 +8,7 @@ import { CreateEventOutbox1764000008000 } from './1764000008000-CreateEventOutbo
 import { CreateWebhookEndpoints1764000009000 } from './1764000009000-CreateWebhookEndpoints';
 import { AddHealthDataPayloadBytes1764000010000 } from './1764000010000-AddHealthDataPayloadBytes';
 import { ConnectionHealth1764000011000 } from './1764000011000-ConnectionHealth';
+import { CreateBackfills1764000012000 } from './1764000012000-CreateBackfills';
 import { OrderEventsByWriterLock1764000013000 } from './1764000013000-OrderEventsByWriterLock';
 
 // Order matters and names are persisted in typeorm_migrations: append only, never rename or edit a
@@ -24,5 +25,6 @@ export const MIGRATIONS: Function[] = [
   CreateWebhookEndpoints1764000009000,
   AddHealthDataPayloadBytes1764000010000,
   ConnectionHealth1764000011000,
+  CreateBackfills1764000012000,
   OrderEventsByWriterLock1764000013000,
 ];

@@ -63,3 +63,18 @@ export function terraErrorForStatus(operation: string, status: number, body: unk
   if (status >= 500) return new TerraUnavailableError(operation, message, status);
   return new TerraApiError(operation, message, status, body);
 }
+
+/**
+ * 429 from Terra's own per-user budget (terra-contract.md §11): `rule` is `r1` (one request spans too many days)
+ * or `r2` (too many days requested this hour); `retryAfterSeconds` is Terra's Retry-After, when it sent one.
+ */
+export class TerraRateLimitedError extends TerraApiError {
+  constructor(
+    operation: string,
+    terraMessage: string,
+    readonly retryAfterSeconds: number | null,
+    readonly rule: string | null,
+  ) {
+    super(operation, terraMessage, 429);
+  }
+}

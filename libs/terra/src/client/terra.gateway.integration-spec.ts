@@ -6,6 +6,7 @@ import {
   TerraCredentialsError,
   TerraGoneError,
   TerraNotFoundError,
+  TerraRateLimitedError,
   TerraTimeoutError,
   TerraUnavailableError,
 } from './terra-api.errors';
@@ -249,5 +250,32 @@ describe('TerraGateway (real terra-api SDK against a fake Terra)', () => {
     expect(names).toEqual(expect.arrayContaining(['FITBIT', 'GARMIN', 'APPLE']));
     expect(names).not.toContain('DEXCOM');
     expect(fake.requestsTo('integrationsDetailed')[0].query).toEqual({ sdk: 'true' });
+  });
+
+  describe('requestData (backfills)', () => {
+    const request = { userId: 'u-1', type: 'daily', startDate: '2026-11-01', endDate: '2026-11-30' } as const;
+
+    it('asks with to_webhook=true and the range, and returns the reference and Terra\'s budget headers', async () => {
+      const answer = await gateway({ retries: 2 }).requestData(request);
+      expect(answer).toEqual({ kind: 'sent', reference: expect.any(String), budget: { limit: 6000, remaining: 5970, resetAfterSeconds: 3600 } });
+      expect(fake.requestsTo('dailyData')[0].query).toEqual({ user_id: 'u-1', start_date: '2026-11-01', end_date: '2026-11-30', to_webhook: 'true' });
+    });
+
+    it('reads processing, large and no-data answers', async () => {
+      fake.fail('dailyData', { status: 200, body: { type: 'processing', status: 'success', message: 'busy', retry_after_seconds: 30, user: {} }, times: 1 });
+      expect(await gateway().requestData(request)).toMatchObject({ kind: 'processing', retryAfterSeconds: 30 });
+      fake.fail('dailyData', { status: 200, body: { type: 'large_request_processing', status: 'processing', reference: 'ref-9', user: {} }, times: 1 });
+      expect(await gateway().requestData(request)).toMatchObject({ kind: 'large', reference: 'ref-9' });
+      fake.fail('dailyData', { status: 200, body: { status: 'error', message: 'NoDataReturned', user: {} }, times: 1 });
+      expect(await gateway().requestData(request)).toMatchObject({ kind: 'no_data', message: 'NoDataReturned' });
+    });
+
+    it('maps a 429 to TerraRateLimitedError with Retry-After and the rule, at once: the SDK does not retry it', async () => {
+      fake.fail('dailyData', { status: 429, body: { status: 'error', message: 'rate limited' }, headers: { 'retry-after': '42', 'x-terra-ratelimit-rule': 'r2' } });
+      const error = await gateway({ retries: 2 }).requestData(request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TerraRateLimitedError);
+      expect(error).toMatchObject({ retryAfterSeconds: 42, rule: 'r2', terraStatus: 429 });
+      expect(fake.requestsTo('dailyData')).toHaveLength(1);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TerraClient } from 'terra-api';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { TerraBadRequestError, TerraGoneError, TerraNotFoundError, TerraUnavailableError } from './terra-api.errors';
+import { TerraBadRequestError, TerraGoneError, TerraNotFoundError, TerraRateLimitedError, TerraUnavailableError } from './terra-api.errors';
+import type { TerraDataAnswer, TerraDataRequest, TerraRateBudget } from './terra-data-request';
 import type {
   AuthenticateUserParams,
   AuthenticateUserResult,
@@ -183,6 +184,36 @@ export class TerraGateway {
     throw new TerraUnavailableError('listAllUsers', `more than ${MAX_SUBSCRIPTION_PAGES} pages of users`);
   }
 
+  /**
+   * One data request with `to_webhook=true`, for a backfill. The SDK's own retries are off: the backfill scheduler
+   * decides when to ask again, and a 429 comes back at once as TerraRateLimitedError with Terra's Retry-After
+   * (terra-contract.md §11).
+   */
+  async requestData(request: TerraDataRequest): Promise<TerraDataAnswer> {
+    const options = { timeoutInSeconds: this.config.TERRA_TIMEOUT_SECONDS, maxRetries: 0 };
+    const range = { user_id: request.userId, start_date: request.startDate, end_date: request.endDate, to_webhook: true };
+    const operation = `requestData(${request.type})`;
+    const { data, rawResponse } = (await this.call(operation, () => {
+      switch (request.type) {
+        case 'athlete':
+          return this.sdk.athlete.fetch({ user_id: request.userId, to_webhook: true }, options).withRawResponse();
+        case 'activity':
+          return this.sdk.activity.fetch(range, options).withRawResponse();
+        case 'sleep':
+          return this.sdk.sleep.fetch(range, options).withRawResponse();
+        case 'body':
+          return this.sdk.body.fetch(range, options).withRawResponse();
+        case 'daily':
+          return this.sdk.daily.fetch(range, options).withRawResponse();
+        case 'nutrition':
+          return this.sdk.nutrition.fetch(range, options).withRawResponse();
+        case 'menstruation':
+          return this.sdk.menstruation.fetch(range, options).withRawResponse();
+      }
+    })) as { data: unknown; rawResponse: { headers: Headers } };
+    return dataAnswerOf(data, rawResponse.headers);
+  }
+
   private async widgetSessionVia(endpoint: WidgetEndpoint, params: CreateWidgetSessionParams): Promise<WidgetSession> {
     const startedAt = Date.now();
     const raw = endpoint === 'session' ? await this.newWidgetSession(params) : await this.legacyWidgetSession(params);
@@ -248,9 +279,49 @@ export class TerraGateway {
     try {
       return await request();
     } catch (error) {
+      const rateLimited = rateLimitedError(error, operation);
+      if (rateLimited) throw rateLimited;
       throw fromSdkError(error, operation, this.config.TERRA_TIMEOUT_SECONDS);
     }
   }
+}
+
+/** A 429 from the SDK, with Terra's Retry-After and X-Terra-RateLimit-Rule headers (terra-contract.md §11). */
+function rateLimitedError(error: unknown, operation: string): TerraRateLimitedError | null {
+  if (!isRecord(error) || error.statusCode !== 429) return null;
+  const headers = isRecord(error.rawResponse) && error.rawResponse.headers instanceof Headers ? error.rawResponse.headers : undefined;
+  const retryAfter = numberHeader(headers, 'retry-after');
+  const message = isRecord(error.body) && typeof error.body.message === 'string' ? error.body.message : 'rate limited';
+  return new TerraRateLimitedError(operation, message, retryAfter, headers?.get('x-terra-ratelimit-rule') ?? null);
+}
+
+function numberHeader(headers: Headers | undefined, name: string): number | null {
+  const value = headers?.get(name);
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const number = Number(value);
+  return Number.isFinite(number) && number >= 0 ? number : null;
+}
+
+function budgetOf(headers: Headers): TerraRateBudget {
+  return {
+    limit: numberHeader(headers, 'x-terra-ratelimit-limit'),
+    remaining: numberHeader(headers, 'x-terra-ratelimit-remaining'),
+    resetAfterSeconds: numberHeader(headers, 'x-terra-ratelimit-reset-after'),
+  };
+}
+
+/** The shapes of terra-contract.md §2.10; the header's reference wins over the body's (they are the same id). */
+function dataAnswerOf(body: unknown, headers: Headers): TerraDataAnswer {
+  const budget = budgetOf(headers);
+  const record = isRecord(body) ? body : {};
+  const reference = headers.get('terra-reference') ?? (typeof record.reference === 'string' ? record.reference : null);
+  const message = typeof record.message === 'string' ? record.message : 'no data returned';
+  if (record.type === 'processing' && typeof record.retry_after_seconds === 'number') {
+    return { kind: 'processing', retryAfterSeconds: Math.max(0, record.retry_after_seconds), budget };
+  }
+  if (reference && record.type === 'large_request_processing') return { kind: 'large', reference, budget };
+  if (reference) return { kind: 'sent', reference, budget };
+  return { kind: 'no_data', message: message.slice(0, 300), budget };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

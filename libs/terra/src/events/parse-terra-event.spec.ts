@@ -174,10 +174,7 @@ describe('parseTerraEvent', () => {
   it('everything else is informational, whatever its payload: known types, future types, odd names', () => {
     const informational = [
       TerraEventType.Healthcheck,
-      TerraEventType.LargeRequestProcessing,
-      TerraEventType.LargeRequestSending,
       TerraEventType.Processing,
-      TerraEventType.RateLimitHit,
       TerraEventType.GoogleNoDatasource,
       TerraEventType.S3Payload,
       'lab_report.completed',
@@ -194,8 +191,24 @@ describe('parseTerraEvent', () => {
     const acted = TERRA_EVENT_TYPES.filter((type) => parseKind(type) !== 'informational');
     expect(acted.sort()).toEqual(
       ['auth', 'auth_cancelled', 'deauth', 'user_reauth', 'access_revoked', 'connection_error', 'permission_change',
-        'activity', 'sleep', 'body', 'daily', 'nutrition', 'menstruation', 'athlete'].sort(),
+        'activity', 'sleep', 'body', 'daily', 'nutrition', 'menstruation', 'athlete',
+        'large_request_processing', 'large_request_sending', 'rate_limit_hit'].sort(),
     );
+  });
+
+  it('reads the backfill markers, and never fails one whatever its payload', () => {
+    expect(parseTerraEvent('large_request_sending', { user: user(), reference: 'ref-1', expected_payloads: 4, message: 'sending' })).toMatchObject({
+      kind: 'backfill_marker',
+      type: 'large_request_sending',
+      reference: 'ref-1',
+      expectedPayloads: 4,
+    });
+    expect(
+      parseTerraEvent('rate_limit_hit', { user: user(), start_date: '2026-01-01', end_date: '2026-02-01', retrying_at: '2026-12-03T07:00:00Z' }),
+    ).toMatchObject({ kind: 'backfill_marker', startDate: '2026-01-01', retryingAt: new Date('2026-12-03T07:00:00Z') });
+    for (const payload of [null, 'x', [], { expected_payloads: 'many', user: 12 }]) {
+      expect(parseTerraEvent('large_request_processing', payload)).toMatchObject({ kind: 'backfill_marker', reference: null, user: null });
+    }
   });
 
   it('never quotes a payload value in its error, whatever it is sent (seeded random payloads)', () => {

@@ -3,6 +3,7 @@ import { isJsonObject } from '../webhooks/terra-event-envelope';
 import { TERRA_DATA_EVENT_TYPES, TerraEventType, type TerraDataEventType } from '../webhooks/terra-event-type';
 import type {
   TerraAuthFailureEvent,
+  TerraBackfillMarkerEvent,
   TerraDataEvent,
   TerraEvent,
   TerraEventUser,
@@ -129,6 +130,40 @@ const athlete = eventObject({
   athlete: z.custom<Record<string, unknown>>(isJsonObject, { message: 'without an athlete object' }),
 }).transform((payload): TerraEvent => ({ kind: 'athlete', type: TerraEventType.Athlete, user: payload.user, athlete: payload.athlete }));
 
+/** A date or date-time as Terra writes it; anything else is null (the marker is still applied). */
+const instant = z
+  .unknown()
+  .transform((value) => {
+    if (typeof value !== 'string' && typeof value !== 'number') return null;
+    const date = new Date(typeof value === 'number' ? value * 1000 : value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  });
+
+/** A marker never fails its inbox row: whatever fields are missing or odd are null. */
+function backfillMarker(type: TerraBackfillMarkerEvent['type']) {
+  return z.preprocess((value) => (isJsonObject(value) ? value : {}), eventObject({
+    user: optionalUser,
+    reference: text,
+    expected_payloads: z.coerce.number().int().min(0).nullable().catch(null),
+    start_date: text,
+    end_date: text,
+    retrying_at: instant,
+    message: text,
+  }).transform(
+    (payload): TerraEvent => ({
+      kind: 'backfill_marker',
+      type,
+      user: payload.user,
+      reference: payload.reference,
+      expectedPayloads: type === 'large_request_sending' ? payload.expected_payloads : null,
+      startDate: payload.start_date,
+      endDate: payload.end_date,
+      retryingAt: payload.retrying_at,
+      message: payload.message,
+    }),
+  ));
+}
+
 const isAthlete = (type: TerraDataEventType): type is TerraEventType.Athlete => type === TerraEventType.Athlete;
 
 /** The types the worker acts on; every other type is informational. A Map: a type named `constructor` is not ours. */
@@ -140,6 +175,9 @@ const SCHEMAS = new Map<string, z.ZodType<TerraEvent, z.ZodTypeDef, unknown>>([
   [TerraEventType.ConnectionError, userStatus('connection_error')],
   [TerraEventType.UserReauth, userReauth],
   [TerraEventType.PermissionChange, permissionChange],
+  [TerraEventType.LargeRequestProcessing, backfillMarker('large_request_processing')],
+  [TerraEventType.LargeRequestSending, backfillMarker('large_request_sending')],
+  [TerraEventType.RateLimitHit, backfillMarker('rate_limit_hit')],
   ...TERRA_DATA_EVENT_TYPES.map((type) => [type, isAthlete(type) ? athlete : dataEvent(type)] as const),
 ]);
 

@@ -75,8 +75,26 @@ export interface TerraAthleteEvent {
 }
 
 /**
- * Everything the worker records without acting on: healthcheck, large_request_*, processing,
- * rate_limit_hit, google_no_datasource, s3_payload, and every type Terra adds later. The payload is not read.
+ * The progress notices of a backfill (terra-contract.md §5, §11): `large_request_processing` (accepted),
+ * `large_request_sending` (`expectedPayloads` chunks follow) and `rate_limit_hit` (the provider's limit; Terra
+ * retries at `retryingAt`). `reference` is the body's, when it has one; the inbox row's terra-reference header is
+ * the other way to find the request.
+ */
+export interface TerraBackfillMarkerEvent {
+  kind: 'backfill_marker';
+  type: 'large_request_processing' | 'large_request_sending' | 'rate_limit_hit';
+  user: TerraEventUser | null;
+  reference: string | null;
+  expectedPayloads: number | null;
+  /** rate_limit_hit only: the range Terra was fetching, and when it tries again. */
+  startDate: string | null;
+  endDate: string | null;
+  retryingAt: Date | null;
+  message: string | null;
+}
+
+/**
+ * Everything the worker records without acting on: healthcheck, processing, google_no_datasource, s3_payload, and every type Terra adds later. The payload is not read.
  */
 export interface TerraInformationalEvent {
   kind: 'informational';
@@ -95,6 +113,7 @@ export type TerraEvent =
   | TerraPermissionChangeEvent
   | TerraDataEvent
   | TerraAthleteEvent
+  | TerraBackfillMarkerEvent
   | TerraInformationalEvent;
 
 export type TerraEventKind = TerraEvent['kind'];
@@ -114,6 +133,7 @@ const KINDS: Record<TerraEventKind, true> = {
   permission_change: true,
   data: true,
   athlete: true,
+  backfill_marker: true,
   informational: true,
 };
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { ConnectionStateTx, recordEvents, type ConnectionChange } from '@terra-connections/connections';
+import { ConnectionStateTx, recordEvents, scheduleOnConnectBackfills, type ConnectionChange } from '@terra-connections/connections';
 import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
 import { parseTerraEvent, TERRA_EVENT_KINDS, TerraEventParseError, type TerraEvent, type TerraEventKind } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
@@ -29,6 +29,7 @@ interface InboxRow {
   event_at: Date;
   received_at: Date;
   terra_user_id: string | null;
+  terra_reference: string | null;
   status: WebhookEventStatus;
 }
 
@@ -40,9 +41,9 @@ interface InboxRow {
 const READ_AND_LOCK = preparedStatement(
   'tc_apply_read_and_lock',
   `WITH r AS MATERIALIZED (
-     SELECT id, type, payload, event_at, received_at, terra_user_id, status
+     SELECT id, type, payload, event_at, received_at, terra_user_id, terra_reference, status
      FROM webhook_events WHERE id = $1 FOR UPDATE)
-   SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.status,
+   SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.terra_reference, r.status,
           CASE WHEN r.terra_user_id IS NOT NULL AND (r.status = $2 OR (r.status = $3 AND $4::boolean))
                THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
    FROM r`,
@@ -120,6 +121,7 @@ export class WebhookEventApplier {
           eventAt: row.event_at,
           receivedAt: row.received_at,
           terraUserId: row.terra_user_id,
+          terraReference: row.terra_reference,
         };
         const event = parsePayload(row.type, row.payload);
         const handler = this.handlers.get(event.kind) as WebhookEventHandler; // every kind has one: checked at construction
@@ -129,6 +131,8 @@ export class WebhookEventApplier {
         if (inbox.terraUserId && !handler.setsLastWebhookAt) await state.stampLastWebhook(inbox.terraUserId, inbox.receivedAt);
         // The changes commit with the row marked processed, and so do their outbound events (the outbox).
         this.logChanges(state.changes);
+        // A connection that became active gets its on-connect backfill row here; a worker plans and sends it.
+        await scheduleOnConnectBackfills(tx, state.changes);
         await recordEvents(tx, state);
         await queryPrepared(tx, MARK_PROCESSED, [eventId, WebhookEventStatus.Processed]);
         return 'applied';

@@ -10,6 +10,8 @@ export interface InboxEvent {
   eventAt: Date;
   receivedAt: Date;
   terraUserId: string | null;
+  /** The delivery's terra-reference header: the backfill request it answers, if any. */
+  terraReference: string | null;
 }
 
 export interface EventContext<E extends TerraEvent = TerraEvent> {

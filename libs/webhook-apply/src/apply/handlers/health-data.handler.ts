@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { queryPrepared } from '@terra-connections/persistence';
-import { DATA_RECEIPT_MAX_KEYS, isEndedStatus, newestDataTime } from '@terra-connections/connections';
+import { DATA_RECEIPT_MAX_KEYS, isEndedStatus, newestDataTime, noteBackfillData } from '@terra-connections/connections';
 import { type HealthDataRecord, healthDataRecord } from '../health-data-key';
 import { HEALTH_DATA_UPSERT } from '../health-data.sql';
 import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
@@ -88,6 +88,10 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
       skipped: skipped.length,
       at: inbox.eventAt,
     });
+    // A chunk of a backfill (its terra-reference): its request's progress commits with the rows.
+    if (inbox.terraReference) {
+      await noteBackfillData(tx, inbox.terraReference, batch.length, batch.flatMap((record) => (record.date ? [record.date] : [])));
+    }
     if (skipped.length > 0) {
       // Indexes only: the items themselves are health data.
       const shown = skipped.slice(0, 20).join(', ') + (skipped.length > 20 ? ', ...' : '');

@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { TERRA_DATA_REQUEST_TYPES } from '@terra-connections/terra';
+
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const realDay = (value: string) => DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+
+/** `POST /v1/connections/{id}/backfills`. */
+export class CreateBackfillDto {
+  @ApiPropertyOptional({ enum: TERRA_DATA_REQUEST_TYPES, isArray: true, description: 'Data types to ask for; omitted: every type the provider offers' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(TERRA_DATA_REQUEST_TYPES.length)
+  @IsIn(TERRA_DATA_REQUEST_TYPES, { each: true, message: `types must each be one of ${TERRA_DATA_REQUEST_TYPES.join(', ')}` })
+  types?: string[];
+
+  @ApiProperty({ description: 'First day (YYYY-MM-DD, UTC), included', example: '2026-09-01' })
+  @Matches(DAY, { message: 'start_date must be a date YYYY-MM-DD' })
+  @IsString()
+  start_date!: string;
+
+  @ApiProperty({ description: 'Last day (YYYY-MM-DD, UTC), included; not after today', example: '2026-11-30' })
+  @Matches(DAY, { message: 'end_date must be a date YYYY-MM-DD' })
+  @IsString()
+  end_date!: string;
+}
+
+export { realDay };

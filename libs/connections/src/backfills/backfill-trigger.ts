@@ -1,0 +1,25 @@
+import { ConnectionStatus } from '@terra-connections/persistence';
+import type { EntityManager } from 'typeorm';
+import type { ConnectionChange } from '../state/connection-change';
+
+/**
+ * "When a connection becomes active": every change of a Terra id to `active` from anything else (a first auth,
+ * a reconnect's new id, a recovery from `error`) leaves one unplanned on-connect backfill row, in the transaction
+ * that made the change. No Terra call here: a worker plans it (the range, the gap since the last stored data,
+ * the provider's types) and sends its requests. A connection with an unplanned one already gets no second.
+ */
+export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[]): Promise<void> {
+  for (const change of changes) {
+    if (change.to !== ConnectionStatus.Active || change.from === ConnectionStatus.Active) continue;
+    // The id's connection as the transaction leaves it: a user_reauth moves the new id into the old connection
+    // after the change was recorded.
+    await tx.query(
+      `INSERT INTO backfills (connection_id, terra_user_id, provider, trigger)
+       SELECT c.connection_id, c.terra_user_id, c.provider, 'connect' FROM terra_connections c
+       WHERE c.terra_user_id = $1
+         AND NOT EXISTS (SELECT 1 FROM backfills b WHERE b.connection_id = c.connection_id AND b.trigger = 'connect'
+                          AND b.status = 'scheduled' AND b.start_date IS NULL)`,
+      [change.terraUserId],
+    );
+  }
+}

@@ -150,4 +150,30 @@ describe('POST /webhooks/terra in front of Express', () => {
     const stored = await db.dataSource.query(`SELECT terra_user_id FROM webhook_events WHERE terra_user_id LIKE 'values-%' ORDER BY terra_user_id`);
     expect(stored.map((row: { terra_user_id: string }) => row.terra_user_id)).toEqual(['values-1', 'values-2', 'values-small']);
   });
+
+  it('keeps a large body\'s values in the budget until Postgres is done with its insert, not only until the 5 s deadline', async () => {
+    const large = (n: number) => `{"type":"activity","user":{"user_id":"late-${n}"},"data":[${'1,'.repeat(600_000)}${n}]}`;
+    const post = (body: string) =>
+      fetch(`${api.url}/webhooks/terra`, { method: 'POST', headers: { 'content-type': 'application/json', 'terra-signature': signTerraBody(body) }, body });
+    const locker = db.dataSource.createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      await locker.query(`LOCK TABLE webhook_events IN SHARE ROW EXCLUSIVE MODE`);
+      // Past the deadline: the caller gets 503, and the insert still waits on the lock.
+      const first = await post(large(1));
+      expect(first.status).toBe(503);
+      expect(await first.json()).toMatchObject({ message: 'Webhook inbox unavailable, retry later' });
+      const second = await post(large(2));
+      expect(second.status).toBe(503);
+      expect(await second.json()).toMatchObject({ message: 'Too many large webhook bodies in flight; retry later' });
+    } finally {
+      await locker.commitTransaction();
+      await locker.release();
+    }
+    // The late insert commits (Terra's retry would be a duplicate), and the budget is free again.
+    await waitFor(async () => (await post(large(2))).status === 200, { describe: 'large bodies to be taken again' });
+    const stored = await db.dataSource.query(`SELECT terra_user_id FROM webhook_events WHERE terra_user_id LIKE 'late-%' ORDER BY terra_user_id`);
+    expect(stored.map((row: { terra_user_id: string }) => row.terra_user_id)).toEqual(['late-1', 'late-2']);
+  }, 30_000);
 });

@@ -171,34 +171,34 @@ export class TerraWebhookReceiver {
       this.logger.warn(`Refused a signed webhook of ${values} JSON values: ${this.valuesInFlight} already in flight (503, Terra retries)`);
       throw new InboxBusyError();
     }
-    this.valuesInFlight += weight;
-    try {
-      return await this.store(request, timestampSeconds);
-    } finally {
-      this.valuesInFlight -= weight;
-    }
+    return this.store(request, timestampSeconds, weight);
   }
 
-  private async store(request: WebhookRequest, timestampSeconds: number): Promise<WebhookReceipt> {
+  /** `weight`: the body's values held in WEBHOOK_INFLIGHT_VALUES until Postgres is done with the insert. */
+  private async store(request: WebhookRequest, timestampSeconds: number, weight: number): Promise<WebhookReceipt> {
     const rawBody = request.rawBody;
     let stored: InboxRecordResult;
     try {
-      stored = await withDeadline(
-        this.inbox.record({
-          rawBody,
-          traceId: header(request.headers, 'x-terra-trace-id'),
-          terraReference: header(request.headers, 'terra-reference'),
-          orderingTimestampMs: trustedOrderingTimestamp(
-            header(request.headers, 'x-terra-ordering-timestamp'),
-            timestampSeconds,
-            this.config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
-          ),
-          signatureTimestampSeconds: timestampSeconds,
-          requestId: request.requestId,
-        }),
-        INBOX_INSERT_TIMEOUT_MS,
-        'inbox insert',
+      const insert = this.inbox.record({
+        rawBody,
+        traceId: header(request.headers, 'x-terra-trace-id'),
+        terraReference: header(request.headers, 'terra-reference'),
+        orderingTimestampMs: trustedOrderingTimestamp(
+          header(request.headers, 'x-terra-ordering-timestamp'),
+          timestampSeconds,
+          this.config.TERRA_WEBHOOK_TOLERANCE_SECONDS,
+        ),
+        signatureTimestampSeconds: timestampSeconds,
+        requestId: request.requestId,
+      });
+      // Held until Postgres is done, not until we stop waiting: past the deadline the parse goes on (a body
+      // of a million values ran 17 s), and a budget given back at 5 s would let the retries start more.
+      this.valuesInFlight += weight;
+      void insert.then(
+        () => (this.valuesInFlight -= weight),
+        () => (this.valuesInFlight -= weight),
       );
+      stored = await withDeadline(insert, INBOX_INSERT_TIMEOUT_MS, 'inbox insert');
     } catch (error) {
       if (error instanceof WebhookBodyRejectedError) {
         this.metrics?.countWebhook(undefined, 'rejected_body');

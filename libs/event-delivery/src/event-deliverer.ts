@@ -20,6 +20,7 @@ export class DeliveryRetryError extends Error {
 
 interface DeliveryRow extends StoredEvent {
   status: string;
+  replays: number;
   endpointId: string;
   url: string;
   enabled: boolean;
@@ -57,11 +58,15 @@ export class EventDeliverer {
     return rows[0]?.endpoint_id ?? null;
   }
 
-  /** `attempt` is 1-based. Throws DeliveryRetryError when another attempt should follow. */
-  async deliver(deliveryId: string, attempt: number): Promise<DeliveryOutcome> {
+  /**
+   * `attempt` is 1-based; `round` is the replay round of the job. Throws DeliveryRetryError when another
+   * attempt should follow. A job of an earlier round (a replay came while it waited for a retry) stops: the
+   * replay's own job sends from now on, so the receiver never gets two schedules of one delivery.
+   */
+  async deliver(deliveryId: string, attempt: number, round = 0): Promise<DeliveryOutcome> {
     const rows = sqlRows<DeliveryRow>(
       await this.dataSource.query(
-        `SELECT d.status, d.endpoint_id AS "endpointId", w.url, w.enabled, w.secret_encrypted AS "secretEncrypted", w.include_data AS "includeData",
+        `SELECT d.status, d.replays, d.endpoint_id AS "endpointId", w.url, w.enabled, w.secret_encrypted AS "secretEncrypted", w.include_data AS "includeData",
                 CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret_encrypted END AS "previousSecretEncrypted",
                 ${storedEventColumns('e')}
          FROM event_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN events e ON e.id = d.event_row_id
@@ -70,7 +75,7 @@ export class EventDeliverer {
       ),
     );
     const row = rows[0];
-    if (!row || row.status !== 'pending') return 'skipped';
+    if (!row || row.status !== 'pending' || row.replays !== round) return 'skipped';
     if (!row.enabled) {
       await this.settle(deliveryId, 'failed', null, 'endpoint disabled');
       return 'skipped';

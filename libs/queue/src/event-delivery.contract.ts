@@ -12,6 +12,8 @@ export const DELIVER_EVENT_JOB = 'deliver-event';
 /** Ids only: the body is built from Postgres when sent, so no event (and no health data) sits in Redis. */
 export interface DeliverEventPayload {
   deliveryId: string;
+  /** The delivery's replay round this job belongs to (absent: 0). A job of an older round stops. */
+  replays?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function addDeliverEventJobs(queue: Queue, deliveries: readonly { i
   await queue.addBulk(
     deliveries.map(({ id, replays }) => ({
       name: DELIVER_EVENT_JOB,
-      data: { deliveryId: id } satisfies DeliverEventPayload,
+      data: { deliveryId: id, replays } satisfies DeliverEventPayload,
       opts: deliverEventJobOptions(id, replays),
     })),
   );

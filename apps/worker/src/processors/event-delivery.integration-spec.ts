@@ -2,10 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig, type AppConfig } from '@terra-connections/config';
 import { WebhookEndpointsService } from '@terra-connections/events';
 import { findFreePort } from '@terra-connections/process';
+import { deliverEventJobId, EVENT_DELIVERY_QUEUE, redisConnectionOptions } from '@terra-connections/queue';
 import { createTestDatabase, dropQueuePrefix, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { WorkerModule } from '../worker.module';
 
@@ -317,6 +319,34 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     const after = receiver.at('/rotating')[1];
     expect(verify(newest, after)).not.toThrow();
     expect(verify(fresh, after)).toThrow();
+  });
+
+  it('a replay of a delivery still waiting for its retry replaces that schedule: the receiver never gets both', async () => {
+    const { endpoint } = await endpoints.create({ url: receiver.script('/replay-pending', [500, 500, 500, 500, 500, 200]), eventTypes: ['connection.revoked'] });
+    await emit('connection.revoked', 'replay-pending');
+    // After attempt 2 the next one is due in 300 ms (the scaled 5 min): replay inside that wait.
+    await waitFor(async () => receiver.at('/replay-pending').length === 2, { timeoutMs: 20_000, intervalMs: 5, describe: 'two failed attempts' });
+    const row = await delivery(endpoint.id);
+    expect(row.status).toBe('pending');
+    expect(await endpoints.replayDelivery(endpoint.id, row.id)).toBe(true);
+    await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the replayed delivery' });
+    // The first round's job, due again 300 ms after its attempt 2, found a newer round and sent nothing.
+    const queue = new Queue(EVENT_DELIVERY_QUEUE, { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+    try {
+      const firstRound = await waitFor(
+        async () => {
+          const job = await queue.getJob(deliverEventJobId(row.id));
+          return job && (await job.getState()) === 'completed' ? job : undefined;
+        },
+        { timeoutMs: 20_000, describe: "the first round's job to end" },
+      );
+      expect(firstRound.returnvalue).toBe('skipped');
+      expect(firstRound.attemptsMade).toBe(3);
+    } finally {
+      await queue.close();
+    }
+    // Two attempts of the first round, four of the replay's (500, 500, 500, then 200): none of the first round's after the replay.
+    expect(receiver.at('/replay-pending')).toHaveLength(6);
   });
 
   it('replays one delivery (same webhook-id) and everything since a time', async () => {

@@ -112,7 +112,7 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
       throw new DelayedError();
     }
     try {
-      return await deliverer.deliver(deliveryId, job.attemptsMade + 1);
+      return await deliverer.deliver(deliveryId, job.attemptsMade + 1, job.data.replays ?? 0);
     } finally {
       slots.release();
       if (slots.idle) this.endpointSlots.delete(endpoint);

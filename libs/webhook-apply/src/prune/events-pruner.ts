@@ -6,9 +6,16 @@ import { PRUNE_BATCH_SIZE, type PruneResult, runBatchedPrune } from './batched-p
 /** Next to the inbox pruner's: one events pruner at a time across every worker. */
 export const EVENTS_PRUNE_LOCK_ID = 7_104_311_004;
 
-/** One batch, oldest first through idx_events_created_at, by primary key (the inbox pruner's shape). */
+/**
+ * One batch, oldest first through idx_events_created_at, by primary key (the inbox pruner's shape). Never an
+ * event the dispatcher has not passed yet (workers down for longer than the retention) nor one with a delivery
+ * still pending (its retries run for about 27.5 hours): deleting it would cascade to that delivery.
+ */
 export const DELETE_EXPIRED_EVENTS_SQL = `DELETE FROM events WHERE id = ANY(ARRAY(
-  SELECT id FROM events WHERE created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))`;
+  SELECT e.id FROM events e WHERE e.created_at < $1
+    AND e.id <= (SELECT row_id FROM event_dispatch_position WHERE id = 1)
+    AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_row_id = e.id AND d.status = 'pending')
+  ORDER BY e.created_at LIMIT $2 FOR UPDATE SKIP LOCKED))`;
 
 /**
  * Deletes outbound events older than EVENTS_RETENTION_DAYS, in batches, run by the inbox prune job. The

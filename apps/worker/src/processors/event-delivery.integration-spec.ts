@@ -212,8 +212,9 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     }
   });
 
-  it('a slow endpoint holds at most its share of the slots: another endpoint is delivered meanwhile', async () => {
-    await endpoints.create({ url: receiver.script('/crowd-slow', [SLOW]), eventTypes: ['connection.scopes_changed'] });
+  it('slow endpoints hold at most their shares and the waiting room: another endpoint is delivered meanwhile', async () => {
+    const slow = await endpoints.create({ url: receiver.script('/crowd-slow', [SLOW]), eventTypes: ['connection.scopes_changed'] });
+    const slower = await endpoints.create({ url: receiver.script('/crowd-slower', [SLOW]), eventTypes: ['connection.scopes_changed'] });
     const fast = await endpoints.create({ url: receiver.script('/crowd-fast', [200]), eventTypes: ['connection.revoked'] });
     // Slow ones first: without a share they would take all 16 slots for the 2 s deadline, ahead of the fast ones.
     for (let n = 0; n < 30; n += 1) await emit('connection.scopes_changed', 'crowd');
@@ -225,9 +226,16 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
         ).length === 10,
       { timeoutMs: 20_000, intervalMs: 20, describe: 'the fast endpoint' },
     );
-    // Never more than EVENT_DELIVERY_PER_ENDPOINT (4) at once; without the share all 16 slots would have waited on it.
+    // Delivered before any slow attempt reached its 2 s deadline: the slow two never held every slot.
+    const slowAttempts = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = ANY($1::uuid[])`,
+      [[slow.endpoint.id, slower.endpoint.id]],
+    );
+    expect(slowAttempts).toEqual([{ n: 0 }]);
+    // Never more than EVENT_DELIVERY_PER_ENDPOINT (4) at once to one endpoint.
     expect(receiver.at('/crowd-slow').length).toBeGreaterThan(0);
     expect(receiver.mostOpen.get('/crowd-slow')).toBeLessThanOrEqual(4);
+    expect(receiver.mostOpen.get('/crowd-slower')).toBeLessThanOrEqual(4);
   });
 
   it('include_data: the data.received delivery carries the stored records it names; an endpoint without it gets keys only', async () => {

@@ -14,6 +14,19 @@ import { DataSource } from 'typeorm';
 /** How long (plus as much jitter) a delivery waits in Redis when its endpoint has its share and its queue full. */
 const ENDPOINT_BUSY_DELAY_MS = 50;
 
+/** The worker's slots taken by sends and by deliveries waiting in-process, over every endpoint. */
+class SlotUse {
+  sending = 0;
+  waiting = 0;
+
+  /** A delivery may wait in-process only while one share of slots stays free for the other endpoints. */
+  constructor(readonly waitWhileBelow: number) {}
+
+  mayWait(): boolean {
+    return this.sending + this.waiting + 1 <= this.waitWhileBelow;
+  }
+}
+
 /** One endpoint's in-flight deliveries (at most `active`) and the deliveries queued in-process behind them. */
 class EndpointSlots {
   private running = 0;
@@ -21,23 +34,31 @@ class EndpointSlots {
 
   constructor(
     private readonly active: number,
-    private readonly queued: number,
+    private readonly use: SlotUse,
   ) {}
 
-  /** False when both the share and the queue are full: the caller gives its slot back. */
+  /** False when the share is taken and waiting would leave the other endpoints less than a share: give the slot back. */
   acquire(): Promise<boolean> {
     if (this.running < this.active) {
       this.running += 1;
+      this.use.sending += 1;
       return Promise.resolve(true);
     }
-    if (this.waiting.length >= this.queued) return Promise.resolve(false);
+    if (!this.use.mayWait()) return Promise.resolve(false);
+    this.use.waiting += 1;
     return new Promise((resolve) => this.waiting.push(() => resolve(true)));
   }
 
   release(): void {
     const next = this.waiting.shift();
-    if (next) next();
-    else this.running -= 1;
+    if (next) {
+      // The waiter takes over the send slot it was waiting for.
+      this.use.waiting -= 1;
+      next();
+    } else {
+      this.running -= 1;
+      this.use.sending -= 1;
+    }
   }
 
   get idle(): boolean {
@@ -49,13 +70,15 @@ class EndpointSlots {
  * The outbound side of the worker: a dispatcher pass every EVENT_DISPATCH_INTERVAL_MS (outbox -> delivery
  * jobs) and a BullMQ worker on the deliveries queue. Its own queue and worker, so Terra's webhooks never wait
  * behind a slow endpoint; at most EVENT_DELIVERY_PER_ENDPOINT of the EVENT_DELIVERY_CONCURRENCY slots send to
- * one endpoint at a time, as many more wait in-process behind them, and a job beyond that goes back to the
- * delayed set for a moment (without using an attempt), so one slow endpoint never holds every slot.
+ * one endpoint at a time, more wait in-process behind them only while a share of slots stays free for the
+ * other endpoints, and a job beyond that goes back to the delayed set for a moment (without using an attempt),
+ * so slow endpoints never hold every slot.
  */
 @Injectable()
 export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDeliveryRunner.name);
   private readonly endpointSlots = new Map<string, EndpointSlots>();
+  private slotUse = new SlotUse(0);
   private queue?: Queue;
   private worker?: Worker;
   private sender?: EventSender;
@@ -69,6 +92,7 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
   ) {}
 
   onApplicationBootstrap(): void {
+    this.slotUse = new SlotUse(this.config.EVENT_DELIVERY_CONCURRENCY - this.config.EVENT_DELIVERY_PER_ENDPOINT);
     const connection = redisConnectionOptions(this.config.REDIS_URL);
     this.queue = new Queue(EVENT_DELIVERY_QUEUE, { connection, prefix: this.config.QUEUE_PREFIX });
     this.queue.on('error', () => undefined); // the worker's error handler reports Redis trouble once
@@ -122,10 +146,9 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
   private slotsOf(endpoint: string): EndpointSlots {
     let slots = this.endpointSlots.get(endpoint);
     if (!slots) {
-      const { EVENT_DELIVERY_PER_ENDPOINT: perEndpoint, EVENT_DELIVERY_CONCURRENCY: concurrency } = this.config;
       // Queued behind its own in-flight deliveries, an endpoint keeps its share busy without a trip through
-      // Redis per delivery; bounded so that at least concurrency - 2 x share slots always stay for the others.
-      slots = new EndpointSlots(perEndpoint, Math.max(0, concurrency - 2 * perEndpoint));
+      // Redis per delivery; a delivery waits only while a share of slots stays free, however many endpoints are slow.
+      slots = new EndpointSlots(this.config.EVENT_DELIVERY_PER_ENDPOINT, this.slotUse);
       this.endpointSlots.set(endpoint, slots);
     }
     return slots;

@@ -16,3 +16,8 @@ export async function lockTerraUser(tx: EntityManager, terraUserId: string): Pro
 export function terraUserLockSql(terraUserIdExpression: string): string {
   return `pg_advisory_xact_lock(hashtextextended(${terraUserIdExpression}, 0))`;
 }
+
+/** The same lock taken only when free: true when taken, false at once when another transaction holds it. */
+export function terraUserTryLockSql(terraUserIdExpression: string): string {
+  return `pg_try_advisory_xact_lock(hashtextextended(${terraUserIdExpression}, 0))`;
+}

@@ -51,7 +51,8 @@ export async function readBackfills(dataSource: DataSource, filter: BackfillFilt
   }
   if (filter.after) {
     params.push(filter.after.createdAt, filter.after.id);
-    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    // Milliseconds, as the cursor carries them (a JS Date): compared and ordered alike, no row is skipped.
+    where.push(`(date_trunc('milliseconds', created_at), id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   if (filter.status) {
     params.push(filter.status);
@@ -60,7 +61,7 @@ export async function readBackfills(dataSource: DataSource, filter: BackfillFilt
   params.push(filter.limit ?? 100);
   const rows: BackfillRow[] = await dataSource.query(
     `SELECT id, connection_id, terra_user_id, provider, trigger, status, start_date::text, end_date::text, types, message, created_at, updated_at, finished_at
-     FROM backfills ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+     FROM backfills ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $${params.length}`,
     params,
   );
   if (rows.length === 0) return [];

@@ -1,4 +1,4 @@
-import { preparedStatement, terraUserLockSql } from '@terra-connections/persistence';
+import { preparedStatement, terraUserTryLockSql } from '@terra-connections/persistence';
 import { windowLateral } from '../freshness/freshness-window.sql';
 import { LIVE_STATUSES } from './connection-statuses';
 
@@ -77,7 +77,7 @@ export const CONNECTION_FRESHNESS_BATCH = preparedStatement(
        FROM connection_data_freshness f ${windowLateral('f', 'b.provider', '$3::timestamptz', 4)}
        WHERE f.connection_id = b.connection_id) v),
    changed AS (
-     SELECT * FROM verdict WHERE CASE WHEN next <> freshness THEN ${terraUserLockSql('terra_user_id').replace('pg_advisory_xact_lock', 'pg_try_advisory_xact_lock')} ELSE false END),
+     SELECT * FROM verdict WHERE CASE WHEN next <> freshness THEN ${terraUserTryLockSql('terra_user_id')} ELSE false END),
    u AS (
      UPDATE terra_connections c
         SET freshness = ch.next, stale_since = CASE WHEN ch.next = 'stale' THEN $3::timestamptz END

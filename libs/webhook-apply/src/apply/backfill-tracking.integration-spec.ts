@@ -1,6 +1,6 @@
+import { storeDelivery } from './testing/store-delivery';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { budgetFreeAt } from '@terra-connections/connections';
@@ -38,16 +38,7 @@ describe('backfill tracking in the applier (real Postgres)', () => {
   });
 
   async function deliver(payload: Json, terraReference?: string): Promise<void> {
-    const rawBody = JSON.stringify(payload);
-    const envelope = describeTerraEvent(JSON.parse(rawBody)) ?? { type: String(payload.type), terraUserId: null, referenceId: null };
-    const { id } = await writer.record({
-      rawBody,
-      ...envelope,
-      traceId: randomUUID(),
-      terraReference,
-      orderingTimestampMs: Date.now(),
-      signatureTimestampSeconds: Math.floor(Date.now() / 1000),
-    });
+    const id = await storeDelivery(writer, payload, { orderingTimestampMs: Date.now(), terraReference });
     expect(await applier.apply(id, { attempt: 1, maxAttempts: 16 })).toBe('applied');
   }
 

@@ -1,3 +1,4 @@
+import { storeDelivery } from './testing/store-delivery';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@terra-connections/config';
@@ -13,7 +14,7 @@ import {
   settledEventHorizon,
   toEventEnvelope,
 } from '@terra-connections/connections';
-import { describeTerraEvent, type TerraGateway } from '@terra-connections/terra';
+import { type TerraGateway } from '@terra-connections/terra';
 import { createTestDatabase, testEnv, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { createWebhookEventHandlers } from '../webhook-apply.providers';
@@ -60,15 +61,7 @@ describe('Connection freshness (real Postgres, scaled time)', () => {
 
   /** Stores a delivery as if Terra's webhook reached us at `receivedAt`, then applies it. */
   async function deliver(payload: Record<string, unknown>, receivedAt: Date): Promise<void> {
-    const rawBody = JSON.stringify(payload);
-    const envelope = describeTerraEvent(JSON.parse(rawBody)) ?? { type: 'x', terraUserId: null, referenceId: null };
-    const { id } = await writer.record({
-      rawBody,
-      ...envelope,
-      traceId: randomUUID(),
-      orderingTimestampMs: receivedAt.getTime(),
-      signatureTimestampSeconds: Math.floor(receivedAt.getTime() / 1000),
-    });
+    const id = await storeDelivery(writer, payload, { orderingTimestampMs: receivedAt.getTime() });
     await db.dataSource.query(`UPDATE webhook_events SET received_at = $2 WHERE id = $1`, [id, receivedAt]);
     await applier.apply(id, { attempt: 1, maxAttempts: 16 });
   }

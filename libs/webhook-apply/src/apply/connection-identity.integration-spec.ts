@@ -1,7 +1,8 @@
+import { storeDelivery } from './testing/store-delivery';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ConnectionLifecycle, ConnectionsService } from '@terra-connections/connections';
-import { describeTerraEvent, type TerraGateway } from '@terra-connections/terra';
+import { type TerraGateway } from '@terra-connections/terra';
 import { loadConfig } from '@terra-connections/config';
 import { createTestDatabase, testEnv, type TestDatabase } from '@terra-connections/testing';
 import { HealthDataQuery, InboxWriter, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
@@ -68,15 +69,7 @@ describe('connection identity across user_reauth chains (real Postgres)', () => 
   });
 
   async function deliver(payload: Json, orderingTimestampMs: number): Promise<void> {
-    const rawBody = JSON.stringify(payload);
-    const envelope = describeTerraEvent(payload) ?? { type: 'x', terraUserId: null, referenceId: null };
-    const { id } = await writer.record({
-      rawBody,
-      ...envelope,
-      traceId: randomUUID(),
-      orderingTimestampMs,
-      signatureTimestampSeconds: Math.floor(orderingTimestampMs / 1000),
-    });
+    const id = await storeDelivery(writer, payload, { orderingTimestampMs });
     expect(await applier.apply(id, { attempt: 1, maxAttempts: 16 })).toBe('applied');
   }
 

@@ -1,11 +1,11 @@
+import { storeDelivery } from './testing/store-delivery';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { ConnectionLifecycle, EventFeedQuery, settledEventHorizon, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
-import { describeTerraEvent } from '@terra-connections/terra';
-import { createTestDatabase, waitFor, type TestDatabase } from '@terra-connections/testing';
+import { ConnectionLifecycle, EventFeedQuery, toEventEnvelope, type EventEnvelope } from '@terra-connections/connections';
+import { createTestDatabase, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WebhookEventApplier } from './webhook-event-applier';
 import { createWebhookEventHandlers } from '../webhook-apply.providers';
@@ -51,18 +51,7 @@ describe('Events outbox (real Postgres)', () => {
     await db.drop();
   });
 
-  async function store(payload: unknown, orderingTimestampMs: number): Promise<string> {
-    const rawBody = JSON.stringify(payload);
-    const envelope = describeTerraEvent(JSON.parse(rawBody)) ?? { type: 'x', terraUserId: null, referenceId: null };
-    const { id } = await writer.record({
-      rawBody,
-      ...envelope,
-      traceId: randomUUID(),
-      orderingTimestampMs,
-      signatureTimestampSeconds: Math.floor(Date.now() / 1000),
-    });
-    return id;
-  }
+  const store = (payload: unknown, orderingTimestampMs: number) => storeDelivery(writer, payload, { orderingTimestampMs });
 
   async function deliver(payload: unknown, orderingTimestampMs: number): Promise<string> {
     const id = await store(payload, orderingTimestampMs);
@@ -70,17 +59,7 @@ describe('Events outbox (real Postgres)', () => {
     return id;
   }
 
-  /** The feed shows a committed event once the event writers in flight when it was read have ended. */
-  const caughtUp = () =>
-    waitFor(
-      async () =>
-        BigInt((await settledEventHorizon(db.dataSource, { waitMs: 0 })) ?? '0') >=
-        BigInt((await db.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM events`))[0].id),
-      { describe: 'the feed to show every committed event' },
-    );
-
   async function everything(filter: { referenceId?: string; connectionId?: string; types?: string[] }): Promise<EventEnvelope[]> {
-    await caughtUp();
     const all: EventEnvelope[] = [];
     let cursor: string | undefined;
     for (;;) {
@@ -207,7 +186,6 @@ describe('Events outbox (real Postgres)', () => {
     expect(whileOpen.items).toEqual([]); // n:2 waits behind the open transaction rather than being passed
     await slow.commitTransaction();
     await slow.release();
-    await caughtUp();
 
     const after = await feed.page({ referenceId: reference }, { limit: 1, cursor: whileOpen.nextCursor });
     expect(after.items.map((event) => event.data.n)).toEqual([1]);
@@ -217,7 +195,6 @@ describe('Events outbox (real Postgres)', () => {
     expect(empty.items).toEqual([]);
     expect(empty.nextCursor).toEqual(expect.any(String));
     await db.dataSource.query(`INSERT INTO events (type, occurred_at, reference_id, data) VALUES ('data.received', now(), $1, '{"n":3}')`, [reference]);
-    await caughtUp();
     const next = await feed.page({ referenceId: reference }, { limit: 10, cursor: empty.nextCursor });
     expect(next.items.map((event) => event.data.n)).toEqual([3]);
   });

@@ -1,7 +1,7 @@
+import { storeDelivery } from './testing/store-delivery';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { describeTerraEvent } from '@terra-connections/terra';
 import { createTestDatabase, loadTerraFixture, waitFor, type TestDatabase } from '@terra-connections/testing';
 import { InboxWriter } from '@terra-connections/webhook-ingest';
 import { WebhookEventApplier } from './webhook-event-applier';
@@ -54,18 +54,7 @@ describe('WebhookEventApplier (real Postgres)', () => {
     await db.drop();
   });
 
-  async function store(payload: unknown, orderingTimestampMs?: number): Promise<string> {
-    const rawBody = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const envelope = describeTerraEvent(JSON.parse(rawBody)) ?? { type: 'x', terraUserId: null, referenceId: null };
-    const { id } = await writer.record({
-      rawBody,
-      ...envelope,
-      traceId: randomUUID(),
-      orderingTimestampMs,
-      signatureTimestampSeconds: Math.floor(Date.now() / 1000),
-    });
-    return id;
-  }
+  const store = (payload: unknown, orderingTimestampMs?: number) => storeDelivery(writer, payload, { orderingTimestampMs });
 
   async function deliver(payload: unknown, orderingTimestampMs?: number): Promise<string> {
     const id = await store(payload, orderingTimestampMs);

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../data-source';
 import { runMigrations } from '../migrator';
-import { createScratchDataSource, type ScratchDataSource } from '../testing/scratch-data-source';
+import { createScratchDataSource, migrateAcross, type ScratchDataSource } from '../testing/scratch-data-source';
 import { MIGRATIONS } from './index';
 
 const THIS_MIGRATION = 'ConnectionIdentity1764000006000';
@@ -21,13 +19,7 @@ describe('migration 1764000006000: one connection per reauth chain (real Postgre
 
   beforeAll(async () => {
     db = await createScratchDataSource('migration_identity', { migrate: false });
-    const index = MIGRATIONS.findIndex((migration) => migration.name === THIS_MIGRATION);
-    expect(index).toBeGreaterThan(0);
-    const url = (db.dataSource.options as { url: string }).url;
-    const previous = new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), migrations: MIGRATIONS.slice(0, index) });
-    await previous.initialize();
-    try {
-      await runMigrations(previous);
+    const ran = await migrateAcross(db, THIS_MIGRATION, async (previous) => {
       const insertConnection = (terraUserId: string, status: string, replacedBy: string | null, referenceId: string, minutes: number) =>
         previous.query(
           `INSERT INTO terra_connections (terra_user_id, reference_id, provider, status, replaced_by, connected_at, status_changed_at, created_at)
@@ -56,11 +48,9 @@ describe('migration 1764000006000: one connection per reauth chain (real Postgre
       await insertDay(y1, '2026-05-01', 3, { steps: 1 });
       await insertDay(lone, '2026-05-01', 4, { steps: 2 });
       await insertDay(waiting, '2026-05-01', 30, { steps: 3 });
-    } finally {
-      await previous.destroy();
-    }
+    });
     // This one, then any later migration (they run on the folded schema).
-    expect(await runMigrations(db.dataSource)).toEqual(LATER_MIGRATIONS);
+    expect(ran).toEqual(LATER_MIGRATIONS);
   });
 
   afterAll(async () => {

@@ -1,8 +1,4 @@
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../data-source';
-import { runMigrations } from '../migrator';
-import { createScratchDataSource, type ScratchDataSource } from '../testing/scratch-data-source';
-import { MIGRATIONS } from './index';
+import { createScratchDataSource, migrateAcross, type ScratchDataSource } from '../testing/scratch-data-source';
 
 const THIS_MIGRATION = 'OrderEventsByWriterLock1764000013000';
 
@@ -15,13 +11,7 @@ describe('migration 1764000013000: the events feed in id order (real Postgres)',
 
   beforeAll(async () => {
     db = await createScratchDataSource('migration_event_order', { migrate: false });
-    const index = MIGRATIONS.findIndex((migration) => migration.name === THIS_MIGRATION);
-    expect(index).toBeGreaterThan(0);
-    const url = (db.dataSource.options as { url: string }).url;
-    const previous = new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), migrations: MIGRATIONS.slice(0, index) });
-    await previous.initialize();
-    try {
-      await runMigrations(previous);
+    await migrateAcross(db, THIS_MIGRATION, async (previous) => {
       // ids 1..4 written by transactions 100, 300, 200, 400: the old order is 1, 3, 2, 4.
       for (const [id, tx] of [[1, 100], [2, 300], [3, 200], [4, 400]]) {
         await previous.query(`INSERT INTO events (id, tx_id, type, occurred_at) VALUES ($1, $2::text::xid8, 'data.received', now())`, [id, tx]);
@@ -29,10 +19,7 @@ describe('migration 1764000013000: the events feed in id order (real Postgres)',
       await previous.query(`SELECT setval('events_id_seq', 4)`);
       // Dispatched through (200, 3) in the old order: ids 1 and 3; 2 and 4 are not.
       await previous.query(`UPDATE event_dispatch_position SET tx_id = '200'::xid8, row_id = 3`);
-    } finally {
-      await previous.destroy();
-    }
-    await runMigrations(db.dataSource);
+    });
   });
   afterAll(() => db?.drop());
 

@@ -39,17 +39,11 @@ export class ConnectionDataController {
   ): Promise<HealthDataPageResponse> {
     const filter = { type: query.type, from: query.from, to: query.to, limit: query.pageLimit(), cursor: query.cursor };
     const page = await this.healthData.list(id, filter, this.readBudget);
-    // Held until the answer has been sent or the caller has gone: serialising and sending it is where the memory goes.
-    let held = page.reservedBytes;
-    const release = () => {
-      this.readBudget.release(held);
-      held = 0;
-    };
-    // The caller may have gone while the page was read: then no close event is still to come.
+    // Held until the answer has been sent or the caller has gone ('close' comes either way), serialising and
+    // sending it being where the memory goes. A caller gone while the page was read gets no 'close' any more.
+    const release = () => this.readBudget.release(page.reservedBytes);
     if (res.destroyed || !res.socket || res.socket.destroyed) release();
-    res.once('finish', release);
-    res.once('close', release);
-    res.socket?.once('close', release);
+    else res.once('close', release);
     return toPageResponse(page, toHealthDataItemResponse);
   }
 

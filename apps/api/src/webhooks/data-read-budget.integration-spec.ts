@@ -64,5 +64,11 @@ describe('GET /v1/connections/{id}/data within the read budget (real API, real P
       const body = (await res.json()) as { data?: unknown[] };
       return res.status === 200 && body.data?.length === 1;
     }, { describe: 'reads to work again once the held answer is gone' });
+    // Each answer sent gives its 45 MB back: reads one after another all fit the 50 MB budget.
+    for (let n = 0; n < 3; n += 1) {
+      const res = await fetch(`${api.url}/v1/connections/budget-user/data`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    }
   });
 });

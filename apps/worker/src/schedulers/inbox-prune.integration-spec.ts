@@ -57,6 +57,8 @@ describe('Inbox prune schedule of the worker', () => {
     const recent = await processedRow(6);
     const expiredEvent = await outboundEvent(4);
     const recentEvent = await outboundEvent(2);
+    // Both already dispatched: the pruner never takes an event the dispatcher has not passed (events-pruner spec).
+    await db.dataSource.query(`UPDATE event_dispatch_position SET row_id = (SELECT max(id) FROM events)`);
 
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
     await worker.init();

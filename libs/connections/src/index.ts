@@ -37,6 +37,6 @@ export * from './backfills/backfills.service';
 export * from './backfills/backfill-scheduler';
 export * from './backfills/backfill-requester';
 export * from './backfills/backfill-metrics';
-export { scheduleOnConnectBackfills } from './backfills/backfill-trigger';
+export { onConnectBackfillsEnabled, scheduleOnConnectBackfills, type OnConnectBackfillConfig } from './backfills/backfill-trigger';
 export { noteBackfillData, noteBackfillMarker } from './backfills/backfill-tracking';
 export { budgetFreeAt } from './backfills/backfill-budget';

@@ -1,6 +1,19 @@
+import type { AppConfig } from '@terra-connections/config';
 import { ConnectionStatus } from '@terra-connections/persistence';
 import type { EntityManager } from 'typeorm';
 import type { ConnectionChange } from '../state/connection-change';
+
+export type OnConnectBackfillConfig = Pick<AppConfig, 'BACKFILL_ON_CONNECT_DAYS' | 'BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER'>;
+
+/**
+ * False when no provider gets history on connect (BACKFILL_ON_CONNECT_DAYS=0 and no positive override): then no
+ * trigger row is written at all, rather than one per connect for the scheduler to delete. No config: on (the
+ * schema's default).
+ */
+export function onConnectBackfillsEnabled(config: OnConnectBackfillConfig | undefined): boolean {
+  if (!config) return true;
+  return config.BACKFILL_ON_CONNECT_DAYS > 0 || Object.values(config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER).some((days) => days > 0);
+}
 
 /**
  * "When a connection becomes active": every change of a Terra id to `active` from anything else (a first auth,
@@ -8,7 +21,8 @@ import type { ConnectionChange } from '../state/connection-change';
  * that made the change. No Terra call here: a worker plans it (the range, the gap since the last stored data,
  * the provider's types) and sends its requests. A connection with an unplanned one already gets no second.
  */
-export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[]): Promise<void> {
+export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[], enabled = true): Promise<void> {
+  if (!enabled) return;
   for (const change of changes) {
     if (change.to !== ConnectionStatus.Active || change.from === ConnectionStatus.Active) continue;
     // The id's connection as the transaction leaves it: a user_reauth moves the new id into the old connection

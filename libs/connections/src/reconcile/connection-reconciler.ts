@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { APP_CONFIG } from '@terra-connections/config';
 import { AttemptKind, AttemptStatus, ConnectionStatus } from '@terra-connections/persistence';
 import { parseTerraScopes, type TerraUser } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
 import type { DriftKind } from '../drift/drift';
+import { onConnectBackfillsEnabled, type OnConnectBackfillConfig } from '../backfills/backfill-trigger';
 import { withConnectionState } from '../state/with-connection-state';
 import { TERRA_USER_DIRECTORY, type TerraUserDirectory } from './terra-user-directory';
 
@@ -43,10 +45,15 @@ export interface ReconcileResult {
 export class ConnectionReconciler {
   private readonly logger = new Logger(ConnectionReconciler.name);
 
+  private readonly options: { onConnectBackfills: boolean };
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(TERRA_USER_DIRECTORY) private readonly directory: TerraUserDirectory,
-  ) {}
+    @Optional() @Inject(APP_CONFIG) config?: OnConnectBackfillConfig,
+  ) {
+    this.options = { onConnectBackfills: onConnectBackfillsEnabled(config) };
+  }
 
   async reconcile(): Promise<ReconcileResult> {
     const askedAt = new Date();
@@ -111,7 +118,7 @@ export class ConnectionReconciler {
           await state.recordDrift({ kind: 'reference_mismatch', terraUserId, connectionId: row.connection_id, ours, terra });
           kinds.push('reference_mismatch');
         }
-      });
+      }, this.options);
       kinds.forEach(count);
       if (kinds.length > 0) corrected.push(terraUserId);
     }
@@ -134,7 +141,7 @@ export class ConnectionReconciler {
         if (change) {
           await state.recordDrift({ kind: 'missed_deauth', terraUserId, connectionId: change.connectionId, ours: { status: change.from }, terra: null });
         }
-      });
+      }, this.options);
       if (changes.length > 0) disconnected.push(terraUserId);
     }
     return disconnected;
@@ -178,7 +185,7 @@ export class ConnectionReconciler {
         kind = attempt ? 'missed_auth' : 'unknown_terra_user';
         const terra = { active: user.active ?? null, reference_id: user.reference_id ?? null, provider: user.provider ?? null };
         await state.recordDrift({ kind, terraUserId: user.user_id, connectionId: change.connectionId, ours: null, terra });
-      });
+      }, this.options);
       if (changes.length > 0) {
         created.push(user.user_id);
         count(kind);

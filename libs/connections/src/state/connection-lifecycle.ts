@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG } from '@terra-connections/config';
 import type { TerraUser } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
 import type { ConnectionChange } from './connection-change';
+import { onConnectBackfillsEnabled, type OnConnectBackfillConfig } from '../backfills/backfill-trigger';
 import { withConnectionState } from './with-connection-state';
 
 /** How long an API request waits for a connection another transaction holds (ConnectionBusyError after). */
@@ -13,7 +15,14 @@ export const DISCONNECTED_VIA_API = 'disconnected via API';
 /** The connection changes the API makes itself, each in its own transaction under the Terra user's lock. */
 @Injectable()
 export class ConnectionLifecycle {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly onConnectBackfills: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(APP_CONFIG) config?: OnConnectBackfillConfig,
+  ) {
+    this.onConnectBackfills = onConnectBackfillsEnabled(config);
+  }
 
   /**
    * After Terra deauthenticated the user: disconnected, and the person's data erased, in one transaction. The
@@ -24,7 +33,7 @@ export class ConnectionLifecycle {
     return withConnectionState(this.dataSource, terraUserId, { kind: 'api' }, async (state) => {
       await state.disconnectViaApi(terraUserId, DISCONNECTED_VIA_API);
       await state.erase(terraUserId);
-    }, { lockTimeoutMs: API_LOCK_TIMEOUT_MS });
+    }, { lockTimeoutMs: API_LOCK_TIMEOUT_MS, onConnectBackfills: this.onConnectBackfills });
   }
 
   /**
@@ -34,6 +43,7 @@ export class ConnectionLifecycle {
   refreshFromTerra(terraUserId: string, user: TerraUser | null): Promise<readonly ConnectionChange[]> {
     return withConnectionState(this.dataSource, terraUserId, { kind: 'refresh' }, (state) => state.refreshFromTerra(terraUserId, user), {
       lockTimeoutMs: API_LOCK_TIMEOUT_MS,
+      onConnectBackfills: this.onConnectBackfills,
     });
   }
 }

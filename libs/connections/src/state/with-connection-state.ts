@@ -19,6 +19,8 @@ export interface ConnectionStateOptions {
    * included). Unset: wait as long as it takes (the worker's own repairs).
    */
   lockTimeoutMs?: number;
+  /** False: on-connect backfills are off everywhere (onConnectBackfillsEnabled), so no trigger row. Default on. */
+  onConnectBackfills?: boolean;
 }
 
 export async function withConnectionState(
@@ -39,7 +41,7 @@ export async function withConnectionState(
     }
     const state = new ConnectionStateTx(tx, cause);
     await work(state);
-    await scheduleOnConnectBackfills(tx, state.changes);
+    await scheduleOnConnectBackfills(tx, state.changes, options.onConnectBackfills ?? true);
     // Last: the events commit or roll back with the changes they describe.
     await recordEvents(tx, state);
     return state.changes;

@@ -83,6 +83,24 @@ describe('backfill tracking in the applier (real Postgres)', () => {
     expect(rows).toEqual([{ trigger: 'connect', status: 'scheduled', start_date: null }]);
   });
 
+  it('writes no on-connect row when no provider gets history on connect, and one when a provider override is on', async () => {
+    const connectRowsOf = async (userId: string) =>
+      (await query<{ n: number }>(`SELECT count(*)::int AS n FROM backfills WHERE terra_user_id = $1 AND trigger = 'connect'`, [userId]))[0].n;
+    const applierWith = (days: number, byProvider: Record<string, number>) =>
+      new WebhookEventApplier(db.dataSource, createWebhookEventHandlers(), { BACKFILL_ON_CONNECT_DAYS: days, BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER: byProvider });
+    const connectWith = async (configured: WebhookEventApplier) => {
+      const userId = randomUUID();
+      const id = await storeDelivery(writer, auth(userId), { orderingTimestampMs: Date.now() });
+      expect(await configured.apply(id, { attempt: 1, maxAttempts: 16 })).toBe('applied');
+      expect(await query(`SELECT status FROM terra_connections WHERE terra_user_id = $1`, [userId])).toEqual([{ status: 'active' }]);
+      return connectRowsOf(userId);
+    };
+    expect(await connectWith(applierWith(0, {}))).toBe(0);
+    expect(await connectWith(applierWith(0, { FITBIT: 0 }))).toBe(0);
+    expect(await connectWith(applierWith(0, { GARMIN: 90 }))).toBe(1);
+    expect(await connectWith(applierWith(30, {}))).toBe(1);
+  });
+
   it('a large request completes once its announced chunks are applied, whatever the order; backfill.completed commits with it', async () => {
     const userId = randomUUID();
     await deliver(auth(userId));

@@ -29,12 +29,16 @@ export const INBOX_INSERT = `
   RETURNING id, (xmax = 0) AS inserted, type, (extract(epoch FROM received_at) * 1000000)::bigint::text AS received_us`;
 
 /**
- * Only the row lock, where the product's read also takes the Terra user's advisory lock (it serialises a
- * user's events for erasure and reauth, which the floor does not apply): not pinned.
+ * The row lock and, for a pending row, the mark, in one statement as the product's read does; the product's
+ * also takes the Terra user's advisory lock (it serialises a user's events for erasure and reauth, which the
+ * floor does not apply). Returns the status before the mark. Only the mark's SET is pinned.
  */
-export const READ_FOR_UPDATE = `SELECT type, payload, event_at, status FROM webhook_events WHERE id = $1 FOR UPDATE`;
+export const MARK_PROCESSED_SET = `status = $2, processed_at = clock_timestamp(), attempts = w.attempts + 1`;
 
-export const MARK_PROCESSED = `UPDATE webhook_events SET status = $2, processed_at = clock_timestamp(), attempts = attempts + 1 WHERE id = $1`;
+export const READ_AND_MARK = `
+  WITH r AS MATERIALIZED (SELECT id, type, payload, event_at, status FROM webhook_events WHERE id = $1 FOR UPDATE),
+  m AS (UPDATE webhook_events w SET ${MARK_PROCESSED_SET} FROM r WHERE w.id = r.id AND r.status = $3)
+  SELECT type, payload, event_at, status FROM r`;
 
 /** SQL: the incoming payload, with `field` merged over the stored one minus its null members (as the product). */
 function keepStoredScores(incoming: string, field: string): string {

@@ -1,10 +1,10 @@
 /**
- * The floor's worker: a plain BullMQ Worker that reads the inbox row and applies the same upserts in one
- * transaction. The row lock and the status check are kept: without them it would not be exactly once.
+ * The floor's worker: a plain BullMQ Worker that reads (and marks) the inbox row and applies the same upserts in
+ * one transaction. The row lock and the status check are kept: without them it would not be exactly once.
  */
 import { Worker } from 'bullmq';
 import { Pool, type PoolClient } from 'pg';
-import { CONNECTION_UPSERT, HEALTH_DATA_UPSERT, MARK_PROCESSED, READ_FOR_UPDATE, SCOPES_UPDATE } from './floor-sql';
+import { CONNECTION_UPSERT, HEALTH_DATA_UPSERT, READ_AND_MARK, SCOPES_UPDATE } from './floor-sql';
 
 const env = process.env;
 const CONCURRENCY = Number(env.WORKER_CONCURRENCY ?? 8);
@@ -53,11 +53,10 @@ async function apply(eventId: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const row = (await client.query(READ_FOR_UPDATE, [eventId])).rows[0] as { type: string; payload: Json; event_at: Date; status: string } | undefined;
-    if (row?.status === 'pending') {
-      await applyEffect(client, eventId, row.type, row.payload, row.event_at);
-      await client.query(MARK_PROCESSED, [eventId, 'processed']);
-    }
+    const row = (await client.query(READ_AND_MARK, [eventId, 'processed', 'pending'])).rows[0] as
+      | { type: string; payload: Json; event_at: Date; status: string }
+      | undefined;
+    if (row?.status === 'pending') await applyEffect(client, eventId, row.type, row.payload, row.event_at);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,22 +1,33 @@
-import { preparedStatement, terraUserTryLockSql } from '@terra-connections/persistence';
+import { ConnectionStatus, preparedStatement, terraUserTryLockSql, type PreparedStatement } from '@terra-connections/persistence';
 import { windowLateral } from '../freshness/freshness-window.sql';
 import { LIVE_STATUSES } from './connection-statuses';
 
 const LIVE = `(${LIVE_STATUSES.map((status) => `'${status}'`).join(',')})`;
 
+/** The touch's parameters ($1..$5); a write along with it numbers its own from $6. */
+const ARRIVAL_PARAMS = 5;
+
 /**
- * A data event's one write of the connection row (it was the touch alone before freshness): last_sync_at and
- * last_data_at (unless the connection has ended, $3) and last_webhook_at; a stale connection becomes fresh;
- * and the type's connection_data_freshness row takes the arrival (its gap ring keeps the last 32 gaps). The
- * prior freshness comes back with the status, read in the same statement (the caller holds the Terra user's
- * lock, so nothing changed it in between): the state module turns stale -> fresh into `connection.fresh`.
- *
- * $1 terra_user_id, $2 received_at, $3 ended statuses, $4 data type (null: no freshness row, e.g. athlete), $5
- * newest provider-side time in the data (or null).
+ * SQL of a write that runs in the arrival's statement: `storedOnly` is a condition it must AND into its WHERE
+ * (the data is stored: the connection is unknown yet or live, not ended and not replaced), and `param(n)` names
+ * its own n-th parameter.
  */
-export const CONNECTION_DATA_ARRIVAL = preparedStatement(
-  'tc_connection_data_arrival',
-  `WITH prior AS (SELECT freshness, stale_since FROM terra_connections WHERE terra_user_id = $1),
+export type ArrivalWriteSql = (storedOnly: string, param: (n: number) => string) => string;
+
+/** A statement of dataArrivalWith: the touch and one write, in one round trip. */
+export interface ArrivalWriteStatement extends PreparedStatement {
+  readonly arrivalWrite: true;
+}
+
+function dataArrivalSql(write?: ArrivalWriteSql): string {
+  const storedOnly = `(SELECT stored FROM verdict)`;
+  const alongside = write
+    ? `,
+   verdict AS MATERIALIZED (
+     SELECT NOT EXISTS (SELECT 1 FROM t WHERE t.status = ANY($3::text[]) OR t.status = '${ConnectionStatus.Replaced}') AS stored),
+   w AS (${write(storedOnly, (n) => `$${n + ARRIVAL_PARAMS}`)})`
+    : '';
+  return `WITH prior AS (SELECT freshness, stale_since FROM terra_connections WHERE terra_user_id = $1),
    t AS (
      UPDATE terra_connections c
         SET last_sync_at = CASE WHEN c.status = ANY($3::text[]) THEN c.last_sync_at
@@ -37,10 +48,35 @@ export const CONNECTION_DATA_ARRIVAL = preparedStatement(
          ELSE f.gaps_ms END,
        arrivals = f.arrivals + 1,
        last_received_at = GREATEST(f.last_received_at, EXCLUDED.last_received_at),
-       last_data_time = GREATEST(f.last_data_time, EXCLUDED.last_data_time))
+       last_data_time = GREATEST(f.last_data_time, EXCLUDED.last_data_time))${alongside}
    SELECT t.status, t.connection_id, t.freshness, (SELECT freshness FROM prior) AS before_freshness,
-          (SELECT stale_since FROM prior) AS stale_since FROM t`,
-);
+          (SELECT stale_since FROM prior) AS stale_since, ${write ? storedOnly : 'false'} AS written
+   FROM (SELECT 1) AS one LEFT JOIN t ON true`;
+}
+
+/**
+ * A data event's one write of the connection row (it was the touch alone before freshness): last_sync_at and
+ * last_data_at (unless the connection has ended, $3) and last_webhook_at; a stale connection becomes fresh;
+ * and the type's connection_data_freshness row takes the arrival (its gap ring keeps the last 32 gaps). The
+ * prior freshness comes back with the status, read in the same statement (the caller holds the Terra user's
+ * lock, so nothing changed it in between): the state module turns stale -> fresh into `connection.fresh`.
+ * One row always; its status is null for a Terra id we have no row for.
+ *
+ * $1 terra_user_id, $2 received_at, $3 ended statuses, $4 data type (null: no freshness row, e.g. athlete), $5
+ * newest provider-side time in the data (or null).
+ */
+export const CONNECTION_DATA_ARRIVAL = preparedStatement('tc_connection_data_arrival', dataArrivalSql());
+
+/**
+ * The arrival and the event's first data write in one statement (one round trip fewer on every data event).
+ * The write runs only when the data is stored: `verdict` reads `t`, so the connection row is locked before any
+ * data row is written (the order status moves use), and `written` says whether it ran. It does not run for an
+ * ended connection, nor for a Terra id a reauth replaced: that rare path decides from the current row, and the
+ * caller then writes on its own.
+ */
+export function dataArrivalWith(name: string, write: ArrivalWriteSql): ArrivalWriteStatement {
+  return { ...preparedStatement(name, dataArrivalSql(write)), arrivalWrite: true };
+}
 
 /**
  * One batch of the freshness job, set-based: the next $2 connections after listing key $1, each judged at $3

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { AttemptFailure, DataReceipt } from '../events/pending-event';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type FreshnessChange, type WrittenConnectionRow } from './connection-change';
-import { CONNECTION_DATA_ARRIVAL, CONNECTION_FRESHNESS_BATCH } from './connection-freshness.sql';
+import { CONNECTION_DATA_ARRIVAL, CONNECTION_FRESHNESS_BATCH, type ArrivalWriteStatement } from './connection-freshness.sql';
 import type { Freshness, FreshnessSettings } from '../freshness/freshness';
 import type { DriftCorrection } from '../drift/drift';
 import { windowParams } from '../freshness/freshness-window.sql';
@@ -75,6 +75,12 @@ export interface NewConnection extends ConnectionGrant {
  * Every status or scopes write goes through `write`, which reads the before and after state from the same
  * statement and collects the ConnectionChange; `changes` lists them for whatever must commit with them.
  */
+/** What a data event brings: its type (null: no freshness row, e.g. athlete) and the newest provider-side time in it. */
+export interface DataArrival {
+  type: string | null;
+  dataTime: Date | null;
+}
+
 export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
   private readonly failures: AttemptFailure[] = [];
@@ -312,15 +318,34 @@ export class ConnectionStateTx {
    * (and erases it) or has ended the connection first (and the data is dropped). Only on that rare path: the
    * common data event keeps its one statement here.
    */
-  async touchOnDataArrival(
+  async touchOnDataArrival(terraUserId: string, receivedAt: Date, arrival: DataArrival = { type: null, dataTime: null }): Promise<ConnectionStatus | null> {
+    return (await this.arrive(CONNECTION_DATA_ARRIVAL, [], terraUserId, receivedAt, arrival)).status;
+  }
+
+  /**
+   * touchOnDataArrival with the event's first data write in the same statement (dataArrivalWith), run only when
+   * the data is to be stored. `written` false with a status that is not ended: the id was replaced by a reauth
+   * and its connection lives, so the caller writes on its own.
+   */
+  touchOnDataArrivalWith(
     terraUserId: string,
     receivedAt: Date,
-    arrival: { type: string | null; dataTime: Date | null } = { type: null, dataTime: null },
-  ): Promise<ConnectionStatus | null> {
-    type Row = { status: ConnectionStatus; connection_id: string; freshness: Freshness; before_freshness: Freshness; stale_since: Date | null };
-    const rows = await queryPrepared<Row>(this.tx, CONNECTION_DATA_ARRIVAL, [terraUserId, receivedAt, ENDED_STATUSES, arrival.type, arrival.dataTime]);
-    const row = rows[0];
-    if (row && row.before_freshness === 'stale' && row.freshness === 'fresh') {
+    arrival: DataArrival,
+    write: { statement: ArrivalWriteStatement; params: unknown[] },
+  ): Promise<{ status: ConnectionStatus | null; written: boolean }> {
+    return this.arrive(write.statement, write.params, terraUserId, receivedAt, arrival);
+  }
+
+  private async arrive(
+    statement: PreparedStatement,
+    writeParams: unknown[],
+    terraUserId: string,
+    receivedAt: Date,
+    arrival: DataArrival,
+  ): Promise<{ status: ConnectionStatus | null; written: boolean }> {
+    type Row = { status: ConnectionStatus | null; connection_id: string; freshness: Freshness; before_freshness: Freshness; stale_since: Date | null; written: boolean };
+    const [row] = await queryPrepared<Row>(this.tx, statement, [terraUserId, receivedAt, ENDED_STATUSES, arrival.type, arrival.dataTime, ...writeParams]);
+    if (row.before_freshness === 'stale' && row.freshness === 'fresh') {
       this.freshnessMoves.push({
         connectionId: row.connection_id,
         terraUserId,
@@ -332,10 +357,9 @@ export class ConnectionStateTx {
         ...(arrival.type ? { dataType: arrival.type } : {}),
       });
     }
-    const status = row?.status ?? null;
-    if (status !== ConnectionStatus.Replaced) return status;
+    if (row.status !== ConnectionStatus.Replaced) return { status: row.status, written: row.written };
     const current = await queryPrepared<{ status: ConnectionStatus }>(this.tx, CONNECTION_CURRENT_STATUS_FOR_DATA, [terraUserId]);
-    return current[0]?.status ?? status;
+    return { status: current[0]?.status ?? row.status, written: false };
   }
 
   /**

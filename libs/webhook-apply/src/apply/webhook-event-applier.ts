@@ -1,6 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { APP_CONFIG } from '@terra-connections/config';
 import { UnrecoverableError } from 'bullmq';
-import { ConnectionStateTx, recordEvents, scheduleOnConnectBackfills, type ConnectionChange } from '@terra-connections/connections';
+import {
+  ConnectionStateTx,
+  onConnectBackfillsEnabled,
+  recordEvents,
+  scheduleOnConnectBackfills,
+  type ConnectionChange,
+  type OnConnectBackfillConfig,
+} from '@terra-connections/connections';
 import { preparedStatement, queryPrepared, terraUserLockSql, WebhookEventStatus } from '@terra-connections/persistence';
 import { parseTerraEvent, TERRA_EVENT_KINDS, TerraEventParseError, type TerraEvent, type TerraEventKind } from '@terra-connections/terra';
 import { DataSource } from 'typeorm';
@@ -34,28 +42,32 @@ interface InboxRow {
 }
 
 /**
- * The row lock, then (in the same round trip, only when the row will be applied: pending, or failed and
- * re-run by its own job) the Terra-user lock: the CTE's FOR UPDATE locks the row before the outer SELECT
- * evaluates the advisory lock, so the order is the same as everywhere else (row, then user).
+ * What marks a row processed; the bench floor marks its rows with the same text (pinned by
+ * bench/floor/floor-sql.spec.ts). clock_timestamp(), not now(): a retried job's transaction may have waited for the
+ * row lock. $2 is the processed status.
  */
-const READ_AND_LOCK = preparedStatement(
-  'tc_apply_read_and_lock',
-  `WITH r AS MATERIALIZED (
-     SELECT id, type, payload, event_at, received_at, terra_user_id, terra_reference, status
-     FROM webhook_events WHERE id = $1 FOR UPDATE)
-   SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.terra_reference, r.status,
-          CASE WHEN r.terra_user_id IS NOT NULL AND (r.status = $2 OR (r.status = $3 AND $4::boolean))
-               THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
-   FROM r`,
-);
+export const MARK_PROCESSED_SET = `status = $2, processed_at = clock_timestamp(), attempts = w.attempts + 1`;
 
 /**
- * The bench floor keeps a copy of this text (pinned by bench/floor/floor-sql.spec.ts). clock_timestamp(), not
- * now(): now() is the transaction's start, and a large event's apply can take seconds inside it.
+ * One round trip opens the apply: the row lock, then (only when the row will be applied: pending, or failed
+ * and re-run by its own job) the Terra-user lock and the row marked processed. The CTE's FOR UPDATE locks the
+ * row before the outer SELECT evaluates the advisory lock, so the order is the same as everywhere else (row,
+ * then user); the update of a row this transaction already holds takes no new lock. Marking it at the start
+ * rather than the end is the same outcome: the mark commits with everything the handler writes, or rolls back
+ * with it. It returns the status the row had before, so a second job still finds it processed. processed_at is
+ * therefore when the apply that committed began (a data event's apply takes milliseconds).
  */
-export const MARK_PROCESSED = preparedStatement(
-  'tc_apply_mark_processed',
-  `UPDATE webhook_events SET status = $2, processed_at = clock_timestamp(), attempts = attempts + 1 WHERE id = $1`,
+const READ_LOCK_AND_MARK = preparedStatement(
+  'tc_apply_read_lock_and_mark',
+  `WITH r AS MATERIALIZED (
+     SELECT id, type, payload, event_at, received_at, terra_user_id, terra_reference, status,
+            (status = $3 OR (status = $4 AND $5::boolean)) AS applies
+     FROM webhook_events WHERE id = $1 FOR UPDATE),
+   m AS (
+     UPDATE webhook_events w SET ${MARK_PROCESSED_SET} FROM r WHERE w.id = r.id AND r.applies)
+   SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.terra_reference, r.status,
+          CASE WHEN r.terra_user_id IS NOT NULL AND r.applies THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
+   FROM r`,
 );
 
 /** The row's payload as its typed event; one that cannot be its type's event fails for good, as a handler's would. */
@@ -70,8 +82,8 @@ function parsePayload(type: string, payload: unknown): TerraEvent {
 
 /**
  * Applies one inbox row exactly once. One transaction: lock the row (FOR UPDATE) and, unless it is already
- * processed, the Terra user, parse the payload once into its TerraEvent, run the handler of its kind (every
- * connection write through one ConnectionStateTx), mark it processed. Two workers, a sweeper
+ * processed, the Terra user, and mark it processed (one statement), parse the payload once into its TerraEvent,
+ * run the handler of its kind (every connection write through one ConnectionStateTx), append its events. Two workers, a sweeper
  * re-enqueue or a stalled job that runs twice all serialise on the row lock, and the second finds it
  * processed. Events of one Terra user serialise on the user lock, so handlers never interleave for a user.
  *
@@ -84,11 +96,14 @@ function parsePayload(type: string, payload: unknown): TerraEvent {
 export class WebhookEventApplier {
   private readonly logger = new Logger(WebhookEventApplier.name);
   private readonly handlers = new Map<TerraEventKind, WebhookEventHandler>();
+  private readonly onConnectBackfills: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(WEBHOOK_EVENT_HANDLERS) handlers: WebhookEventHandler[],
+    @Optional() @Inject(APP_CONFIG) config?: OnConnectBackfillConfig,
   ) {
+    this.onConnectBackfills = onConnectBackfillsEnabled(config);
     for (const handler of handlers) {
       for (const kind of handler.kinds) {
         if (this.handlers.has(kind)) throw new Error(`Two webhook event handlers for ${kind}`);
@@ -102,8 +117,9 @@ export class WebhookEventApplier {
   async apply(eventId: string, attempt: ApplyAttempt): Promise<ApplyOutcome> {
     try {
       return await this.dataSource.transaction(async (tx) => {
-        const rows = await queryPrepared<InboxRow>(tx, READ_AND_LOCK, [
+        const rows = await queryPrepared<InboxRow>(tx, READ_LOCK_AND_MARK, [
           eventId,
+          WebhookEventStatus.Processed,
           WebhookEventStatus.Pending,
           WebhookEventStatus.Failed,
           attempt.ownJob === true,
@@ -129,12 +145,11 @@ export class WebhookEventApplier {
         await handler.handle({ inbox, event, tx, state });
         // After the handler, so the auth that creates the connection is its first webhook too.
         if (inbox.terraUserId && !handler.setsLastWebhookAt) await state.stampLastWebhook(inbox.terraUserId, inbox.receivedAt);
-        // The changes commit with the row marked processed, and so do their outbound events (the outbox).
+        // The changes commit with the row (marked processed above), and so do their outbound events (the outbox).
         this.logChanges(state.changes);
         // A connection that became active gets its on-connect backfill row here; a worker plans and sends it.
-        await scheduleOnConnectBackfills(tx, state.changes);
+        await scheduleOnConnectBackfills(tx, state.changes, this.onConnectBackfills);
         await recordEvents(tx, state);
-        await queryPrepared(tx, MARK_PROCESSED, [eventId, WebhookEventStatus.Processed]);
         return 'applied';
       });
     } catch (error) {

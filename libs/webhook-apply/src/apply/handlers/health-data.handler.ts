@@ -2,13 +2,31 @@ import { Injectable, Logger } from '@nestjs/common';
 import { queryPrepared } from '@terra-connections/persistence';
 import { DATA_RECEIPT_MAX_KEYS, isEndedStatus, newestDataTime, noteBackfillData } from '@terra-connections/connections';
 import { type HealthDataRecord, healthDataRecord } from '../health-data-key';
-import { HEALTH_DATA_UPSERT } from '../health-data.sql';
-import type { EventContextOf, WebhookEventHandler } from '../webhook-event-handler';
+import { HEALTH_DATA_UPSERT, HEALTH_DATA_UPSERT_ON_ARRIVAL } from '../health-data.sql';
+import type { EventContextOf, InboxEvent, WebhookEventHandler } from '../webhook-event-handler';
 
 type DataKind = 'data' | 'athlete';
 
 /** Items per upsert statement: a backfill chunk's few hundred in one, and a statement's parameters stay bounded. */
 const UPSERT_BATCH_ITEMS = 1_000;
+
+/** HEALTH_DATA_UPSERT's parameters for one batch of an event's records. */
+function upsertParams(terraUserId: string, type: string, inbox: InboxEvent, rows: readonly HealthDataRecord[]): unknown[] {
+  const texts = rows.map((record) => JSON.stringify(record.item));
+  return [
+    terraUserId,
+    type,
+    rows.map((record) => record.dataKey),
+    rows.map((record) => record.summaryId),
+    rows.map((record) => record.date),
+    rows.map((record) => record.startTime),
+    rows.map((record) => record.endTime),
+    texts,
+    inbox.eventAt,
+    inbox.id,
+    texts.map((text) => Buffer.byteLength(text)),
+  ];
+}
 
 /**
  * Data events -> health_data, keyed by the sending Terra id's connection and Terra's documented key (the same
@@ -44,31 +62,26 @@ export class HealthDataHandler implements WebhookEventHandler<DataKind> {
 
     // One write of the connection row per data event: last_sync_at and last_data_at (unless ended),
     // last_webhook_at, and the type's freshness (when it arrived, the newest provider time in it; a stale
-    // connection is fresh again). Takes the connection's row lock first (the same order as status changes),
-    // so an access_revoked being applied at the same moment either sees these rows to delete or is seen here
-    // as ended. The API's DELETE takes the same Terra-user lock as the applier, so it cannot interleave either.
-    const status = await state.touchOnDataArrival(event.user.userId, inbox.receivedAt, { type: event.type, dataTime: newestDataTime(batch) });
-    if (isEndedStatus(status)) {
-      this.logger.log(`Skipped ${event.type} event ${inbox.id}: the connection has ended (${status})`);
+    // connection is fresh again), with the first batch of rows in the same statement. It takes the connection's
+    // row lock before writing rows (the same order as status changes), so an access_revoked being applied at the
+    // same moment either sees these rows to delete or is seen here as ended. The API's DELETE takes the same
+    // Terra-user lock as the applier, so it cannot interleave either.
+    const arrival = { type: event.type, dataTime: newestDataTime(batch) };
+    const batches: HealthDataRecord[][] = [];
+    for (let start = 0; start < batch.length; start += UPSERT_BATCH_ITEMS) batches.push(batch.slice(start, start + UPSERT_BATCH_ITEMS));
+    const touched =
+      batches.length > 0
+        ? await state.touchOnDataArrivalWith(event.user.userId, inbox.receivedAt, arrival, {
+            statement: HEALTH_DATA_UPSERT_ON_ARRIVAL,
+            params: upsertParams(event.user.userId, event.type, inbox, batches[0]),
+          })
+        : { status: await state.touchOnDataArrival(event.user.userId, inbox.receivedAt, arrival), written: false };
+    if (isEndedStatus(touched.status)) {
+      this.logger.log(`Skipped ${event.type} event ${inbox.id}: the connection has ended (${touched.status})`);
       return;
     }
-
-    for (let start = 0; start < batch.length; start += UPSERT_BATCH_ITEMS) {
-      const rows = batch.slice(start, start + UPSERT_BATCH_ITEMS);
-      const texts = rows.map((record) => JSON.stringify(record.item));
-      await queryPrepared(tx, HEALTH_DATA_UPSERT, [
-        event.user.userId,
-        event.type,
-        rows.map((record) => record.dataKey),
-        rows.map((record) => record.summaryId),
-        rows.map((record) => record.date),
-        rows.map((record) => record.startTime),
-        rows.map((record) => record.endTime),
-        texts,
-        inbox.eventAt,
-        inbox.id,
-        texts.map((text) => Buffer.byteLength(text)),
-      ]);
+    for (const rows of batches.slice(touched.written ? 1 : 0)) {
+      await queryPrepared(tx, HEALTH_DATA_UPSERT, upsertParams(event.user.userId, event.type, inbox, rows));
     }
     const dates = new Set<string>();
     const summaryIds: string[] = [];

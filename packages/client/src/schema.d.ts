@@ -1141,7 +1141,10 @@ export interface components {
             received_at: string;
             /** Format: date-time */
             event_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the apply that committed began: the row is marked in the statement that locks it, and the mark commits with the apply
+             */
             processed_at: string | null;
         };
         WebhookEventPageResponse: {

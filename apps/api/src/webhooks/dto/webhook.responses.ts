@@ -64,7 +64,12 @@ export class WebhookEventResponse {
   @ApiProperty({ format: 'date-time' })
   event_at!: string;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the apply that committed began: the row is marked in the statement that locks it, and the mark commits with the apply',
+  })
   processed_at!: string | null;
 }
 

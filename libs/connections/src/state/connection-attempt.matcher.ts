@@ -1,4 +1,4 @@
-import { AttemptKind, AttemptStatus, sqlRows } from '@terra-connections/persistence';
+import { AttemptKind, AttemptStatus, preparedStatement, queryPrepared } from '@terra-connections/persistence';
 import type { EntityManager } from 'typeorm';
 
 export interface AttemptOutcome {
@@ -27,43 +27,50 @@ function settleable(outcome: AttemptOutcome): string[] {
 const SET = `status = $2, reason = $3, terra_user_id = COALESCE($4, terra_user_id), completed_at = now(), updated_at = now()`;
 
 /**
+ * The three ways an `auth` event finds its attempt, in order, in one statement: each later way runs only when
+ * the earlier ones settled nothing (it reads their RETURNING, so the order is a data dependency, not an
+ * assumption about how Postgres schedules a WITH). An auth that the first way answers costs the same round trip
+ * as before; one found by reference_id (the mobile SDK's) costs one instead of two.
+ *
+ * $1 session id, $2 status, $3 reason, $4 Terra user id, $5 statuses the outcome may settle, $6 reference_id
+ * (only when there is no session id), $7 kinds the reference_id match may pick, $8 provider.
+ */
+const SETTLE_ATTEMPT = preparedStatement(
+  'tc_connection_attempt_settle',
+  `WITH by_session AS (
+     UPDATE connection_attempts SET ${SET}
+     WHERE $1::varchar IS NOT NULL AND session_id = $1 AND status = ANY($5::text[]) RETURNING id),
+   by_user AS (
+     UPDATE connection_attempts SET ${SET}
+     WHERE NOT EXISTS (SELECT 1 FROM by_session) AND $4::varchar IS NOT NULL
+       AND kind = '${AttemptKind.Direct}' AND terra_user_id = $4 AND status = ANY($5::text[]) RETURNING id),
+   by_reference AS (
+     UPDATE connection_attempts SET ${SET}
+     WHERE NOT EXISTS (SELECT 1 FROM by_session) AND NOT EXISTS (SELECT 1 FROM by_user)
+       AND id = (SELECT id FROM connection_attempts
+                 WHERE $6::varchar IS NOT NULL AND reference_id = $6 AND status = '${AttemptStatus.Pending}' AND kind = ANY($7::text[])
+                   AND ($8::varchar IS NULL OR cardinality(providers) = 0 OR $8::varchar = ANY(providers))
+                 ORDER BY created_at DESC LIMIT 1 FOR UPDATE)
+     RETURNING id)
+   SELECT id FROM by_session UNION ALL SELECT id FROM by_user UNION ALL SELECT id FROM by_reference LIMIT 1`,
+);
+
+/**
  * Settles the connection attempt an `auth` event answers, matched the way terra-contract.md §2-3 allows: the widget
- * session id; else the user id authenticateUser pre-allocated (direct auth); else the newest pending attempt
- * for that reference_id (the mobile SDK carries nothing else). Returns the attempt id, if one matched.
+ * session id; else the user id authenticateUser pre-allocated (direct auth); else, only when the event carries
+ * no session id, the newest pending attempt for that reference_id (the mobile SDK carries nothing else).
+ * Returns the attempt id, if one matched.
  */
 export async function settleConnectionAttempt(tx: EntityManager, outcome: AttemptOutcome): Promise<string | null> {
-  const from = settleable(outcome);
-  const common = [outcome.status, outcome.reason, outcome.terraUserId, from];
-  const first = async (sql: string, params: unknown[]): Promise<string | null> => {
-    const rows = sqlRows<{ id: string }>(await tx.query(sql, params));
-    return rows[0]?.id ?? null;
-  };
-
-  if (outcome.sessionId) {
-    const id = await first(
-      `UPDATE connection_attempts SET ${SET} WHERE session_id = $1 AND status = ANY($5::text[]) RETURNING id`,
-      [outcome.sessionId, ...common],
-    );
-    if (id) return id;
-  }
-  if (outcome.terraUserId) {
-    const id = await first(
-      `UPDATE connection_attempts SET ${SET}
-       WHERE kind = '${AttemptKind.Direct}' AND terra_user_id = $1 AND status = ANY($5::text[]) RETURNING id`,
-      [outcome.terraUserId, ...common],
-    );
-    if (id) return id;
-  }
-  if (outcome.referenceId && !outcome.sessionId) {
-    return first(
-      `UPDATE connection_attempts SET ${SET}
-       WHERE id = (SELECT id FROM connection_attempts
-                   WHERE reference_id = $1 AND status = '${AttemptStatus.Pending}' AND kind = ANY($5::text[])
-                     AND ($6::varchar IS NULL OR cardinality(providers) = 0 OR $6::varchar = ANY(providers))
-                   ORDER BY created_at DESC LIMIT 1 FOR UPDATE)
-       RETURNING id`,
-      [outcome.referenceId, outcome.status, outcome.reason, outcome.terraUserId, outcome.fallbackKinds, outcome.provider],
-    );
-  }
-  return null;
+  const rows = await queryPrepared<{ id: string }>(tx, SETTLE_ATTEMPT, [
+    outcome.sessionId,
+    outcome.status,
+    outcome.reason,
+    outcome.terraUserId,
+    settleable(outcome),
+    outcome.sessionId ? null : outcome.referenceId,
+    outcome.fallbackKinds,
+    outcome.provider,
+  ]);
+  return rows[0]?.id ?? null;
 }

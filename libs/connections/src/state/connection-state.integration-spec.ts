@@ -219,6 +219,56 @@ describe('ConnectionStateTx (real Postgres)', () => {
     expect(settled).toEqual({ result: id, changes: [] });
   });
 
+  it('settleAttempt tries the session, then the pre-allocated user id, then (without a session) the newest pending attempt of the reference, and settles one way only', async () => {
+    const reference = `person-${randomUUID()}`;
+    const userId = randomUUID();
+    const insert = async (kind: AttemptKind, values: { session?: string; terraUserId?: string; status?: AttemptStatus; providers?: string[] }) =>
+      (
+        await db.dataSource.query(
+          `INSERT INTO connection_attempts (kind, session_id, terra_user_id, reference_id, status, providers) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [kind, values.session ?? null, values.terraUserId ?? null, reference, values.status ?? AttemptStatus.Pending, values.providers ?? []],
+        )
+      )[0].id as string;
+    const statuses = async () =>
+      Object.fromEntries(
+        (await db.dataSource.query(`SELECT id, status FROM connection_attempts WHERE reference_id = $1`, [reference])).map(
+          (attempt: { id: string; status: string }) => [attempt.id, attempt.status],
+        ),
+      );
+    const settle = (outcome: { status?: AttemptStatus; sessionId?: string | null; terraUserId?: string | null; provider?: string }) =>
+      inTx(webhook('auth'), (state) =>
+        state.settleAttempt({
+          status: outcome.status ?? AttemptStatus.Succeeded,
+          reason: outcome.status === AttemptStatus.Failed ? 'no' : null,
+          terraUserId: outcome.terraUserId === undefined ? userId : outcome.terraUserId,
+          provider: outcome.provider ?? 'GARMIN',
+          referenceId: reference,
+          sessionId: outcome.sessionId ?? null,
+          fallbackKinds: [AttemptKind.Mobile],
+        }),
+      );
+
+    const session = randomUUID();
+    const widget = await insert(AttemptKind.Widget, { session });
+    const direct = await insert(AttemptKind.Direct, { terraUserId: userId });
+    const mobile = await insert(AttemptKind.Mobile, {});
+    // The session wins over the direct attempt of the same user; nothing else moves.
+    expect((await settle({ sessionId: session })).result).toBe(widget);
+    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'pending', [mobile]: 'pending' });
+    // An unknown session falls to the pre-allocated user id, never to the reference.
+    expect((await settle({ sessionId: randomUUID() })).result).toBe(direct);
+    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'succeeded', [mobile]: 'pending' });
+    expect((await settle({ sessionId: randomUUID(), terraUserId: randomUUID() })).result).toBeNull();
+    expect((await statuses())[mobile]).toBe('pending');
+    // A late failure settles no attempt that succeeded.
+    expect((await settle({ status: AttemptStatus.Failed, sessionId: session })).result).toBeNull();
+    // No session, no direct attempt: the newest pending attempt of the reference, of a kind and provider it may pick.
+    const newerElsewhere = await insert(AttemptKind.Mobile, { providers: ['OURA'] });
+    expect((await settle({ terraUserId: randomUUID() })).result).toBe(mobile);
+    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'succeeded', [mobile]: 'succeeded', [newerElsewhere]: 'pending' });
+    expect((await settle({ terraUserId: randomUUID() })).result).toBeNull();
+  });
+
   it('erase: health data up to a time and the processed inbox bodies, keeping the asking row', async () => {
     const id = randomUUID();
     for (const [key, eventAt] of [['old', at(0)], ['new', at(20)]] as const) {

@@ -48,8 +48,10 @@ describe('bufferedLogDestination', () => {
     out.write('{"msg":"last words"}\n');
     out.flush();
     expect(written()).toBe('{"msg":"last words"}\n');
-    out.flush();
+    const done = jest.fn();
+    out.flush(done);
     expect(written()).toBe('{"msg":"last words"}\n');
+    expect(done).toHaveBeenCalledTimes(1);
   });
 
   it('unbuffer writes what waits and every later line at once', () => {

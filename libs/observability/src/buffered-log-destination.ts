@@ -11,8 +11,8 @@ export interface BufferedLogOptions {
 export const LOG_BUFFERING: BufferedLogOptions = { minBytes: 4096, flushMs: 250 };
 
 export interface BufferedLogDestination extends DestinationStream {
-  /** Writes what waits, synchronously. */
-  flush(): void;
+  /** Writes what waits, synchronously (then calls `done`, as pino's logger.flush(cb) expects). */
+  flush(done?: (error?: Error) => void): void;
   /** Writes what waits, and every later line at once: for a shutdown, which may end in a signal and no exit event. */
   unbuffer(): void;
 }
@@ -33,14 +33,16 @@ export function bufferedLogDestination(fd: number, options: BufferedLogOptions =
   let waiting = 0;
   let buffered = true;
   let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
+  const flush = (done?: (error?: Error) => void) => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (waiting === 0) return;
-    waiting = 0;
-    stream.flush();
+    if (waiting > 0) {
+      waiting = 0;
+      stream.flush();
+    }
+    done?.();
   };
-  process.once('exit', flush);
+  process.once('exit', () => flush());
   return {
     write(line: string) {
       waiting += Buffer.byteLength(line);
@@ -52,7 +54,7 @@ export function bufferedLogDestination(fd: number, options: BufferedLogOptions =
         if (timer) clearTimeout(timer);
         timer = undefined;
       } else if (!timer) {
-        timer = setTimeout(flush, options.flushMs);
+        timer = setTimeout(() => flush(), options.flushMs);
         timer.unref();
       }
     },

@@ -35,8 +35,10 @@ const originalUrl = (req: IncomingMessage) => (req as IncomingMessage & { origin
 let stdoutDestination: BufferedLogDestination | undefined;
 
 /**
- * The first shutdown hook of every app: from here on, stdout lines are written at once. Nest ends a graceful
- * shutdown by raising the signal again, which kills the process without an exit event to flush on.
+ * From the start of a shutdown on, stdout lines are written at once: Nest ends a graceful shutdown by raising
+ * the signal again, which kills the process without an exit event to flush on. onModuleDestroy runs before every
+ * beforeApplicationShutdown and onApplicationShutdown hook, which is where the drains log; it also flushes
+ * whatever an earlier onModuleDestroy logged.
  */
 @Injectable()
 export class LogFlushOnShutdown implements OnModuleDestroy {

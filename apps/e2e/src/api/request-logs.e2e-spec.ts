@@ -108,6 +108,10 @@ describe('logs of a full webhook flow', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(200);
     await waitFor(processed(eventIds), { timeoutMs: 20_000, describe: 'the four deliveries to be applied' });
     await waitFor(() => deliveries.every(({ requestId }) => worker.log.includes(requestId)), { describe: 'the worker to log every job' });
+    // The API's lines go out in batches (at most 250 ms late): wait for its last logged request.
+    await waitFor(() => api.log.includes('GET /v1/connections 200') && api.log.includes('GET /v1/webhook-events?status=failed 200'), {
+      describe: 'the API to log its last requests',
+    });
 
     const apiLines = parseLines(api.log);
     const workerLines = parseLines(worker.log);

@@ -63,7 +63,7 @@ const SETTLE_ATTEMPT = preparedStatement(
  */
 export async function settleConnectionAttempt(tx: EntityManager, outcome: AttemptOutcome): Promise<string | null> {
   const rows = await queryPrepared<{ id: string }>(tx, SETTLE_ATTEMPT, [
-    outcome.sessionId,
+    outcome.sessionId || null,
     outcome.status,
     outcome.reason,
     outcome.terraUserId,

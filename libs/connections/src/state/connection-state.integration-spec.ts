@@ -235,7 +235,7 @@ describe('ConnectionStateTx (real Postgres)', () => {
           (attempt: { id: string; status: string }) => [attempt.id, attempt.status],
         ),
       );
-    const settle = (outcome: { status?: AttemptStatus; sessionId?: string | null; terraUserId?: string | null; provider?: string }) =>
+    const settle = (outcome: { status?: AttemptStatus.Succeeded | AttemptStatus.Failed; sessionId?: string | null; terraUserId?: string | null; provider?: string }) =>
       inTx(webhook('auth'), (state) =>
         state.settleAttempt({
           status: outcome.status ?? AttemptStatus.Succeeded,
@@ -252,12 +252,17 @@ describe('ConnectionStateTx (real Postgres)', () => {
     const widget = await insert(AttemptKind.Widget, { session });
     const direct = await insert(AttemptKind.Direct, { terraUserId: userId });
     const mobile = await insert(AttemptKind.Mobile, {});
+    // No session: the pre-allocated user id still comes before the reference's pending mobile attempt.
+    const otherUser = randomUUID();
+    const otherDirect = await insert(AttemptKind.Direct, { terraUserId: otherUser });
+    expect((await settle({ terraUserId: otherUser })).result).toBe(otherDirect);
+    expect(await statuses()).toEqual({ [widget]: 'pending', [direct]: 'pending', [mobile]: 'pending', [otherDirect]: 'succeeded' });
     // The session wins over the direct attempt of the same user; nothing else moves.
     expect((await settle({ sessionId: session })).result).toBe(widget);
-    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'pending', [mobile]: 'pending' });
+    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'pending', [mobile]: 'pending', [otherDirect]: 'succeeded' });
     // An unknown session falls to the pre-allocated user id, never to the reference.
     expect((await settle({ sessionId: randomUUID() })).result).toBe(direct);
-    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'succeeded', [mobile]: 'pending' });
+    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'succeeded', [mobile]: 'pending', [otherDirect]: 'succeeded' });
     expect((await settle({ sessionId: randomUUID(), terraUserId: randomUUID() })).result).toBeNull();
     expect((await statuses())[mobile]).toBe('pending');
     // A late failure settles no attempt that succeeded.
@@ -265,7 +270,13 @@ describe('ConnectionStateTx (real Postgres)', () => {
     // No session, no direct attempt: the newest pending attempt of the reference, of a kind and provider it may pick.
     const newerElsewhere = await insert(AttemptKind.Mobile, { providers: ['OURA'] });
     expect((await settle({ terraUserId: randomUUID() })).result).toBe(mobile);
-    expect(await statuses()).toEqual({ [widget]: 'succeeded', [direct]: 'succeeded', [mobile]: 'succeeded', [newerElsewhere]: 'pending' });
+    expect(await statuses()).toEqual({
+      [widget]: 'succeeded',
+      [direct]: 'succeeded',
+      [mobile]: 'succeeded',
+      [otherDirect]: 'succeeded',
+      [newerElsewhere]: 'pending',
+    });
     expect((await settle({ terraUserId: randomUUID() })).result).toBeNull();
   });
 

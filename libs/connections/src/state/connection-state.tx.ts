@@ -62,6 +62,12 @@ export interface NewConnection extends ConnectionGrant {
   since: Date;
 }
 
+/** What a data event brings: its type (null: no freshness row, e.g. athlete) and the newest provider-side time in it. */
+export interface DataArrival {
+  type: string | null;
+  dataTime: Date | null;
+}
+
 /**
  * The only writer of terra_connections and of connection_attempts outcomes, inside one transaction the
  * caller owns (the applier's, a DELETE's, a refresh's, one reconciliation repair). The caller holds the Terra
@@ -75,12 +81,6 @@ export interface NewConnection extends ConnectionGrant {
  * Every status or scopes write goes through `write`, which reads the before and after state from the same
  * statement and collects the ConnectionChange; `changes` lists them for whatever must commit with them.
  */
-/** What a data event brings: its type (null: no freshness row, e.g. athlete) and the newest provider-side time in it. */
-export interface DataArrival {
-  type: string | null;
-  dataTime: Date | null;
-}
-
 export class ConnectionStateTx {
   private readonly collected: ConnectionChange[] = [];
   private readonly failures: AttemptFailure[] = [];

@@ -39,6 +39,8 @@ interface InboxRow {
   terra_user_id: string | null;
   terra_reference: string | null;
   status: WebhookEventStatus;
+  /** Marked processed by this statement, to be applied now: decided once, in the statement. */
+  applies: boolean;
 }
 
 /**
@@ -54,8 +56,9 @@ export const MARK_PROCESSED_SET = `status = $2, processed_at = clock_timestamp()
  * row before the outer SELECT evaluates the advisory lock, so the order is the same as everywhere else (row,
  * then user); the update of a row this transaction already holds takes no new lock. Marking it at the start
  * rather than the end is the same outcome: the mark commits with everything the handler writes, or rolls back
- * with it. It returns the status the row had before, so a second job still finds it processed. processed_at is
- * therefore when the apply that committed began (a data event's apply takes milliseconds).
+ * with it. It returns the status the row had before this job marked it, and whether this job applies it (a job
+ * that runs after another committed finds the committed mark). processed_at is therefore when the apply that
+ * committed began, after the locks (a data event's apply takes milliseconds).
  */
 const READ_LOCK_AND_MARK = preparedStatement(
   'tc_apply_read_lock_and_mark',
@@ -66,7 +69,7 @@ const READ_LOCK_AND_MARK = preparedStatement(
    m AS (
      UPDATE webhook_events w SET ${MARK_PROCESSED_SET} FROM r WHERE w.id = r.id AND r.applies)
    SELECT r.id, r.type, r.payload, r.event_at, r.received_at, r.terra_user_id, r.terra_reference, r.status,
-          CASE WHEN r.terra_user_id IS NOT NULL AND r.applies THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
+          r.applies, CASE WHEN r.terra_user_id IS NOT NULL AND r.applies THEN ${terraUserLockSql('r.terra_user_id')}::text END AS user_locked
    FROM r`,
 );
 
@@ -126,10 +129,9 @@ export class WebhookEventApplier {
         ]);
         const row = rows[0];
         if (!row) return 'missing';
-        if (row.status === WebhookEventStatus.Processed) return 'already-processed';
-        // A failed row only runs again through a replay (which sets it pending first) or a retry of its own
-        // failed job; any other job reaching it is stale.
-        if (row.status === WebhookEventStatus.Failed && !attempt.ownJob) return 'already-failed';
+        // Not applied: processed already, or failed and reached by a job that is not its own (a failed row only
+        // runs again through a replay, which sets it pending first, or a retry of its own failed job).
+        if (!row.applies) return row.status === WebhookEventStatus.Processed ? 'already-processed' : 'already-failed';
 
         const inbox: InboxEvent = {
           id: String(row.id),

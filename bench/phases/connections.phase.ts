@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import { BenchDatabase } from '../infra/bench-database';
 import { waitForQuiet } from '../infra/machine-quiet';
 import { newQueuePrefix, purgeQueuePrefix } from '../infra/redis-prefix';
 import { ResourceWindow } from '../infra/resource-window';
 import { summarize, type LatencySummary } from '../load/latency-stats';
-import { BENCH_API_KEY, ProductSystem } from '../systems/system-under-test';
+import { ProductSystem } from '../systems/system-under-test';
+import { explainLines, ListingClient, pageEnds, type PageEnds } from './listing-client';
 import { round1, target, type PhaseContext } from './phase-context';
 import { listStatement } from '@terra-connections/connections';
 
@@ -14,9 +14,9 @@ export interface ConnectionsResult {
   insertSeconds: number;
   lookup: LatencySummary & { errors: number; requestsPerSecond: number; apiCpuPercent: number };
   /** The unfiltered listing, keyset by id: pages at the start against pages at the end. */
-  fullListing: { firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  fullListing: PageEnds;
   /** One reference with 1 % of all rows, listed to the end page by page. */
-  bigReference: { rows: number; pages: number; firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  bigReference: PageEnds & { rows: number; pages: number };
   explain: Record<string, string[]>;
 }
 
@@ -49,20 +49,14 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
 
     const system = new ProductSystem();
     const api = await system.startApi(target(db, prefix, context, 'connections'));
-    const http = new Pool(api.origin, { connections: 1, pipelining: 1 });
-    const get = async (path: string): Promise<{ ms: number; status: number; body: { data: unknown[]; next_cursor: string | null } }> => {
-      const started = performance.now();
-      const res = await http.request({ path, method: 'GET', headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
-      const text = await res.body.text();
-      return { ms: performance.now() - started, status: res.statusCode, body: res.statusCode === 200 ? JSON.parse(text) : { data: [], next_cursor: null } };
-    };
+    const listing = new ListingClient(api.origin, settings.pageSize);
     try {
       // ref_<k> with k a multiple of 100 holds no rows (those rows went to the big reference).
       const referenceId = () => {
         const k = 1 + Math.floor(Math.random() * (references - 2));
         return `ref_${k % 100 === 0 ? k + 1 : k}`;
       };
-      for (let i = 0; i < 300; i += 1) await get(`/v1/connections?reference_id=${referenceId()}`);
+      for (let i = 0; i < 300; i += 1) await listing.get(`/v1/connections?reference_id=${referenceId()}`);
 
       await waitForQuiet(context.settings.quietWaitMs);
       const lookups: number[] = [];
@@ -70,39 +64,21 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
       const window = await ResourceWindow.begin({ api: api.app.pid }, db);
       const end = performance.now() + settings.lookupMs;
       while (performance.now() < end) {
-        const res = await get(`/v1/connections?reference_id=${referenceId()}`);
+        const res = await listing.get(`/v1/connections?reference_id=${referenceId()}`);
         if (res.status !== 200 || res.body.data.length === 0) errors += 1;
         lookups.push(res.ms);
       }
       const cpu = await window.cpu();
 
-      // Keyset pages: walk from the start, and from a cursor near the end (the cursor is base64url of the last listing key).
-      const walk = async (query: string, startAfter: number | null, pages: number) => {
-        const times: number[] = [];
-        let cursor = startAfter === null ? null : Buffer.from(String(startAfter)).toString('base64url');
-        for (let page = 0; page < pages; page += 1) {
-          const res = await get(`/v1/connections?${query}limit=${settings.pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
-          if (res.status !== 200) throw new Error(`listing page answered ${res.status}`);
-          times.push(res.ms);
-          cursor = res.body.next_cursor;
-          if (!cursor) break;
-        }
-        return times;
-      };
       // The cursor is the connection's listing key (connection_seq; here one row per connection, equal to its id).
       const [{ max_seq: maxSeq }] = await db.query<{ max_seq: string }>(`SELECT max(connection_seq)::text AS max_seq FROM terra_connections`);
       const pages = settings.pagesPerEnd;
-      const fullFirst = summarize(await walk('', null, pages));
-      const fullLast = summarize(await walk('', Number(maxSeq) - pages * settings.pageSize - 1, pages));
+      const fullListing = pageEnds(await listing.walk('', null, pages), await listing.walk('', Number(maxSeq) - pages * settings.pageSize - 1, pages));
 
       // The big reference listed to its end, page by page, as a caller would.
-      const bigTimes = await walk(`reference_id=${BIG_REFERENCE}&`, null, 100_000);
-      const bigRows = Math.floor(settings.rows / 100);
-      const bigFirst = summarize(bigTimes.slice(0, pages));
-      const bigLast = summarize(bigTimes.slice(-pages));
+      const bigTimes = await listing.walk(`reference_id=${BIG_REFERENCE}&`, null, 100_000);
+      const bigReference = { rows: Math.floor(settings.rows / 100), pages: bigTimes.length, ...pageEnds(bigTimes.slice(0, pages), bigTimes.slice(-pages)) };
 
-      const explain = async (sql: string, params: unknown[]) =>
-        (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((row) => row['QUERY PLAN']);
       const result: ConnectionsResult = {
         rows: settings.rows,
         insertSeconds,
@@ -112,28 +88,27 @@ export async function connectionsPhase(context: PhaseContext): Promise<Connectio
           requestsPerSecond: round1(lookups.length / (settings.lookupMs / 1000)),
           apiCpuPercent: cpu.cpuPercent.api,
         },
-        fullListing: { firstPages: fullFirst, lastPages: fullLast, ratio: round1((fullLast.p50 / fullFirst.p50) * 100) / 100 },
-        bigReference: {
-          rows: bigRows,
-          pages: bigTimes.length,
-          firstPages: bigFirst,
-          lastPages: bigLast,
-          ratio: round1((bigLast.p50 / bigFirst.p50) * 100) / 100,
-        },
+        fullListing,
+        bigReference,
         // The product's own listing statements (one row per connection: current rows, keyset on connection_seq).
         explain: {
-          byReference: await explain(listStatement(2).text, [51, referenceId()]),
-          lateFullPage: await explain(listStatement(1).text, [settings.pageSize + 1, Number(maxSeq) - settings.pageSize - 1]),
-          lateBigReferencePage: await explain(listStatement(3).text, [settings.pageSize + 1, Number(maxSeq) - settings.pageSize * 100, BIG_REFERENCE]),
+          byReference: await explainLines(db, listStatement(2).text, [51, referenceId()]),
+          lateFullPage: await explainLines(db, listStatement(1).text, [settings.pageSize + 1, Number(maxSeq) - settings.pageSize - 1]),
+          lateBigReferencePage: await explainLines(db, listStatement(3).text, [
+            settings.pageSize + 1,
+            Number(maxSeq) - settings.pageSize * 100,
+            BIG_REFERENCE,
+          ]),
         },
       };
       context.log(
         `  lookup by reference_id p50 ${result.lookup.p50} ms p99 ${result.lookup.p99} ms (${result.lookup.count} requests); ` +
-          `full listing page p50 first ${fullFirst.p50} ms / last ${fullLast.p50} ms; ${BIG_REFERENCE} ${bigTimes.length} pages, first ${bigFirst.p50} ms / last ${bigLast.p50} ms`,
+          `full listing page p50 first ${fullListing.firstPages.p50} ms / last ${fullListing.lastPages.p50} ms; ` +
+          `${BIG_REFERENCE} ${bigReference.pages} pages, first ${bigReference.firstPages.p50} ms / last ${bigReference.lastPages.p50} ms`,
       );
       return result;
     } finally {
-      await http.close();
+      await listing.close();
       await api.app.stop();
     }
   } finally {

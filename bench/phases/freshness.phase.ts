@@ -1,21 +1,21 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import { FreshnessEvaluator, listStatement, type FreshnessRunResult } from '@terra-connections/connections';
 import { createDataSource } from '@terra-connections/persistence';
 import { BenchDatabase } from '../infra/bench-database';
 import { waitForQuiet } from '../infra/machine-quiet';
 import { newQueuePrefix, purgeQueuePrefix } from '../infra/redis-prefix';
 import { summarize, type LatencySummary } from '../load/latency-stats';
-import { BENCH_API_KEY, ProductSystem } from '../systems/system-under-test';
+import { ProductSystem } from '../systems/system-under-test';
+import { explainLines, ListingClient, pageEnds, type PageEnds } from './listing-client';
 import { round1, target, type PhaseContext } from './phase-context';
 
 export interface FreshnessListingResult {
   rows: number;
   staleRows: number;
   /** GET /v1/connections?freshness=stale, pages from the start, and from a cursor near the end. */
-  stale: { all: LatencySummary; firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  stale: PageEnds & { all: LatencySummary };
   /** The unfiltered listing on the same database, for comparison. */
-  full: { firstPages: LatencySummary; lastPages: LatencySummary; ratio: number };
+  full: PageEnds;
   explain: Record<string, string[]>;
 }
 
@@ -70,60 +70,33 @@ async function listingRun(context: PhaseContext): Promise<FreshnessListingResult
 
     const system = new ProductSystem();
     const api = await system.startApi(target(db, prefix, context, 'freshness'));
-    const http = new Pool(api.origin, { connections: 1, pipelining: 1 });
-    const get = async (path: string) => {
-      const started = performance.now();
-      const res = await http.request({ path, method: 'GET', headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}`);
-      return { ms: performance.now() - started, body: JSON.parse(text) as { data: unknown[]; next_cursor: string | null } };
-    };
-    const walk = async (query: string, startAfter: number | null, pages: number) => {
-      const times: number[] = [];
-      let cursor = startAfter === null ? null : Buffer.from(String(startAfter)).toString('base64url');
-      for (let page = 0; page < pages; page += 1) {
-        const res = await get(`/v1/connections?${query}limit=${settings.pageSize}${cursor ? `&cursor=${cursor}` : ''}`);
-        times.push(res.ms);
-        cursor = res.body.next_cursor;
-        if (!cursor) break;
-      }
-      return times;
-    };
+    const listing = new ListingClient(api.origin, settings.pageSize);
     try {
-      await walk('freshness=stale&', null, 10); // warm the statement and the index
+      await listing.walk('freshness=stale&', null, 10); // warm the statement and the index
       await waitForQuiet(context.settings.quietWaitMs);
       const [{ max_seq: maxSeq }] = await db.query<{ max_seq: string }>(`SELECT max(connection_seq)::text AS max_seq FROM terra_connections`);
       const pages = settings.pagesPerEnd;
       // Every stale connection, page by page to the end, as an alerting job would read them.
-      const everything = await walk('freshness=stale&', null, 1_000_000);
-      const staleFirst = summarize(everything.slice(0, pages));
-      const staleLast = summarize(everything.slice(-pages));
-      const fullFirst = summarize(await walk('', null, pages));
-      const fullLast = summarize(await walk('', Number(maxSeq) - pages * settings.pageSize - 1, pages));
-      const explain = async (sql: string, params: unknown[]) =>
-        (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).map((row) => row['QUERY PLAN']);
+      const everything = await listing.walk('freshness=stale&', null, 1_000_000);
+      const stale = pageEnds(everything.slice(0, pages), everything.slice(-pages));
+      const full = pageEnds(await listing.walk('', null, pages), await listing.walk('', Number(maxSeq) - pages * settings.pageSize - 1, pages));
       const result: FreshnessListingResult = {
         rows: settings.rows,
         staleRows,
-        stale: {
-          all: summarize(everything),
-          firstPages: staleFirst,
-          lastPages: staleLast,
-          ratio: round1((staleLast.p50 / staleFirst.p50) * 100) / 100,
-        },
-        full: { firstPages: fullFirst, lastPages: fullLast, ratio: round1((fullLast.p50 / fullFirst.p50) * 100) / 100 },
+        stale: { all: summarize(everything), ...stale },
+        full,
         explain: {
-          staleFirstPage: await explain(listStatement(0, 'stale').text, [settings.pageSize + 1]),
-          staleLatePage: await explain(listStatement(1, 'stale').text, [settings.pageSize + 1, Number(maxSeq) - settings.rows / 20]),
+          staleFirstPage: await explainLines(db, listStatement(0, 'stale').text, [settings.pageSize + 1]),
+          staleLatePage: await explainLines(db, listStatement(1, 'stale').text, [settings.pageSize + 1, Number(maxSeq) - settings.rows / 20]),
         },
       };
       context.log(
-        `  freshness=stale: ${everything.length} pages, p50 ${result.stale.all.p50} ms p99 ${result.stale.all.p99} ms, first ${staleFirst.p50} ms / last ${staleLast.p50} ms; ` +
-          `full listing first ${fullFirst.p50} ms / last ${fullLast.p50} ms`,
+        `  freshness=stale: ${everything.length} pages, p50 ${result.stale.all.p50} ms p99 ${result.stale.all.p99} ms, first ${stale.firstPages.p50} ms / last ${stale.lastPages.p50} ms; ` +
+          `full listing first ${full.firstPages.p50} ms / last ${full.lastPages.p50} ms`,
       );
       return result;
     } finally {
-      await http.close();
+      await listing.close();
       await api.app.stop();
     }
   } finally {

@@ -52,7 +52,7 @@ export interface WebhookJobPayloads {
   [WebhookJobName.EvaluateFreshness]: Record<string, never>;
   [WebhookJobName.BackfillTick]: Record<string, never>;
   /** sends: the request's calls made when the tick claimed it, so a duplicate job of one claim sends nothing. */
-  [WebhookJobName.BackfillRequest]: { requestId: string; sends?: number };
+  [WebhookJobName.BackfillRequest]: { requestId: string; sends: number };
 }
 
 export type WebhookJobOf<N extends WebhookJobName> = WebhookJobPayloads[N];

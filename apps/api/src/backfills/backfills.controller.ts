@@ -9,7 +9,7 @@ import { ConnectionIdPipe } from '../connections/connection-id.pipe';
 import { ApiConnectionId } from '../connections/connections.controller';
 import { toBackfillResponse } from './dto/backfill.mapper';
 import { BackfillPageResponse, BackfillResponse } from './dto/backfill.responses';
-import { CreateBackfillDto, realDay } from './dto/create-backfill.dto';
+import { CreateBackfillDto } from './dto/create-backfill.dto';
 import { ListBackfillsQuery } from './dto/list-backfills.query';
 
 @ApiTags('connections')
@@ -31,10 +31,7 @@ export class BackfillsController {
   @ApiErrors(400, 404, 409, 502, 504)
   @UseGuards(JsonBodyGuard)
   async create(@Param('id', ConnectionIdPipe) id: string, @Body() body: CreateBackfillDto): Promise<BackfillResponse> {
-    for (const field of ['start_date', 'end_date'] as const) {
-      if (!realDay(body[field])) throw new BadRequestException(`${field} must be a real date YYYY-MM-DD`);
-    }
-    const { backfill } = await this.backfills.create(id, { types: body.types, startDate: body.start_date, endDate: body.end_date });
+    const backfill = await this.backfills.create(id, { types: body.types, startDate: body.start_date, endDate: body.end_date });
     return toBackfillResponse(backfill);
   }
 

@@ -17,6 +17,7 @@ import { daysIn } from './backfill.model';
 import { budgetFreeAt } from './backfill-budget';
 import { BackfillMetrics } from './backfill-metrics';
 import { settleBackfill } from './backfill-settle';
+import { callDelivered, completeRequest, providerRetryReason, type CallReceipt } from './backfill-tracking';
 
 export type BackfillRequesterConfig = Pick<
   AppConfig,
@@ -34,6 +35,7 @@ interface RequestRow {
   reference: string | null;
   failures: number;
   requests_made: number;
+  next_at: Date | null;
   connection_status: string | null;
 }
 
@@ -60,7 +62,7 @@ export class BackfillRequester {
   ) {}
 
   /** `sends`: the calls made when the job was claimed; a job whose claim another job already used does nothing. */
-  async send(requestId: string, sends?: number): Promise<RequestOutcome> {
+  async send(requestId: string, sends: number): Promise<RequestOutcome> {
     const reserved = await this.reserve(requestId, sends);
     if (typeof reserved === 'string') return reserved;
     const { request, callId } = reserved;
@@ -90,20 +92,20 @@ export class BackfillRequester {
     });
   }
 
-  private async reserve(requestId: string, sends: number | undefined): Promise<RequestOutcome | { request: RequestRow; callId: string }> {
+  private async reserve(requestId: string, sends: number): Promise<RequestOutcome | { request: RequestRow; callId: string }> {
     const peek: { terra_user_id: string }[] = await this.dataSource.query(`SELECT terra_user_id FROM backfill_requests WHERE id = $1`, [requestId]);
     if (!peek[0]) return 'not-due';
     return this.inUserTx(peek[0].terra_user_id, async (tx) => {
       const rows: RequestRow[] = await tx.query(
-        `SELECT r.id::text, r.backfill_id, r.terra_user_id, r.data_type, r.send_start::text, r.send_end::text, r.status, r.reference, r.failures, r.requests_made,
+        `SELECT r.id::text, r.backfill_id, r.terra_user_id, r.data_type, r.send_start::text, r.send_end::text, r.status, r.reference, r.failures, r.requests_made, r.next_at,
                 (SELECT c.status FROM terra_connections c WHERE c.terra_user_id = r.terra_user_id) AS connection_status
          FROM backfill_requests r WHERE r.id = $1 FOR UPDATE`,
         [requestId],
       );
       const request = rows[0];
       if (!request || request.reference !== null || !['scheduled', 'waiting', 'stalled'].includes(request.status)) return 'not-due';
-      if (sends !== undefined && request.requests_made !== sends) return 'not-due';
-      if (request.status === 'stalled' && !(await this.hasNextAt(tx, requestId))) return 'not-due';
+      if (request.requests_made !== sends) return 'not-due';
+      if (request.status === 'stalled' && request.next_at === null) return 'not-due';
       if (isEndedStatus(request.connection_status)) {
         await this.finish(tx, request, 'failed', `the connection is ${request.connection_status}`);
         return 'ended';
@@ -126,11 +128,6 @@ export class BackfillRequester {
       await tx.query(`UPDATE backfill_requests SET requests_made = requests_made + 1, updated_at = now() WHERE id = $1`, [requestId]);
       return { request, callId: calls[0].id };
     });
-  }
-
-  private async hasNextAt(tx: EntityManager, requestId: string): Promise<boolean> {
-    const rows: { next_at: Date | null }[] = await tx.query(`SELECT next_at FROM backfill_requests WHERE id = $1`, [requestId]);
-    return rows[0]?.next_at != null;
   }
 
   private recordAnswer(request: RequestRow, callId: string, answer: TerraDataAnswer): Promise<RequestOutcome> {
@@ -208,22 +205,18 @@ export class BackfillRequester {
       // The provider's limit was hit before we recorded the answer: wait for Terra's retry, as the marker would have.
       const retryingAt = Number.isNaN(Date.parse(seen.retrying_at)) ? new Date() : new Date(seen.retrying_at);
       await tx.query(
-        `UPDATE backfill_requests SET status = 'waiting', last_activity_at = GREATEST($2::timestamptz, now()), reason = $3 WHERE id = $1`,
-        [request.id, retryingAt, `the provider's rate limit was hit; Terra retries at ${retryingAt.toISOString()}`],
+        `UPDATE backfill_requests SET status = 'waiting', last_activity_at = GREATEST($2::timestamptz, now()), reason = $3, updated_at = now() WHERE id = $1`,
+        [request.id, retryingAt, providerRetryReason(retryingAt)],
       );
     }
     if (!seen || (Number(seen.data) === 0 && !seen.large)) return;
-    const calls = sqlRows<{ large: boolean; expected_payloads: number | null; received_payloads: number }>(await tx.query(
+    const calls = sqlRows<CallReceipt>(await tx.query(
       `UPDATE backfill_calls SET received_payloads = $2, rows_stored = $3, expected_payloads = COALESCE($4, expected_payloads), large = large OR $5,
          months_received = $6::text[]
        WHERE reference = $1 RETURNING large, expected_payloads, received_payloads`,
       [reference, Number(seen.data), Number(seen.rows_stored), seen.expected, seen.large === true, seen.months ?? []],
     ));
-    const call = calls[0];
-    const done = call.large ? call.expected_payloads !== null && call.received_payloads >= call.expected_payloads : call.received_payloads > 0;
-    if (done) {
-      await tx.query(`UPDATE backfill_requests SET status = 'completed', reference = NULL, next_at = NULL WHERE id = $1`, [request.id]);
-    }
+    if (callDelivered(calls[0])) await completeRequest(tx, request.id);
   }
 
   private async recordFailure(request: RequestRow, callId: string, error: unknown): Promise<RequestOutcome> {

@@ -8,6 +8,7 @@ import { ProvidersService } from '../providers.service';
 import { monthsOf, MOBILE_SDK_MESSAGE, todayUtc } from './backfill.model';
 import { insertRequests, isMobileSdkProvider, offeredTypes, onConnectRange } from './backfill-planner';
 import { finishWithoutRequests, settleBackfill } from './backfill-settle';
+import { completeRequest } from './backfill-tracking';
 
 export type BackfillSchedulerConfig = Pick<
   AppConfig,
@@ -159,7 +160,7 @@ export class BackfillScheduler {
     if (still.length === 0) return;
     const missing = await this.missingMonths(tx, row);
     if (missing.length === 0) {
-      await tx.query(`UPDATE backfill_requests SET status = 'completed', reference = NULL, next_at = NULL, updated_at = now() WHERE id = $1`, [row.id]);
+      await completeRequest(tx, row.id);
     } else if (row.rerequests < this.config.BACKFILL_MAX_REREQUESTS) {
       const from = missing[0].start;
       const to = missing[missing.length - 1].end;

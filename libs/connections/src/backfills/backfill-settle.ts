@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { appendEvents } from '../events/event-outbox';
 import type { EventDetails } from '../events/event-payloads';
 import type { PendingEvent } from '../events/pending-event';
-import { deriveStatus, type BackfillRequestStatus, type BackfillStatus } from './backfill.model';
+import { deriveStatus, isFinalRequest, type BackfillRequestStatus, type BackfillStatus } from './backfill.model';
 
 interface RequestRow {
   data_type: string;
@@ -63,8 +63,9 @@ export async function settleBackfill(tx: EntityManager, backfillId: string, at =
     [backfillId],
   );
   if (requests.length === 0) return null;
-  const status = deriveStatus(requests.map((r) => ({ status: r.status, nextAt: r.next_at, requestsMade: r.requests_made })));
-  const finished = status === 'completed' || status === 'failed' || (status === 'stalled' && requests.every((r) => r.status !== 'stalled' || r.next_at === null));
+  const states = requests.map((r) => ({ status: r.status, nextAt: r.next_at, requestsMade: r.requests_made }));
+  const status = deriveStatus(states);
+  const finished = states.every(isFinalRequest);
   const rows = sqlRows<SettledRow>(await tx.query(
     `UPDATE backfills SET status = $2, updated_at = now(), finished_at = CASE WHEN $3::boolean THEN now() END
      WHERE id = $1 AND status <> $2 AND status <> 'unsupported'

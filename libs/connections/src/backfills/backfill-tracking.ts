@@ -25,18 +25,34 @@ async function callOf(tx: EntityManager, reference: string): Promise<CallRow | n
   return rows[0] ?? null;
 }
 
+/** What a call has received: enough to tell whether it delivered. */
+export type CallReceipt = Pick<CallRow, 'large' | 'expected_payloads' | 'received_payloads'>;
+
 /**
- * A request is complete when the call it waits on has delivered: the one data webhook of a request of a month or
- * less, or every announced chunk of a large one (terra-contract.md §11). Otherwise its silence timer restarts.
+ * A call has delivered: the one data webhook of a request of a month or less, or every announced chunk of a large
+ * one (terra-contract.md §11).
  */
+export function callDelivered(call: CallReceipt): boolean {
+  return call.large ? call.expected_payloads !== null && call.received_payloads >= call.expected_payloads : call.received_payloads > 0;
+}
+
+/** A request with nothing left to wait for: its call delivered, or nothing of its range is missing. */
+export async function completeRequest(tx: EntityManager, requestId: string): Promise<void> {
+  await tx.query(`UPDATE backfill_requests SET status = 'completed', reference = NULL, next_at = NULL, reason = NULL, updated_at = now() WHERE id = $1`, [
+    requestId,
+  ]);
+}
+
+/** The provider's own rate limit was hit (`rate_limit_hit`): a request waits for Terra's retry, with this reason. */
+export function providerRetryReason(retryingAt: Date): string {
+  return `the provider's rate limit was hit; Terra retries at ${retryingAt.toISOString()}`;
+}
+
+/** A request completes once its call delivered; otherwise its silence timer restarts. */
 async function progress(tx: EntityManager, call: CallRow): Promise<void> {
   if (!call.current) return;
-  const done = call.large ? call.expected_payloads !== null && call.received_payloads >= call.expected_payloads : call.received_payloads > 0;
-  if (done) {
-    await tx.query(
-      `UPDATE backfill_requests SET status = 'completed', reference = NULL, next_at = NULL, reason = NULL, updated_at = now() WHERE id = $1`,
-      [call.request_id],
-    );
+  if (callDelivered(call)) {
+    await completeRequest(tx, call.request_id);
   } else {
     await tx.query(
       `UPDATE backfill_requests SET status = 'sent', last_activity_at = now(), updated_at = now() WHERE id = $1`,
@@ -84,7 +100,7 @@ export async function noteBackfillMarker(tx: EntityManager, event: TerraBackfill
 
 async function rateLimitHit(tx: EntityManager, event: TerraBackfillMarkerEvent, reference: string | null): Promise<void> {
   const retryingAt = event.retryingAt ?? new Date();
-  const reason = `the provider's rate limit was hit; Terra retries at ${retryingAt.toISOString()}`;
+  const reason = providerRetryReason(retryingAt);
   const rows = sqlRows<{ backfill_id: string }>(await tx.query(
     `UPDATE backfill_requests r SET status = 'waiting', last_activity_at = GREATEST($4::timestamptz, now()), reason = $5, updated_at = now()
      WHERE r.reference IS NOT NULL AND r.status IN ('sent', 'waiting')

@@ -66,7 +66,8 @@ interface RequestState {
   requestsMade: number;
 }
 
-const isFinal = (request: RequestState) =>
+/** A request nothing more will happen to: completed, failed, or stalled with no re-request left. */
+export const isFinalRequest = (request: RequestState) =>
   request.status === 'completed' || request.status === 'failed' || (request.status === 'stalled' && request.nextAt === null);
 
 /**
@@ -75,7 +76,7 @@ const isFinal = (request: RequestState) =>
  */
 export function deriveStatus(requests: readonly RequestState[]): BackfillStatus {
   if (requests.length === 0) return 'completed';
-  const live = requests.filter((request) => !isFinal(request));
+  const live = requests.filter((request) => !isFinalRequest(request));
   if (live.length === 0) {
     if (requests.some((request) => request.status === 'failed')) return 'failed';
     if (requests.some((request) => request.status === 'stalled')) return 'stalled';

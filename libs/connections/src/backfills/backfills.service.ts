@@ -55,7 +55,7 @@ export class BackfillsService {
    * Asking again for the same range and types while the first is unfinished returns the first: the requests
    * in flight are not doubled.
    */
-  async create(id: string, input: NewBackfill): Promise<{ backfill: Backfill; created: boolean }> {
+  async create(id: string, input: NewBackfill): Promise<Backfill> {
     if (input.startDate > input.endDate) throw new ConnectionInputError('start_date must not be after end_date');
     if (input.endDate > todayUtc()) throw new ConnectionInputError(`end_date must not be in the future (today is ${todayUtc()} UTC)`);
     if (daysIn(input.startDate, input.endDate) > MAX_BACKFILL_DAYS) {
@@ -74,27 +74,27 @@ export class BackfillsService {
     }
     if (!mobile && types.length === 0) throw new ConnectionInputError(`${connection.provider ?? 'this provider'} offers no data type to backfill`);
 
-    const result = await this.dataSource.transaction(async (tx) => {
+    const backfillId = await this.dataSource.transaction(async (tx) => {
       await lockTerraUser(tx, connection.terraUserId);
       const same: { id: string }[] = await tx.query(
         `SELECT id FROM backfills WHERE connection_id = $1 AND start_date = $2 AND end_date = $3 AND types = $4::text[]
            AND status <> ALL($5::text[]) ORDER BY created_at DESC LIMIT 1`,
         [connection.connectionId, input.startDate, input.endDate, types, FINISHED_BACKFILL_STATUSES],
       );
-      if (same[0]) return { id: same[0].id, created: false };
+      if (same[0]) return same[0].id;
       const rows: { id: string }[] = await tx.query(
         `INSERT INTO backfills (connection_id, terra_user_id, provider, trigger, start_date, end_date, types)
          VALUES ($1, $2, $3, 'api', $4, $5, $6) RETURNING id`,
         [connection.connectionId, connection.terraUserId, connection.provider, input.startDate, input.endDate, types],
       );
-      const backfillId = rows[0].id;
-      if (mobile) await finishWithoutRequests(tx, backfillId, 'unsupported', MOBILE_SDK_MESSAGE);
+      const created = rows[0].id;
+      if (mobile) await finishWithoutRequests(tx, created, 'unsupported', MOBILE_SDK_MESSAGE);
       else {
-        await insertRequests(tx, { id: backfillId, terraUserId: connection.terraUserId }, types, { start: input.startDate, end: input.endDate }, this.config.BACKFILL_MAX_DAYS_PER_REQUEST);
+        await insertRequests(tx, { id: created, terraUserId: connection.terraUserId }, types, { start: input.startDate, end: input.endDate }, this.config.BACKFILL_MAX_DAYS_PER_REQUEST);
       }
-      return { id: backfillId, created: true };
+      return created;
     });
-    return { backfill: await this.get(result.id), created: result.created };
+    return this.get(backfillId);
   }
 
   async get(backfillId: string): Promise<Backfill> {

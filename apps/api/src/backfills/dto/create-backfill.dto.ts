@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { TERRA_DATA_REQUEST_TYPES } from '@terra-connections/terra';
+import { IsCalendarDateOrDateTime } from '../../common/calendar-date.validator';
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const realDay = (value: string) => DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 
 /** `POST /v1/connections/{id}/backfills`. */
 export class CreateBackfillDto {
@@ -17,13 +17,13 @@ export class CreateBackfillDto {
 
   @ApiProperty({ description: 'First day (YYYY-MM-DD, UTC), included', example: '2026-09-01' })
   @Matches(DAY, { message: 'start_date must be a date YYYY-MM-DD' })
+  @IsCalendarDateOrDateTime({ message: 'start_date must be a real date YYYY-MM-DD' })
   @IsString()
   start_date!: string;
 
   @ApiProperty({ description: 'Last day (YYYY-MM-DD, UTC), included; not after today', example: '2026-11-30' })
   @Matches(DAY, { message: 'end_date must be a date YYYY-MM-DD' })
+  @IsCalendarDateOrDateTime({ message: 'end_date must be a real date YYYY-MM-DD' })
   @IsString()
   end_date!: string;
 }
-
-export { realDay };

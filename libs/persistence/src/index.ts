@@ -5,6 +5,7 @@ export * from './persistence.module';
 export * from './sql-error-message';
 export * from './typeorm-safe.logger';
 export * from './terra-user.lock';
+export * from './session-lock';
 export * from './prepared-statement';
 export * from './sql-rows';
 export * from './scratch-database';

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
+import { LOCK_HELD, withSessionLock } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { recordEvents } from '../events/event-outbox';
 import { ConnectionStateTx } from '../state/connection-state.tx';
@@ -62,40 +63,31 @@ export class FreshnessEvaluator implements BeforeApplicationShutdown {
   async evaluate(now = new Date(), batchSize = FRESHNESS_BATCH_SIZE): Promise<FreshnessRunResult> {
     const result: FreshnessRunResult = { scanned: 0, stale: 0, fresh: 0, unknown: 0 };
     // One connection for the whole run: the session lock and every batch's transaction.
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [FRESHNESS_LOCK_ID]);
-      if (!locked) return { ...result, skipped: true };
-      try {
-        let after = '0';
-        for (;;) {
-          if (this.stopping) return { ...result, interrupted: true };
-          await runner.startTransaction();
-          let batch: { lastSeq: string | null; scanned: number; moves: readonly FreshnessChange[] };
-          try {
-            const state = new ConnectionStateTx(runner.manager, { kind: 'freshness' });
-            const outcome = await state.evaluateFreshness(after, batchSize, now, this.settings);
-            await recordEvents(runner.manager, state);
-            await runner.commitTransaction();
-            batch = { ...outcome, moves: state.freshnessChanges };
-          } catch (error) {
-            await runner.rollbackTransaction();
-            throw error;
-          }
-          result.scanned += batch.scanned;
-          for (const move of batch.moves) result[move.to] += 1;
-          if (batch.lastSeq === null || batch.scanned < batchSize) break;
-          after = batch.lastSeq;
+    const outcome = await withSessionLock(this.dataSource, FRESHNESS_LOCK_ID, async (runner): Promise<FreshnessRunResult> => {
+      let after = '0';
+      for (;;) {
+        if (this.stopping) return { ...result, interrupted: true as const };
+        await runner.startTransaction();
+        let batch: { lastSeq: string | null; scanned: number; moves: readonly FreshnessChange[] };
+        try {
+          const state = new ConnectionStateTx(runner.manager, { kind: 'freshness' });
+          const judged = await state.evaluateFreshness(after, batchSize, now, this.settings);
+          await recordEvents(runner.manager, state);
+          await runner.commitTransaction();
+          batch = { ...judged, moves: state.freshnessChanges };
+        } catch (error) {
+          await runner.rollbackTransaction();
+          throw error;
         }
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock($1)`, [FRESHNESS_LOCK_ID]);
+        result.scanned += batch.scanned;
+        for (const move of batch.moves) result[move.to] += 1;
+        if (batch.lastSeq === null || batch.scanned < batchSize) return result;
+        after = batch.lastSeq;
       }
-    } finally {
-      await runner.release();
-    }
+    });
+    if (outcome === LOCK_HELD) return { ...result, skipped: true };
     if (result.stale > 0) this.logger.warn(`Freshness: ${result.stale} connection(s) went stale (${result.scanned} judged)`);
-    return result;
+    return outcome;
   }
 
   beforeApplicationShutdown(): void {

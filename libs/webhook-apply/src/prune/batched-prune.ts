@@ -1,3 +1,4 @@
+import { LOCK_HELD, withSessionLock } from '@terra-connections/persistence';
 import type { DataSource, QueryRunner } from 'typeorm';
 
 /** Rows per DELETE: each batch is its own short statement, so a large backlog never holds one long transaction. */
@@ -26,32 +27,22 @@ export interface BatchedPrune {
 }
 
 /**
- * The shape every retention job shares: under a session advisory lock on the one connection the run uses (a
- * worker that dies mid-run releases it with its connection), one cutoff from Postgres' clock for the whole
+ * The shape every retention job shares: under a session advisory lock on the one connection the run uses
+ * (withSessionLock), one cutoff from Postgres' clock for the whole
  * run (the loop ends even while rows keep ageing), then short DELETE batches until one comes back short.
  */
 export async function runBatchedPrune(dataSource: DataSource, prune: BatchedPrune): Promise<PruneResult> {
   if (prune.days <= 0) return { deleted: 0, batches: 0, skipped: 'disabled' };
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    const [{ locked }]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [prune.lockId]);
-    if (!locked) return { deleted: 0, batches: 0, skipped: 'locked' };
-    try {
-      const [{ cutoff }]: { cutoff: Date }[] = await runner.query(`SELECT now() - make_interval(days => $1) AS cutoff`, [prune.days]);
-      const result: PruneResult = { deleted: 0, batches: 0 };
-      for (;;) {
-        if (prune.stopping()) return { ...result, interrupted: true };
-        const deleted = await prune.deleteBatch(runner, cutoff);
-        result.batches += 1;
-        result.deleted += deleted;
-        if (deleted < PRUNE_BATCH_SIZE) return result;
-      }
-    } finally {
-      // A failed unlock means the connection is gone, and the lock went with it.
-      await runner.query('SELECT pg_advisory_unlock($1)', [prune.lockId]).catch(() => undefined);
+  const outcome = await withSessionLock(dataSource, prune.lockId, async (runner) => {
+    const [{ cutoff }]: { cutoff: Date }[] = await runner.query(`SELECT now() - make_interval(days => $1) AS cutoff`, [prune.days]);
+    const result: PruneResult = { deleted: 0, batches: 0 };
+    for (;;) {
+      if (prune.stopping()) return { ...result, interrupted: true };
+      const deleted = await prune.deleteBatch(runner, cutoff);
+      result.batches += 1;
+      result.deleted += deleted;
+      if (deleted < PRUNE_BATCH_SIZE) return result;
     }
-  } finally {
-    await runner.release();
-  }
+  });
+  return outcome === LOCK_HELD ? { deleted: 0, batches: 0, skipped: 'locked' } : outcome;
 }

@@ -52,11 +52,6 @@ export interface HealthDataPage extends Page<HealthDataItem> {
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A timestamptz as Postgres prints it (`2026-11-30 22:47:00.123456+00`): the ISO check, with the space and a short offset. */
-function isPostgresTimestampText(text: string): boolean {
-  return isCalendarDateOrDateTime(text.replace(/([+-]\d{2})$/, '$1:00'));
-}
-
 /**
  * Bytes of the items one page returns, as JSON text (payload_bytes; rows stored before it was kept count their
  * stored, possibly compressed, size), at least one item whatever its size: a signed webhook can store items of tens of MB, and `limit=200` of those would have
@@ -102,7 +97,7 @@ export class HealthDataQuery {
       // What we issue: a row id and a start time as Postgres printed it (or none). A forged time would reach
       // Postgres and fail there (22007/22008), logged as an error for what is only a bad cursor.
       if (!position.i || !/^\d{1,18}$/.test(position.i)) throw invalidCursor();
-      if (position.s !== null && !isPostgresTimestampText(position.s)) throw invalidCursor();
+      if (position.s !== null && !isCalendarDateOrDateTime(position.s)) throw invalidCursor();
       params.push(position.s ?? NO_START, position.i);
       where.push(`(COALESCE(start_time, '-infinity'::timestamptz), id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
     }

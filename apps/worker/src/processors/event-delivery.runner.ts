@@ -78,7 +78,7 @@ class EndpointSlots {
 export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDeliveryRunner.name);
   private readonly endpointSlots = new Map<string, EndpointSlots>();
-  private slotUse = new SlotUse(0);
+  private readonly slotUse: SlotUse;
   private queue?: Queue;
   private worker?: Worker;
   private sender?: EventSender;
@@ -89,10 +89,11 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.slotUse = new SlotUse(config.EVENT_DELIVERY_CONCURRENCY - config.EVENT_DELIVERY_PER_ENDPOINT);
+  }
 
   onApplicationBootstrap(): void {
-    this.slotUse = new SlotUse(this.config.EVENT_DELIVERY_CONCURRENCY - this.config.EVENT_DELIVERY_PER_ENDPOINT);
     const connection = redisConnectionOptions(this.config.REDIS_URL);
     this.queue = new Queue(EVENT_DELIVERY_QUEUE, { connection, prefix: this.config.QUEUE_PREFIX });
     this.queue.on('error', () => undefined); // the worker's error handler reports Redis trouble once

@@ -21,14 +21,6 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/**
- * Types announced ahead of the issue that emits them, accepted in filters so a consumer can subscribe early.
- * None at the moment: every announced type is emitted.
- */
-export const RESERVED_EVENT_TYPES: readonly string[] = [];
-
-export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = [...EVENT_TYPES, ...RESERVED_EVENT_TYPES];
-
 /** Who ended a connection, in `connection.disconnected`. PUBLIC CONTRACT like the type names. */
 export const DISCONNECTED_BY = ['api', 'deauth', 'reconciliation', 'refresh', 'auth_failed'] as const;
 export type DisconnectedBy = (typeof DISCONNECTED_BY)[number];

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SUBSCRIBABLE_EVENT_TYPES } from '@terra-connections/connections';
+import { EVENT_TYPES } from '@terra-connections/connections';
 
 /** The fields every event's `data` starts with; the type's own fields follow (docs/events.md). */
 export class EventDataResponse {
@@ -24,7 +24,7 @@ export class EventResponse {
   @ApiProperty({ example: 'evt_2b1f0c9e8d7a4b3c9f0e1d2c3b4a5968', description: 'Stable: the `webhook-id` of its deliveries' })
   id!: string;
 
-  @ApiProperty({ enum: SUBSCRIBABLE_EVENT_TYPES, example: 'connection.connected' })
+  @ApiProperty({ enum: EVENT_TYPES, example: 'connection.connected' })
   type!: string;
 
   @ApiProperty({ format: 'date-time', description: 'When it happened (Terra\'s ordering time for a webhook, our clock otherwise)' })

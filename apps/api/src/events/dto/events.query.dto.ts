@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { SUBSCRIBABLE_EVENT_TYPES } from '@terra-connections/connections';
+import { EVENT_TYPES } from '@terra-connections/connections';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PagedQuery } from '../../common/paged.query';
@@ -10,13 +10,13 @@ export const EVENTS_FEED_PAGE_MAX = 500;
 export class EventsFeedQueryDto extends PagedQuery(EVENTS_FEED_PAGE_MAX) {
   @ApiPropertyOptional({
     type: String,
-    description: `Comma-separated event types to include (${SUBSCRIBABLE_EVENT_TYPES.join(', ')}); omitted: every type`,
+    description: `Comma-separated event types to include (${EVENT_TYPES.join(', ')}); omitted: every type`,
     example: 'connection.connected,data.received',
   })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((type) => type.trim()).filter(Boolean) : value))
-  @ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length)
-  @IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true, message: `types must be among ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}` })
+  @ArrayMaxSize(EVENT_TYPES.length)
+  @IsIn(EVENT_TYPES, { each: true, message: `types must be among ${EVENT_TYPES.join(', ')}` })
   types?: string[];
 
   @ApiPropertyOptional({ maxLength: 255, description: 'Only the events of this reference_id (one person)' })

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SUBSCRIBABLE_EVENT_TYPES } from '@terra-connections/connections';
+import { EVENT_TYPES } from '@terra-connections/connections';
 import { DELIVERY_STATUSES } from '@terra-connections/events';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PagedQuery } from '../../common/paged.query';
 
-const TYPES_MESSAGE = `event_types must be among ${SUBSCRIBABLE_EVENT_TYPES.join(', ')}`;
+const TYPES_MESSAGE = `event_types must be among ${EVENT_TYPES.join(', ')}`;
 
 /** `POST /v1/webhook-endpoints`. */
 export class CreateWebhookEndpointDto {
@@ -14,10 +14,10 @@ export class CreateWebhookEndpointDto {
   @IsString()
   url!: string;
 
-  @ApiPropertyOptional({ type: [String], enum: SUBSCRIBABLE_EVENT_TYPES, description: 'Only these types; omitted: every type' })
+  @ApiPropertyOptional({ type: [String], enum: EVENT_TYPES, description: 'Only these types; omitted: every type' })
   @IsOptional()
-  @IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true, message: TYPES_MESSAGE })
-  @ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length)
+  @IsIn(EVENT_TYPES, { each: true, message: TYPES_MESSAGE })
+  @ArrayMaxSize(EVENT_TYPES.length)
   @IsArray()
   event_types?: string[];
 
@@ -42,10 +42,10 @@ export class UpdateWebhookEndpointDto {
   @IsString()
   url?: string;
 
-  @ApiPropertyOptional({ type: [String], enum: SUBSCRIBABLE_EVENT_TYPES, nullable: true, description: 'null: every type' })
+  @ApiPropertyOptional({ type: [String], enum: EVENT_TYPES, nullable: true, description: 'null: every type' })
   @IsOptional()
-  @IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true, message: TYPES_MESSAGE })
-  @ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length)
+  @IsIn(EVENT_TYPES, { each: true, message: TYPES_MESSAGE })
+  @ArrayMaxSize(EVENT_TYPES.length)
   @IsArray()
   event_types?: string[] | null;
 

@@ -28,6 +28,9 @@ export class WebhookSignatureRejectedError extends Error {
   }
 }
 
+/** Seconds a caller refused for a busy budget (bodies, parse memory, read bytes) is asked to wait: Retry-After. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
 /** The inbox could not store a delivery in time: nothing was acknowledged, so Terra retries it. */
 export class InboxUnavailableError extends Error {
   /** Seconds the sender should wait, when we know (the Retry-After header). */
@@ -41,7 +44,7 @@ export class InboxUnavailableError extends Error {
 
 /** Large bodies already hold the process's share of Postgres' parse memory (WEBHOOK_INFLIGHT_VALUES). */
 export class InboxBusyError extends InboxUnavailableError {
-  override readonly retryAfterSeconds = 5;
+  override readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS;
 
   constructor() {
     super('Too many large webhook bodies in flight; retry later');
@@ -65,10 +68,15 @@ export class WebhookEventAlreadyProcessedError extends Error {
 
 /** The API process already holds its read budget of health data payloads (DATA_READ_INFLIGHT_BYTES). */
 export class DataReadBusyError extends Error {
-  readonly retryAfterSeconds = 5;
+  readonly retryAfterSeconds = BUSY_RETRY_AFTER_SECONDS;
 
   constructor() {
     super('Too much health data being read at once; retry later');
     this.name = new.target.name;
   }
+}
+
+/** The Retry-After of an error that asks the caller to come back (a 503 of ours), if it has one. */
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof InboxUnavailableError || error instanceof DataReadBusyError ? error.retryAfterSeconds : undefined;
 }

@@ -14,6 +14,7 @@ import {
 import {
   DataReadBusyError,
   InboxUnavailableError,
+  retryAfterOf,
   IngestInputError,
   WebhookEventAlreadyProcessedError,
   WebhookEventNotFoundError,
@@ -78,9 +79,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // A body we did not read (a caller without a key, one refused before its body mattered) is not read after
     // the answer either: draining it would let a keyless client hold the socket for as long as it trickles.
     if (!host.switchToHttp().getRequest<Request>().complete) response.setHeader('connection', 'close');
-    if ((exception instanceof InboxUnavailableError || exception instanceof DataReadBusyError) && exception.retryAfterSeconds !== undefined) {
-      response.setHeader('retry-after', String(exception.retryAfterSeconds));
-    }
+    const retryAfter = retryAfterOf(exception);
+    if (retryAfter !== undefined) response.setHeader('retry-after', String(retryAfter));
     response.status(error.statusCode).json(error);
   }
 

@@ -2,7 +2,7 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger as PinoInstance } from 'pino';
 import { type LogContext, loggableUrl, type MetricsService, REQUEST_ID_LOG_KEY, requestIdFor } from '@terra-connections/observability';
-import { InboxUnavailableError, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
+import { BUSY_RETRY_AFTER_SECONDS, retryAfterOf, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
 import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
 import type { InflightBudget } from './inflight-budget';
@@ -26,9 +26,6 @@ export interface TerraWebhookListenerDeps {
   budget: InflightBudget;
   toleranceSeconds: number;
 }
-
-/** Seconds a sender refused for the in-flight budget is asked to wait (Terra retries on its own schedule). */
-export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 const logger = new Logger('TerraWebhookListener');
 
@@ -96,7 +93,8 @@ async function handle(deps: TerraWebhookListenerDeps, req: IncomingMessage, res:
       send(res, 200, JSON.stringify(toWebhookReceiptResponse(receipt)));
     } catch (error) {
       const answer = deps.errorBody(error);
-      if (error instanceof InboxUnavailableError && error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
       send(res, answer.statusCode, JSON.stringify(answer));
     } finally {
       body.release();

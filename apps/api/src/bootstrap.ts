@@ -13,7 +13,7 @@ import { securityHeaders } from './common/security-headers';
 import { parseBodiesOfKnownCallers } from './common/known-caller';
 import { createValidationPipe } from './common/validation.pipe';
 import { buildOpenApiDocument, DOCS_PATH, OPENAPI_JSON_PATH } from './openapi/openapi-document';
-import { InflightBudget } from './webhooks/inflight-budget';
+import { InflightBudget } from '@terra-connections/webhook-ingest';
 import { createTerraWebhookListener, mountInFrontOfExpress } from './webhooks/terra-webhook.listener';
 
 

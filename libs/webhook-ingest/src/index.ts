@@ -1,5 +1,6 @@
 export * from './webhook-ingest.errors';
 export * from './inbox/inbox-writer';
+export * from './inbox/inflight-budget';
 export * from './inbox/terra-webhook.receiver';
 export * from './read/page-cursor';
 export * from './read/health-data.query';

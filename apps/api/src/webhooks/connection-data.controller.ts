@@ -13,7 +13,7 @@ import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
 import { toWebhookEventResponse } from './dto/webhook-event.mapper';
 import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
-import type { InflightBudget } from './inflight-budget';
+import type { InflightBudget } from '@terra-connections/webhook-ingest';
 
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
 @ApiTags('connections')

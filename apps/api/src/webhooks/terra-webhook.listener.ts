@@ -5,7 +5,7 @@ import { type LogContext, loggableUrl, type MetricsService, REQUEST_ID_LOG_KEY, 
 import { BUSY_RETRY_AFTER_SECONDS, retryAfterOf, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
 import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
-import type { InflightBudget } from './inflight-budget';
+import type { InflightBudget } from '@terra-connections/webhook-ingest';
 import { refusedBeforeBody } from './terra-signature-precheck.middleware';
 import { BodyRefusal, readWebhookBody, type WebhookBody } from './webhook-body.reader';
 

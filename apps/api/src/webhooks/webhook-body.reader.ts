@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
-import type { InflightBudget } from './inflight-budget';
+import type { InflightBudget } from '@terra-connections/webhook-ingest';
 
 /** What TerraWebhookListener answers instead of reading on: the status, the message, and how to end. */
 export class BodyRefusal extends Error {

@@ -5,6 +5,7 @@ import { sqlState, stripQuotedValues } from '@terra-connections/persistence';
 import { describeTerraEvent, TerraSignatureError, terraSignatureHeader, verifyTerraSignature } from '@terra-connections/terra';
 import { WebhookEnqueuer } from '@terra-connections/queue';
 import { InboxBusyError, InboxUnavailableError, WebhookBodyRejectedError, WebhookSignatureRejectedError } from '../webhook-ingest.errors';
+import { InflightBudget } from './inflight-budget';
 import { countJsonValuesUpTo, WEBHOOK_MAX_BODY_VALUES } from './body-values';
 import {
   type InboxRecordResult,
@@ -120,8 +121,8 @@ function bodyRefusal(error: unknown): { state: string; message: string } | undef
 export class TerraWebhookReceiver {
   private readonly logger = new Logger(TerraWebhookReceiver.name);
   private readonly secrets: string[];
-  /** JSON values of large bodies whose insert is running (WEBHOOK_INFLIGHT_VALUES bounds it). */
-  private valuesInFlight = 0;
+  /** JSON values of large bodies whose insert is running (WEBHOOK_INFLIGHT_VALUES). */
+  private readonly valuesInFlight: InflightBudget;
 
   constructor(
     private readonly inbox: InboxWriter,
@@ -134,6 +135,7 @@ export class TerraWebhookReceiver {
     // In-memory counter increments only: metrics add no I/O to this path.
     @Optional() private readonly metrics?: MetricsService,
   ) {
+    this.valuesInFlight = new InflightBudget(config.WEBHOOK_INFLIGHT_VALUES);
     this.secrets = [config.TERRA_WEBHOOK_SECRET, config.TERRA_WEBHOOK_SECRET_PREVIOUS].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     );
@@ -166,20 +168,39 @@ export class TerraWebhookReceiver {
     }
     // Bytes do not bound Postgres' parse memory, values do: 2 MB of `[1,1,...]` is a million of them.
     const weight = values > SMALL_BODY_VALUES ? values : 0;
-    if (weight > 0 && this.valuesInFlight + weight > this.config.WEBHOOK_INFLIGHT_VALUES) {
+    // Reserved here and given back when Postgres is done with the insert (store).
+    if (!this.valuesInFlight.tryReserve(weight)) {
       this.metrics?.countWebhook(undefined, 'throttled');
-      this.logger.warn(`Refused a signed webhook of ${values} JSON values: ${this.valuesInFlight} already in flight (503, Terra retries)`);
+      this.logger.warn(`Refused a signed webhook of ${values} JSON values: ${this.valuesInFlight.inUse} already in flight (503, Terra retries)`);
       throw new InboxBusyError();
     }
     return this.store(request, timestampSeconds, weight);
   }
 
-  /** `weight`: the body's values held in WEBHOOK_INFLIGHT_VALUES until Postgres is done with the insert. */
+  /**
+   * Starts the insert and gives the reserved values back when Postgres is done with it, not when we stop
+   * waiting: past the deadline the parse goes on (a body of a million values ran 17 s), and a budget given back
+   * at 5 s would let the retries start more. Given back at once if the insert cannot even start.
+   */
+  private holdValuesUntilSettled<T>(weight: number, start: () => Promise<T>): Promise<T> {
+    const release = () => this.valuesInFlight.release(weight);
+    let insert: Promise<T>;
+    try {
+      insert = start();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    void insert.then(release, release);
+    return insert;
+  }
+
+  /** `weight`: the body's values, reserved in WEBHOOK_INFLIGHT_VALUES by the caller and given back when Postgres is done with the insert. */
   private async store(request: WebhookRequest, timestampSeconds: number, weight: number): Promise<WebhookReceipt> {
     const rawBody = request.rawBody;
     let stored: InboxRecordResult;
     try {
-      const insert = this.inbox.record({
+      const insert = this.holdValuesUntilSettled(weight, () => this.inbox.record({
         rawBody,
         traceId: header(request.headers, 'x-terra-trace-id'),
         terraReference: header(request.headers, 'terra-reference'),
@@ -190,14 +211,7 @@ export class TerraWebhookReceiver {
         ),
         signatureTimestampSeconds: timestampSeconds,
         requestId: request.requestId,
-      });
-      // Held until Postgres is done, not until we stop waiting: past the deadline the parse goes on (a body
-      // of a million values ran 17 s), and a budget given back at 5 s would let the retries start more.
-      this.valuesInFlight += weight;
-      void insert.then(
-        () => (this.valuesInFlight -= weight),
-        () => (this.valuesInFlight -= weight),
-      );
+      }));
       stored = await withDeadline(insert, INBOX_INSERT_TIMEOUT_MS, 'inbox insert');
     } catch (error) {
       if (error instanceof WebhookBodyRejectedError) {

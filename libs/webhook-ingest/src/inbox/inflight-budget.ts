@@ -1,8 +1,8 @@
 /**
- * Bytes of webhook bodies one process holds at once (WEBHOOK_INFLIGHT_BYTES), over every request in flight.
- * Bytes are reserved as they are kept and given back once the delivery is answered, so they stay counted
- * through the parse and the insert of a large body. What does not fit is refused at once, never queued: Terra retries a
- * 503, and waiting requests would hold their sockets and buffers anyway.
+ * A per-process budget of something requests hold while in flight: webhook body bytes (WEBHOOK_INFLIGHT_BYTES),
+ * the JSON values Postgres is parsing (WEBHOOK_INFLIGHT_VALUES), health data bytes being read
+ * (DATA_READ_INFLIGHT_BYTES). What does not fit is refused at once, never queued: the caller gets a 503 with
+ * Retry-After, and waiting requests would hold their sockets and buffers anyway.
  */
 export class InflightBudget {
   private used = 0;

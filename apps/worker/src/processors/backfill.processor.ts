@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { BackfillRequester, BackfillScheduler } from '@terra-connections/connections';
 import { MetricsService } from '@terra-connections/observability';
 import { addWebhookJob, MAINTENANCE_JOB_OPTIONS, TERRA_BACKFILL_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
+import { throttledWarning } from './throttled-warning';
 
 /**
  * A request job's id, new for every claim: a finished job kept in Redis under a reused id would swallow the add
@@ -22,6 +23,7 @@ export function backfillRequestJobId(requestId: string, sends: number): string {
 @Processor(TERRA_BACKFILL_QUEUE, { autorun: false })
 export class BackfillProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BackfillProcessor.name);
+  private readonly warnOfWorkerError = throttledWarning(this.logger);
 
   constructor(
     private readonly scheduler: BackfillScheduler,
@@ -74,5 +76,10 @@ export class BackfillProcessor extends WorkerHost implements OnApplicationBootst
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, error: Error): void {
     if (job) this.logger.warn(`Backfill job ${job.id} (${job.name}) failed: ${error.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnOfWorkerError(`Backfill worker error: ${error.message}`);
   }
 }

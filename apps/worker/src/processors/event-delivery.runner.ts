@@ -10,6 +10,7 @@ import {
   type DeliverEventPayload,
 } from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
+import { throttledWarning } from './throttled-warning';
 
 /** How long (plus as much jitter) a delivery waits in Redis when its endpoint has its share and its queue full. */
 const ENDPOINT_BUSY_DELAY_MS = 50;
@@ -117,7 +118,8 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
           type === EVENT_DELIVERY_BACKOFF_TYPE ? eventDeliveryRetryDelay(attemptsMade, scale) : 1_000,
       },
     });
-    this.worker.on('error', (error) => this.logger.warn(`Event delivery worker error: ${error.message}`));
+    const warnOfWorkerError = throttledWarning(this.logger);
+    this.worker.on('error', (error) => warnOfWorkerError(`Event delivery worker error: ${error.message}`));
     const tick = () => {
       if (this.stopping) return;
       this.pass = dispatcher.dispatchSafely().finally(() => {

@@ -9,9 +9,7 @@ import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJob
 import { ConnectionReconciler, FreshnessEvaluator } from '@terra-connections/connections';
 import { EventsPruner, InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
 import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
-
-/** Redis errors repeat on every reconnect attempt during an outage: one log line per window. */
-const ERROR_LOG_INTERVAL_MS = 30_000;
+import { throttledWarning } from './throttled-warning';
 
 type ApplyJobData = Partial<WebhookJobOf<WebhookJobName.ApplyEvent>>;
 
@@ -46,7 +44,7 @@ const isFinalFailure = (job: Job, error: unknown, attempt: number) =>
 @Processor(TERRA_WEBHOOK_QUEUE, { autorun: false, settings: { backoffStrategy: webhookBackoffStrategy } })
 export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TerraWebhookProcessor.name);
-  private lastErrorLogged = 0;
+  private readonly warnOfWorkerError = throttledWarning(this.logger);
 
   constructor(
     private readonly applier: WebhookEventApplier,
@@ -151,8 +149,6 @@ export class TerraWebhookProcessor extends WorkerHost implements OnApplicationBo
 
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    if (Date.now() - this.lastErrorLogged < ERROR_LOG_INTERVAL_MS) return;
-    this.lastErrorLogged = Date.now();
-    this.logger.warn(`Webhook worker error: ${error.message}`);
+    this.warnOfWorkerError(`Webhook worker error: ${error.message}`);
   }
 }

@@ -18,6 +18,11 @@ interface Received {
 }
 
 const SLOW = -1;
+/**
+ * The worker's response deadline here. Long enough that, with the whole suite running in parallel on a small
+ * box, the fast endpoint of the share test is served before the slow ones' first attempts end.
+ */
+const DEADLINE_MS = 5_000;
 const TRICKLE = -2;
 
 /** A real HTTP receiver: answers each request on `path` with the next status of its script (the last repeats). */
@@ -45,8 +50,8 @@ class Receiver {
         response.once('close', () => this.open.set(path, (this.open.get(path) ?? 1) - 1));
         const script = this.scripts.get(path) ?? [200];
         const status = script.length > 1 ? script.shift()! : script[0];
-        // SLOW: answer 200, but only after the worker's 2 s deadline.
-        if (status === SLOW) return void setTimeout(() => response.end('late'), 3_000).unref();
+        // SLOW: answer 200, but only after the worker's deadline.
+        if (status === SLOW) return void setTimeout(() => response.end('late'), DEADLINE_MS + 1_000).unref();
         // TRICKLE: the status at once, then a byte of body every 200 ms, never the end.
         if (status === TRICKLE) {
           response.writeHead(200, { 'content-length': '100000' });
@@ -100,7 +105,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
         EVENT_DISPATCH_INTERVAL_MS: '50',
         // 5 s -> 5 ms, 5 min -> 300 ms: the schedule's shape, at test speed.
         EVENT_DELIVERY_RETRY_SCALE: '0.001',
-        EVENT_DELIVERY_TIMEOUT_MS: '2000',
+        EVENT_DELIVERY_TIMEOUT_MS: String(DEADLINE_MS),
       }),
     );
     endpoints = new WebhookEndpointsService(db.dataSource, config);
@@ -172,7 +177,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
       [endpoint.id],
     );
     expect(log).toEqual([
-      { status_code: null, error: 'no response within 2000 ms' },
+      { status_code: null, error: `no response within ${DEADLINE_MS} ms` },
       { status_code: 200, error: null },
     ]);
   });
@@ -183,7 +188,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the delivery' });
     const sentAt = receiver.at('/trickle')[0];
     expect(sentAt).toBeDefined();
-    // The worker's 2 s deadline covers the body's drain too: without it the socket stays for the 100,000 bytes.
+    // The worker's deadline covers the body's drain too: without it the socket stays for the 100,000 bytes.
     await waitFor(async () => receiver.closedAt.has('/trickle'), { timeoutMs: 10_000, describe: 'the worker to drop the trickling answer' });
   });
 
@@ -216,10 +221,10 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
     const slow = await endpoints.create({ url: receiver.script('/crowd-slow', [SLOW]), eventTypes: ['connection.scopes_changed'] });
     const slower = await endpoints.create({ url: receiver.script('/crowd-slower', [SLOW]), eventTypes: ['connection.scopes_changed'] });
     const fast = await endpoints.create({ url: receiver.script('/crowd-fast', [200]), eventTypes: ['connection.revoked'] });
-    // Slow ones first: without a share they would take all 16 slots for the 2 s deadline, ahead of the fast ones.
+    // Slow ones first: without a share they would take all 16 slots until the deadline, ahead of the fast ones.
     for (let n = 0; n < 30; n += 1) await emit('connection.scopes_changed', 'crowd');
     // Few fast ones: the point is that they are not queued behind the slow ones, and a loaded box (the whole
-    // suite in parallel) must still deliver them well within the 2 s deadline.
+    // suite in parallel) must still deliver them well within the deadline.
     for (let n = 0; n < 4; n += 1) await emit('connection.revoked', 'crowd');
     await waitFor(
       async () =>
@@ -228,7 +233,7 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
         ).length === 4,
       { timeoutMs: 20_000, intervalMs: 20, describe: 'the fast endpoint' },
     );
-    // Delivered before any slow attempt reached its 2 s deadline: the slow two never held every slot.
+    // Delivered before any slow attempt reached its deadline: the slow two never held every slot.
     const slowAttempts = await db.dataSource.query(
       `SELECT count(*)::int AS n FROM event_delivery_attempts a JOIN event_deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = ANY($1::uuid[])`,
       [[slow.endpoint.id, slower.endpoint.id]],

@@ -92,6 +92,8 @@ export async function backfillPhase(context: PhaseContext): Promise<BackfillResu
       TERRA_API_KEY: SANDBOX_KEY,
       TERRA_API_URL: `${sandboxUrl}/v2`,
       BACKFILL_ON_CONNECT_DAYS: '30',
+      // No reconnects here to wait for: the wave is timed from the connects, as before the delay existed.
+      BACKFILL_ON_CONNECT_DELAY_SECONDS: '0',
       BACKFILL_TICK_MS: '500',
       BACKFILL_REQUESTS_PER_TICK: '200',
       LOG_LEVEL: 'warn',

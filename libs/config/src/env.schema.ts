@@ -397,6 +397,15 @@ export const envSchema = z
         ) as Record<string, number>,
       )
       .describe('Per-provider override of BACKFILL_ON_CONNECT_DAYS, e.g. `GARMIN=90,FITBIT=0`.'),
+    BACKFILL_ON_CONNECT_DELAY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(5)
+      .describe(
+        "How long an on-connect backfill waits before it is planned. Terra sends a reconnect's auth and user_reauth together, in either order: planned after both, it asks only for the gap since the connection's last stored data, not the whole window.",
+      ),
     BACKFILL_DAYS_PER_HOUR: z.coerce
       .number()
       .int()

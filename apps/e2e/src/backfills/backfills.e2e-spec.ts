@@ -89,6 +89,7 @@ describe('backfills: on connect, on demand, tracked to completion within the rat
       BACKFILL_REQUESTS_PER_TICK: '100',
       BACKFILL_ON_CONNECT_DAYS: '30',
       BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER: 'POLAR=0',
+      BACKFILL_ON_CONNECT_DELAY_SECONDS: '1',
       EVENT_DISPATCH_INTERVAL_MS: '100',
       EVENT_DELIVERY_RETRY_SCALE: '0.001',
     },

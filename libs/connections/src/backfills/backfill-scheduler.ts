@@ -14,6 +14,7 @@ export type BackfillSchedulerConfig = Pick<
   AppConfig,
   | 'BACKFILL_ON_CONNECT_DAYS'
   | 'BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER'
+  | 'BACKFILL_ON_CONNECT_DELAY_SECONDS'
   | 'BACKFILL_MAX_DAYS_PER_REQUEST'
   | 'BACKFILL_REQUESTS_PER_TICK'
   | 'BACKFILL_STALL_SECONDS'
@@ -24,6 +25,15 @@ export type BackfillSchedulerConfig = Pick<
 const LEASE_SECONDS = 60;
 const PLAN_BATCH = 100;
 const STALL_BATCH = 200;
+
+/** Unplanned on-connect backfills with the connection as it is now (a reauth may have joined the id's into another). */
+const UNPLANNED_SELECT = `SELECT b.id, COALESCE(k.connection_id, b.connection_id) AS connection_id, b.terra_user_id, b.provider, b.created_at,
+         cur.terra_user_id AS current_terra_user_id, cur.provider AS current_provider
+  FROM backfills b
+  LEFT JOIN terra_connections k ON k.terra_user_id = b.terra_user_id
+  LEFT JOIN LATERAL (SELECT c.terra_user_id, c.provider FROM terra_connections c
+                     WHERE c.connection_id = COALESCE(k.connection_id, b.connection_id) AND c.is_current LIMIT 1) cur ON true
+  WHERE b.start_date IS NULL AND b.status = 'scheduled'`;
 
 export interface TickResult {
   planned: number;
@@ -77,14 +87,8 @@ export class BackfillScheduler {
 
   private async planOnConnect(): Promise<number> {
     const rows: UnplannedRow[] = await this.dataSource.query(
-      `SELECT b.id, COALESCE(k.connection_id, b.connection_id) AS connection_id, b.terra_user_id, b.provider, b.created_at,
-              cur.terra_user_id AS current_terra_user_id, cur.provider AS current_provider
-       FROM backfills b
-       LEFT JOIN terra_connections k ON k.terra_user_id = b.terra_user_id
-       LEFT JOIN LATERAL (SELECT c.terra_user_id, c.provider FROM terra_connections c
-                          WHERE c.connection_id = COALESCE(k.connection_id, b.connection_id) AND c.is_current LIMIT 1) cur ON true
-       WHERE b.start_date IS NULL AND b.status = 'scheduled' ORDER BY b.created_at LIMIT $1`,
-      [PLAN_BATCH],
+      `${UNPLANNED_SELECT} AND b.created_at <= now() - make_interval(secs => $2) ORDER BY b.created_at LIMIT $1`,
+      [PLAN_BATCH, this.config.BACKFILL_ON_CONNECT_DELAY_SECONDS],
     );
     if (rows.length === 0) return 0;
     let catalogue: TerraIntegration[] | undefined;
@@ -103,8 +107,10 @@ export class BackfillScheduler {
       }
       const entry = catalogue?.find((p) => p.provider === provider);
       await this.inUserTx(terraUserId, async (tx) => {
-        const fresh: { n: number }[] = await tx.query(`SELECT 1 AS n FROM backfills WHERE id = $1 AND start_date IS NULL AND status = 'scheduled'`, [row.id]);
-        if (fresh.length === 0) return;
+        // Read again under the lock: planned meanwhile, or its connection joined into another (a reauth) since the
+        // batch was read, so the lock taken may no longer be its current id's. Either way the next tick sees it as it is.
+        const [current] = sqlRows<UnplannedRow>(await tx.query(`${UNPLANNED_SELECT} AND b.id = $1`, [row.id]));
+        if (!current || current.connection_id !== row.connection_id || (current.current_terra_user_id ?? current.terra_user_id) !== terraUserId) return;
         if (days === 0) {
           // Off for this provider: the row was only ever a trigger.
           await tx.query(`DELETE FROM backfills WHERE id = $1`, [row.id]);

@@ -2,6 +2,7 @@ import { AttemptStatus, ConnectionStatus, lockTerraUser, queryPrepared, sqlRows,
 import type { TerraEventUser, TerraUser } from '@terra-connections/terra';
 import type { EntityManager } from 'typeorm';
 import type { AttemptFailure, DataReceipt } from '../events/pending-event';
+import { joinBackfills } from '../backfills/backfill-join';
 import { settleConnectionAttempt, type AttemptOutcome } from './connection-attempt.matcher';
 import { toConnectionChange, type ConnectionChange, type ConnectionChangeCause, type FreshnessChange, type WrittenConnectionRow } from './connection-change';
 import { CONNECTION_DATA_ARRIVAL, CONNECTION_FRESHNESS_BATCH, type ArrivalWriteStatement } from './connection-freshness.sql';
@@ -245,6 +246,7 @@ export class ConnectionStateTx {
       [goes.connection_id, stays.connection_id],
     );
     await this.tx.query(`DELETE FROM connection_data_freshness WHERE connection_id = $1`, [goes.connection_id]);
+    await joinBackfills(this.tx, goes.connection_id, stays.connection_id);
     for (const [index, change] of this.collected.entries()) {
       if (change.connectionId === goes.connection_id) this.collected[index] = { ...change, connectionId: stays.connection_id };
     }

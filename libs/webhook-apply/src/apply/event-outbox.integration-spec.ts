@@ -29,7 +29,7 @@ const daily = (userId: string, days: string[], reference = 'person-1') => ({
   type: 'daily',
   user: user(userId, reference),
   version: '2022-03-16',
-  data: days.map((day) => ({ metadata: { start_time: `${day}T00:00:00+00:00`, end_time: `${day}T23:59:59+00:00` }, distance_data: { steps: 1234 } })),
+  data: days.map((day) => ({ metadata: { start_time: `${day}T00:00:00+00:00`, end_time: `${day}T23:59:59+00:00` }, distance_data: { steps: 1234, distance_meters: 4321.75 } })),
 });
 
 /** The outbox and the feed over the real applier and the real API-side lifecycle, on real Postgres. */
@@ -125,7 +125,8 @@ describe('Events outbox (real Postgres)', () => {
     expect(ofConnection.map((event) => event.data.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(connected.data).toMatchObject({ terra_user_id: first, previous_status: null, provider: 'OURA', reference_id: reference });
     expect(data.data).toMatchObject({ data_type: 'daily', count: 2, dates: ['2026-11-03', '2026-11-04'] });
-    expect(JSON.stringify(data)).not.toContain('1234'); // no health values
+    // No health values (a decimal, so no random id in the event can hold it by chance).
+    expect(JSON.stringify(data)).not.toContain('4321.75');
     expect(reconnected.data).toMatchObject({ terra_user_id: second, previous_terra_user_id: first, previous_status: 'active', merged_connection_id: null });
     expect(scopes.data).toMatchObject({ added: ['heart'], removed: ['sleep'] });
     expect(errored.data).toMatchObject({ previous_status: 'active', reason: 'token expired' });

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Serialises every change to one Terra user id until the transaction ends, whether or not a connection row
@@ -10,6 +10,14 @@ import type { EntityManager } from 'typeorm';
  */
 export async function lockTerraUser(tx: EntityManager, terraUserId: string): Promise<void> {
   await tx.query(`SELECT ${terraUserLockSql('$1')}`, [terraUserId]);
+}
+
+/** A transaction that takes the Terra user's lock first (the backfill requester, scheduler and API). */
+export function inTerraUserTx<T>(dataSource: DataSource, terraUserId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return dataSource.transaction(async (tx) => {
+    await lockTerraUser(tx, terraUserId);
+    return work(tx);
+  });
 }
 
 /** The same lock as an SQL expression, for a statement that takes it along with other work (the applier). */

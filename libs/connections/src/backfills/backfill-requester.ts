@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
+import { inTerraUserTx, sqlRows } from '@terra-connections/persistence';
 import {
   TerraBadRequestError,
   TerraCredentialsError,
@@ -85,17 +85,10 @@ export class BackfillRequester {
     return request.data_type === 'athlete' ? 1 : daysIn(request.send_start, request.send_end);
   }
 
-  private inUserTx<T>(terraUserId: string, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (tx) => {
-      await lockTerraUser(tx, terraUserId);
-      return work(tx);
-    });
-  }
-
   private async reserve(requestId: string, sends: number): Promise<RequestOutcome | { request: RequestRow; callId: string }> {
     const peek: { terra_user_id: string }[] = await this.dataSource.query(`SELECT terra_user_id FROM backfill_requests WHERE id = $1`, [requestId]);
     if (!peek[0]) return 'not-due';
-    return this.inUserTx(peek[0].terra_user_id, async (tx) => {
+    return inTerraUserTx(this.dataSource, peek[0].terra_user_id, async (tx) => {
       const rows: RequestRow[] = await tx.query(
         `SELECT r.id::text, r.backfill_id, r.terra_user_id, r.data_type, r.send_start::text, r.send_end::text, r.status, r.reference, r.failures, r.requests_made, r.next_at,
                 (SELECT c.status FROM terra_connections c WHERE c.terra_user_id = r.terra_user_id) AS connection_status
@@ -131,7 +124,7 @@ export class BackfillRequester {
   }
 
   private recordAnswer(request: RequestRow, callId: string, answer: TerraDataAnswer): Promise<RequestOutcome> {
-    return this.inUserTx(request.terra_user_id, async (tx) => {
+    return inTerraUserTx(this.dataSource, request.terra_user_id, async (tx) => {
       await this.honourBudgetHeaders(tx, request.terra_user_id, answer.budget);
       switch (answer.kind) {
         case 'sent':
@@ -221,7 +214,7 @@ export class BackfillRequester {
 
   private async recordFailure(request: RequestRow, callId: string, error: unknown): Promise<RequestOutcome> {
     const terraError = error as TerraApiError;
-    return this.inUserTx(request.terra_user_id, async (tx) => {
+    return inTerraUserTx(this.dataSource, request.terra_user_id, async (tx) => {
       if (error instanceof TerraRateLimitedError) {
         this.metrics.rateLimited.inc({ rule: error.rule ?? 'unknown' });
         await tx.query(`UPDATE backfill_calls SET outcome = 'rate_limited' WHERE id = $1`, [callId]);

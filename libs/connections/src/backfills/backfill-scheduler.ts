@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { lockTerraUser, sqlRows } from '@terra-connections/persistence';
+import { inTerraUserTx, sqlRows } from '@terra-connections/persistence';
 import type { TerraIntegration } from '@terra-connections/terra';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MOBILE_SDK_PROVIDERS } from '../freshness/freshness';
@@ -106,7 +106,7 @@ export class BackfillScheduler {
         }
       }
       const entry = catalogue?.find((p) => p.provider === provider);
-      await this.inUserTx(terraUserId, async (tx) => {
+      await inTerraUserTx(this.dataSource, terraUserId, async (tx) => {
         // Read again under the lock: planned meanwhile, or its connection joined into another (a reauth) since the
         // batch was read, so the lock taken may no longer be its current id's. Either way the next tick sees it as it is.
         const [current] = sqlRows<UnplannedRow>(await tx.query(`${UNPLANNED_SELECT} AND b.id = $1`, [row.id]));
@@ -149,7 +149,7 @@ export class BackfillScheduler {
        WHERE r.reference IS NOT NULL AND r.last_activity_at < now() - make_interval(secs => $1) ORDER BY r.last_activity_at LIMIT $2`,
       [this.config.BACKFILL_STALL_SECONDS, STALL_BATCH],
     );
-    for (const row of rows) await this.inUserTx(row.terra_user_id, (tx) => this.stall(tx, row));
+    for (const row of rows) await inTerraUserTx(this.dataSource, row.terra_user_id, (tx) => this.stall(tx, row));
     return rows.length;
   }
 
@@ -216,12 +216,5 @@ export class BackfillScheduler {
       [this.config.BACKFILL_REQUESTS_PER_TICK, LEASE_SECONDS],
     ));
     return rows.map((row) => ({ requestId: row.id, sends: row.requests_made }));
-  }
-
-  private inUserTx(terraUserId: string, work: (tx: EntityManager) => Promise<void>): Promise<void> {
-    return this.dataSource.transaction(async (tx) => {
-      await lockTerraUser(tx, terraUserId);
-      await work(tx);
-    });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
-import { ConnectionStatus, lockTerraUser } from '@terra-connections/persistence';
+import { ConnectionStatus, inTerraUserTx } from '@terra-connections/persistence';
 import { DataSource } from 'typeorm';
 import { resolveConnectionKey } from '../connection-resolver';
 import { ConnectionInputError, ConnectionNotFoundError, InvalidCursorError } from '../connections.errors';
@@ -74,8 +74,7 @@ export class BackfillsService {
     }
     if (!mobile && types.length === 0) throw new ConnectionInputError(`${connection.provider ?? 'this provider'} offers no data type to backfill`);
 
-    const backfillId = await this.dataSource.transaction(async (tx) => {
-      await lockTerraUser(tx, connection.terraUserId);
+    const backfillId = await inTerraUserTx(this.dataSource, connection.terraUserId, async (tx) => {
       const same: { id: string }[] = await tx.query(
         `SELECT id FROM backfills WHERE connection_id = $1 AND start_date = $2 AND end_date = $3 AND types = $4::text[]
            AND status <> ALL($5::text[]) ORDER BY created_at DESC LIMIT 1`,

@@ -52,9 +52,11 @@ export class EventDeliverer {
     this.box = new SecretBox(options.secretsKey);
   }
 
-  /** The endpoint a delivery goes to, for per-endpoint concurrency; null when the row is gone. */
-  async endpointOf(deliveryId: string): Promise<string | null> {
-    const rows = sqlRows<{ endpoint_id: string }>(await this.dataSource.query(`SELECT endpoint_id FROM event_deliveries WHERE id = $1`, [deliveryId]));
+  /** The endpoint a delivery goes to, for per-endpoint concurrency; null when the row is gone or the job's round is not the row's. */
+  async endpointOf(deliveryId: string, round = 0): Promise<string | null> {
+    const rows = sqlRows<{ endpoint_id: string }>(
+      await this.dataSource.query(`SELECT endpoint_id FROM event_deliveries WHERE id = $1 AND replays = $2`, [deliveryId, round]),
+    );
     return rows[0]?.endpoint_id ?? null;
   }
 

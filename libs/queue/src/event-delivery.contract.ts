@@ -12,8 +12,6 @@ export const DELIVER_EVENT_JOB = 'deliver-event';
 /** Ids only: the body is built from Postgres when sent, so no event (and no health data) sits in Redis. */
 export interface DeliverEventPayload {
   deliveryId: string;
-  /** The delivery's replay round this job belongs to (absent: 0). A job of an older round stops. */
-  replays?: number;
 }
 
 /**
@@ -38,6 +36,15 @@ export function deliverEventJobId(deliveryId: string, replays = 0): string {
   return replays > 0 ? `dlv-${deliveryId}-r${replays}` : `dlv-${deliveryId}`;
 }
 
+/**
+ * The replay round a job belongs to, read from its id (so jobs queued before rounds were checked know theirs
+ * too). A job of an older round than its delivery's stops.
+ */
+export function replayRoundOf(jobId: string | undefined): number {
+  const round = /^dlv-\d+-r(\d+)$/.exec(jobId ?? '');
+  return round ? Number(round[1]) : 0;
+}
+
 export function deliverEventJobOptions(deliveryId: string, replays = 0): JobsOptions {
   return {
     jobId: deliverEventJobId(deliveryId, replays),
@@ -55,7 +62,7 @@ export async function addDeliverEventJobs(queue: Queue, deliveries: readonly { i
   await queue.addBulk(
     deliveries.map(({ id, replays }) => ({
       name: DELIVER_EVENT_JOB,
-      data: { deliveryId: id, replays } satisfies DeliverEventPayload,
+      data: { deliveryId: id } satisfies DeliverEventPayload,
       opts: deliverEventJobOptions(id, replays),
     })),
   );

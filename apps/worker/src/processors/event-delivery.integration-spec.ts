@@ -339,13 +339,13 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
   it('a replay of a delivery still waiting for its retry replaces that schedule: the receiver never gets both', async () => {
     const { endpoint } = await endpoints.create({ url: receiver.script('/replay-pending', [500, 500, 500, 500, 500, 200]), eventTypes: ['connection.revoked'] });
     await emit('connection.revoked', 'replay-pending');
-    // After attempt 2 the next one is due in 300 ms (the scaled 5 min): replay inside that wait.
-    await waitFor(async () => receiver.at('/replay-pending').length === 2, { timeoutMs: 20_000, intervalMs: 5, describe: 'two failed attempts' });
+    // After attempt 3 the next one is due in 1.8 s (the scaled 30 min): replay inside that wait.
+    await waitFor(async () => receiver.at('/replay-pending').length === 3, { timeoutMs: 20_000, intervalMs: 5, describe: 'three failed attempts' });
     const row = await delivery(endpoint.id);
     expect(row.status).toBe('pending');
     expect(await endpoints.replayDelivery(endpoint.id, row.id)).toBe(true);
     await waitFor(async () => (await delivery(endpoint.id))?.status === 'delivered', { timeoutMs: 20_000, describe: 'the replayed delivery' });
-    // The first round's job, due again 300 ms after its attempt 2, found a newer round and sent nothing.
+    // The first round's job, due again 1.8 s after its attempt 3, found a newer round and sent nothing.
     const queue = new Queue(EVENT_DELIVERY_QUEUE, { connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
     try {
       const firstRound = await waitFor(
@@ -356,11 +356,11 @@ describe('Event delivery (real worker, Postgres, Redis, HTTP)', () => {
         { timeoutMs: 20_000, describe: "the first round's job to end" },
       );
       expect(firstRound.returnvalue).toBe('skipped');
-      expect(firstRound.attemptsMade).toBe(3);
+      expect(firstRound.attemptsMade).toBe(4);
     } finally {
       await queue.close();
     }
-    // Two attempts of the first round, four of the replay's (500, 500, 500, then 200): none of the first round's after the replay.
+    // Three attempts of the first round, three of the replay's (500, 500, then 200): none of the first round's after the replay.
     expect(receiver.at('/replay-pending')).toHaveLength(6);
   });
 

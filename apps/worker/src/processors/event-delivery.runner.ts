@@ -7,10 +7,11 @@ import {
   EVENT_DELIVERY_QUEUE,
   eventDeliveryRetryDelay,
   redisConnectionOptions,
+  replayRoundOf,
+  throttledWarning,
   type DeliverEventPayload,
 } from '@terra-connections/queue';
 import { DataSource } from 'typeorm';
-import { throttledWarning } from './throttled-warning';
 
 /** How long (plus as much jitter) a delivery waits in Redis when its endpoint has its share and its queue full. */
 const ENDPOINT_BUSY_DELAY_MS = 50;
@@ -131,7 +132,9 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
 
   private async process(deliverer: EventDeliverer, job: Job<DeliverEventPayload>, token?: string): Promise<unknown> {
     const { deliveryId } = job.data;
-    const endpoint = await deliverer.endpointOf(deliveryId);
+    const round = replayRoundOf(job.id);
+    // A job of an older round stops here, before it takes a slot.
+    const endpoint = await deliverer.endpointOf(deliveryId, round);
     if (endpoint === null) return 'skipped';
     const slots = this.slotsOf(endpoint);
     if (!(await slots.acquire())) {
@@ -139,7 +142,7 @@ export class EventDeliveryRunner implements OnApplicationBootstrap, BeforeApplic
       throw new DelayedError();
     }
     try {
-      return await deliverer.deliver(deliveryId, job.attemptsMade + 1, job.data.replays ?? 0);
+      return await deliverer.deliver(deliveryId, job.attemptsMade + 1, round);
     } finally {
       slots.release();
       if (slots.idle) this.endpointSlots.delete(endpoint);

@@ -13,8 +13,15 @@ interface BackfillRow {
   types: string[] | null;
   message: string | null;
   created_at: Date;
+  created_us: string;
   updated_at: Date;
   finished_at: Date | null;
+}
+
+/** A backfill with its place in the newest-first listing: the page cursor. */
+export interface ListedBackfill extends Backfill {
+  /** created_at in microseconds since the epoch: a JS Date keeps milliseconds, and rows made in one millisecond would tie. */
+  listPosition: string;
 }
 
 interface TypeRow {
@@ -29,7 +36,8 @@ interface TypeRow {
 export interface BackfillFilter {
   ids?: string[];
   connectionId?: string;
-  after?: { createdAt: Date; id: string };
+  /** After this place in the listing (ListedBackfill.listPosition and id). */
+  after?: { listPosition: string; id: string };
   status?: BackfillStatus;
   limit?: number;
 }
@@ -38,7 +46,7 @@ export interface BackfillFilter {
  * Backfills with their per-type progress: requests made, chunks received and announced (over every call of the
  * type), dates of the type stored for the connection within the range, the latest reason, the next action.
  */
-export async function readBackfills(dataSource: DataSource, filter: BackfillFilter, stallSeconds = 0): Promise<Backfill[]> {
+export async function readBackfills(dataSource: DataSource, filter: BackfillFilter, stallSeconds = 0): Promise<ListedBackfill[]> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (filter.ids) {
@@ -50,9 +58,8 @@ export async function readBackfills(dataSource: DataSource, filter: BackfillFilt
     where.push(`connection_id = $${params.length}::uuid`);
   }
   if (filter.after) {
-    params.push(filter.after.createdAt, filter.after.id);
-    // Milliseconds, as the cursor carries them (a JS Date): compared and ordered alike, no row is skipped.
-    where.push(`(date_trunc('milliseconds', created_at), id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    params.push(filter.after.listPosition, filter.after.id);
+    where.push(`(created_at, id) < (timestamptz 'epoch' + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`);
   }
   if (filter.status) {
     params.push(filter.status);
@@ -60,8 +67,9 @@ export async function readBackfills(dataSource: DataSource, filter: BackfillFilt
   }
   params.push(filter.limit ?? 100);
   const rows: BackfillRow[] = await dataSource.query(
-    `SELECT id, connection_id, terra_user_id, provider, trigger, status, start_date::text, end_date::text, types, message, created_at, updated_at, finished_at
-     FROM backfills ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT $${params.length}`,
+    `SELECT id, connection_id, terra_user_id, provider, trigger, status, start_date::text, end_date::text, types, message, created_at,
+            (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us, updated_at, finished_at
+     FROM backfills ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
     params,
   );
   if (rows.length === 0) return [];
@@ -92,6 +100,7 @@ export async function readBackfills(dataSource: DataSource, filter: BackfillFilt
     types: row.types,
     message: row.message,
     createdAt: row.created_at,
+    listPosition: row.created_us,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     progress: types

@@ -111,7 +111,7 @@ export class BackfillsService {
     const more = items.length > page.limit;
     const shown = items.slice(0, page.limit);
     const last = shown[shown.length - 1];
-    return { items: shown, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+    return { items: shown, nextCursor: more && last ? encodeCursor(last.listPosition, last.id) : null };
   }
 
   private async currentOf(id: string): Promise<{ connectionId: string; terraUserId: string; provider: string | null }> {
@@ -130,13 +130,12 @@ export class BackfillsService {
   }
 }
 
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`, 'utf8').toString('base64url');
+function encodeCursor(listPosition: string, id: string): string {
+  return Buffer.from(`${listPosition}|${id}`, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|([0-9a-f-]{36})$/.exec(text);
-  if (!match || Number.isNaN(Date.parse(match[1]))) throw new InvalidCursorError();
-  return { createdAt: new Date(match[1]), id: match[2] };
+function decodeCursor(cursor: string): { listPosition: string; id: string } {
+  const match = /^(-?\d{1,18})\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidCursorError();
+  return { listPosition: match[1], id: match[2] };
 }

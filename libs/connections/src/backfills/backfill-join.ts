@@ -9,17 +9,18 @@ import type { EntityManager } from 'typeorm';
  * - An on-connect backfill already planned for the connection that goes, that has made no call yet, was planned
  *   for a connection with no history: the whole window. It goes back to unplanned, so the planner asks only for
  *   the gap since the joined connection's last stored data. Its queued request jobs find no row and do nothing.
- *   One that has made a call keeps its range: its data lands in the joined connection all the same.
+ *   (Waiting for the rate budget is no call.) One that has made a call keeps its range: its data lands in the
+ *   joined connection all the same.
  * - At most one unplanned on-connect backfill is left (the oldest), as the trigger guarantees for one connection.
  */
 export async function joinBackfills(tx: EntityManager, goes: string, stays: string): Promise<void> {
   await tx.query(
     `WITH unsent AS (
        SELECT b.id FROM backfills b
-       WHERE b.connection_id = $1 AND b.trigger = 'connect' AND b.status = 'scheduled' AND b.start_date IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM backfill_requests r WHERE r.backfill_id = b.id AND (r.requests_made > 0 OR r.status <> 'scheduled'))),
+       WHERE b.connection_id = $1 AND b.trigger = 'connect' AND b.status IN ('scheduled', 'waiting') AND b.start_date IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM backfill_requests r WHERE r.backfill_id = b.id AND r.requests_made > 0)),
      dropped AS (DELETE FROM backfill_requests r USING unsent WHERE r.backfill_id = unsent.id)
-     UPDATE backfills b SET start_date = NULL, end_date = NULL, types = NULL, message = NULL FROM unsent WHERE b.id = unsent.id`,
+     UPDATE backfills b SET status = 'scheduled', start_date = NULL, end_date = NULL, types = NULL, message = NULL FROM unsent WHERE b.id = unsent.id`,
     [goes],
   );
   await tx.query(`UPDATE backfills SET connection_id = $2, updated_at = now() WHERE connection_id = $1`, [goes, stays]);

@@ -140,6 +140,24 @@ describe('on-connect backfill of a reconnect (real Postgres)', () => {
     expect(moved).toMatchObject({ id: planned.id, start_date: addDays(todayUtc(), -29), end_date: todayUtc(), requests: 2 });
   });
 
+  it('one waiting for the rate budget has made no call: planned again for the gap', async () => {
+    const lastDay = addDays(todayUtc(), -4);
+    const { a, referenceId, connectionId } = await connectedWithData(lastDay);
+    const b = randomUUID();
+    await deliver(auth(b, referenceId));
+    const ownConnection = await connectionOf(b);
+    await scheduler().tick();
+    const [planned] = await backfillsOf(ownConnection);
+    // As the requester leaves it when the user's day budget is spent: waiting, no call made.
+    await query(`UPDATE backfill_requests SET status = 'waiting', next_at = now() + interval '1 hour' WHERE backfill_id = $1`, [planned.id]);
+    await query(`UPDATE backfills SET status = 'waiting' WHERE id = $1`, [planned.id]);
+
+    await deliver(reauth(a, b, referenceId));
+    expect((await backfillsOf(connectionId))[1]).toMatchObject({ id: planned.id, start_date: null, requests: 0 });
+    await scheduler().tick();
+    expect((await backfillsOf(connectionId))[1]).toMatchObject({ id: planned.id, start_date: lastDay, requests: 2 });
+  });
+
   it('a reconnect applied before any tick leaves one unplanned on-connect backfill for the joined connection', async () => {
     const a = randomUUID();
     const referenceId = `person-${a}`;

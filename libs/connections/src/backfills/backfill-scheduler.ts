@@ -8,6 +8,7 @@ import { ProvidersService } from '../providers.service';
 import { monthsOf, MOBILE_SDK_MESSAGE, todayUtc } from './backfill.model';
 import { insertRequests, isMobileSdkProvider, offeredTypes, onConnectRange } from './backfill-planner';
 import { finishWithoutRequests, settleBackfill } from './backfill-settle';
+import { onConnectDays } from './backfill-trigger';
 import { completeRequest } from './backfill-tracking';
 
 export type BackfillSchedulerConfig = Pick<
@@ -96,7 +97,7 @@ export class BackfillScheduler {
       // The connection as it is now: a reauth may have joined the id's first connection into an older one.
       const terraUserId = row.current_terra_user_id ?? row.terra_user_id;
       const provider = (row.current_provider ?? row.provider)?.toUpperCase() ?? null;
-      const days = this.onConnectDays(provider);
+      const days = onConnectDays(this.config, provider);
       if (days > 0 && !catalogue) {
         try {
           catalogue = (await this.providers.catalogue()).providers;
@@ -135,11 +136,6 @@ export class BackfillScheduler {
       });
     }
     return rows.length;
-  }
-
-  private onConnectDays(provider: string | null): number {
-    const byProvider = this.config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER;
-    return provider !== null && provider in byProvider ? byProvider[provider] : this.config.BACKFILL_ON_CONNECT_DAYS;
   }
 
   private async detectStalls(): Promise<number> {

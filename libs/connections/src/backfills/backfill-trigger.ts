@@ -12,7 +12,13 @@ export type OnConnectBackfillConfig = Pick<AppConfig, 'BACKFILL_ON_CONNECT_DAYS'
  */
 export function onConnectBackfillsEnabled(config: OnConnectBackfillConfig | undefined): boolean {
   if (!config) return true;
-  return config.BACKFILL_ON_CONNECT_DAYS > 0 || Object.values(config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER).some((days) => days > 0);
+  return [null, ...Object.keys(config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER)].some((provider) => onConnectDays(config, provider) > 0);
+}
+
+/** Days of history a connection of `provider` gets when it becomes active (its override, else the default); 0 = none. */
+export function onConnectDays(config: OnConnectBackfillConfig, provider: string | null): number {
+  const byProvider = config.BACKFILL_ON_CONNECT_DAYS_BY_PROVIDER;
+  return provider !== null && Object.hasOwn(byProvider, provider) ? byProvider[provider] : config.BACKFILL_ON_CONNECT_DAYS;
 }
 
 /**
@@ -21,7 +27,7 @@ export function onConnectBackfillsEnabled(config: OnConnectBackfillConfig | unde
  * that made the change. No Terra call here: a worker plans it (the range, the gap since the last stored data,
  * the provider's types) and sends its requests. A connection with an unplanned one already gets no second.
  */
-export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[], enabled = true): Promise<void> {
+export async function scheduleOnConnectBackfills(tx: EntityManager, changes: readonly ConnectionChange[], enabled: boolean): Promise<void> {
   if (!enabled) return;
   for (const change of changes) {
     if (change.to !== ConnectionStatus.Active || change.from === ConnectionStatus.Active) continue;

@@ -324,7 +324,9 @@ describe('ConnectionStateTx (real Postgres)', () => {
     await holder.startTransaction();
     await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [id]);
     try {
-      const disconnecting = withConnectionState(db.dataSource, id, { kind: 'api' }, (state) => state.disconnectViaApi(id, 'disconnected via API'));
+      const disconnecting = withConnectionState(db.dataSource, id, { kind: 'api' }, (state) => state.disconnectViaApi(id, 'disconnected via API'), {
+        onConnectBackfills: true,
+      });
       await waitFor(async () => (await db.dataSource.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).length > 0, {
         describe: 'the disconnect to wait for the user lock',
       });

@@ -19,8 +19,8 @@ export interface ConnectionStateOptions {
    * included). Unset: wait as long as it takes (the worker's own repairs).
    */
   lockTimeoutMs?: number;
-  /** False: on-connect backfills are off everywhere (onConnectBackfillsEnabled), so no trigger row. Default on. */
-  onConnectBackfills?: boolean;
+  /** False: on-connect backfills are off everywhere (onConnectBackfillsEnabled), so no trigger row. */
+  onConnectBackfills: boolean;
 }
 
 export async function withConnectionState(
@@ -28,7 +28,7 @@ export async function withConnectionState(
   terraUserId: string,
   cause: ConnectionChangeCause,
   work: (state: ConnectionStateTx) => Promise<unknown>,
-  options: ConnectionStateOptions = {},
+  options: ConnectionStateOptions,
 ): Promise<readonly ConnectionChange[]> {
   return dataSource.transaction(async (tx) => {
     if (options.lockTimeoutMs !== undefined) await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [`${options.lockTimeoutMs}ms`]);
@@ -41,7 +41,7 @@ export async function withConnectionState(
     }
     const state = new ConnectionStateTx(tx, cause);
     await work(state);
-    await scheduleOnConnectBackfills(tx, state.changes, options.onConnectBackfills ?? true);
+    await scheduleOnConnectBackfills(tx, state.changes, options.onConnectBackfills);
     // Last: the events commit or roll back with the changes they describe.
     await recordEvents(tx, state);
     return state.changes;

@@ -17,6 +17,9 @@ export async function withSessionLock<T>(dataSource: DataSource, lockId: number,
     try {
       return await run(runner);
     } finally {
+      // A run that left its transaction open (aborted, say) would make the unlock fail on a live connection, and
+      // the pool would hand that connection out again still holding the lock.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.query('SELECT pg_advisory_unlock($1)', [lockId]).catch(() => undefined);
     }
   } finally {

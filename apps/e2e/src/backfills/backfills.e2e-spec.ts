@@ -325,6 +325,8 @@ describe('backfills: on connect, on demand, tracked to completion within the rat
     const [userId] = await seed('OURA', 'bf-bad-');
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ start_date: '2026-02-30', end_date: today() }, /start_date/],
+      [{ start_date: '2026-13-01', end_date: today() }, /start_date must be a real date/],
+      [{ start_date: daysAgo(3), end_date: `${today()}T00:00:00Z` }, /end_date must be a date YYYY-MM-DD/],
       [{ start_date: today(), end_date: daysAgo(3) }, /start_date must not be after end_date/],
       [{ start_date: daysAgo(3), end_date: '2999-01-01' }, /future/],
       [{ start_date: daysAgo(2000), end_date: today() }, /1825/],

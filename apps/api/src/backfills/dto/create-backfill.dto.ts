@@ -3,7 +3,8 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matche
 import { TERRA_DATA_REQUEST_TYPES } from '@terra-connections/terra';
 import { IsCalendarDateOrDateTime } from '../../common/calendar-date.validator';
 
-const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** The shape only (a day, not a date-time); whether it is a real day is the calendar check's. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `POST /v1/connections/{id}/backfills`. */
 export class CreateBackfillDto {

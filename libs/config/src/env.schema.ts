@@ -322,7 +322,6 @@ export const envSchema = z
       .int()
       .min(0)
       .max(3650)
-      .refine((days) => days === 0 || days >= 2, { message: 'must be 0 (keep forever) or at least 2 (a delivery retries for about 27.5 hours)' })
       .default(30)
       .describe(
         'Days an outbound event (GET /v1/events, deliveries) is kept; 0 = keep forever. Pruned by the same job as the inbox (INBOX_PRUNE_INTERVAL_MS); never one not yet dispatched or with a delivery still pending.',

@@ -14,7 +14,7 @@ export type { ConnectionChange, ConnectionChangeCause, FreshnessChange } from '.
 export * from './freshness/freshness';
 export * from './freshness/freshness-evaluator';
 export * from './state/connection-state.tx';
-export { dataArrivalWith, type ArrivalWriteSql, type ArrivalWriteStatement } from './state/connection-freshness.sql';
+export { dataArrivalWith } from './state/connection-freshness.sql';
 export type { AttemptOutcome } from './state/connection-attempt.matcher';
 export type { ErasureScope } from './state/connection-erasure';
 export * from './state/connection-lifecycle';

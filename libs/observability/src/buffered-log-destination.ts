@@ -19,9 +19,10 @@ export interface BufferedLogDestination extends DestinationStream {
 
 /**
  * Log lines to a file descriptor in batches: sonic-boom (pino's own destination) in sync mode with a minimum
- * length, plus the timer and the exit hook it leaves to its user. A write per line was one system call per
- * request in the API and per job in the worker, on this kind of VM about as costly as a Postgres round trip;
- * sonic-boom's async mode still made one write per line at moderate load, plus a thread hand-off for each.
+ * length, plus a timer armed only while lines wait (sonic-boom's own `periodicFlush` ticks even when idle) and
+ * an exit hook. A write per line was one system call per request in the API and per job in the worker, on this
+ * kind of VM about as costly as a Postgres round trip; sonic-boom's async mode still made one write per line at
+ * moderate load, plus a thread hand-off for each.
  *
  * Writes stay synchronous, as before (no memory grows behind a slow reader). What waits is written when the
  * process exits, and a graceful shutdown unbuffers first (Nest ends it by raising the signal again, and a

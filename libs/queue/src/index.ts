@@ -8,3 +8,4 @@ export * from './job-failure';
 export * from './maintenance-queue';
 export * from './inbox-job-ref';
 export * from './event-delivery.contract';
+export * from './throttled-warning';

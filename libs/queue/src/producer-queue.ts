@@ -2,13 +2,11 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@terra-connections/config';
 import { redisConnectionOptions } from './queue.module';
+import { throttledWarning } from './throttled-warning';
 import { TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
 
 /** Injection token of the API's producer-side Queue (see createProducerQueue). */
 export const WEBHOOK_PRODUCER_QUEUE = Symbol('WEBHOOK_PRODUCER_QUEUE');
-
-/** Redis reconnect errors repeat every second or so during an outage: one line per window is enough. */
-const ERROR_LOG_INTERVAL_MS = 30_000;
 
 /**
  * A Queue for the request path that fails fast when Redis is down. ioredis otherwise parks every command in
@@ -17,7 +15,6 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
  * so the sweeper enqueues it later: a Redis outage delays events, it never drops them.
  */
 export function createProducerQueue(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>, name: string = TERRA_WEBHOOK_QUEUE): Queue {
-  const logger = new Logger('WebhookProducerQueue');
   const queue = new Queue(name, {
     // disconnectTimeout: ioredis arms a timer per close that only a live socket clears; after an outage
     // there is none, and the default 2 s would hold the process open that long on shutdown.
@@ -29,11 +26,7 @@ export function createProducerQueue(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE
     },
     prefix: config.QUEUE_PREFIX,
   });
-  let lastLogged = 0;
-  queue.on('error', (error: Error) => {
-    if (Date.now() - lastLogged < ERROR_LOG_INTERVAL_MS) return;
-    lastLogged = Date.now();
-    logger.warn(`Redis unavailable for the webhook producer: ${error.message}`);
-  });
+  const warn = throttledWarning(new Logger('WebhookProducerQueue'));
+  queue.on('error', (error: Error) => warn(`Redis unavailable for the webhook producer: ${error.message}`));
   return queue;
 }

@@ -1,10 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { throttledWarning } from './throttled-warning';
 import { TERRA_MAINTENANCE_QUEUE, TERRA_WEBHOOK_QUEUE } from './webhook-queue.contract';
-
-/** Reconnect errors repeat about every second during a Redis outage: one line per window is enough. */
-const ERROR_LOG_INTERVAL_MS = 30_000;
 
 /**
  * A BullMQ Queue without an `error` listener prints every Redis connection error to stderr as a raw stack
@@ -12,8 +10,7 @@ const ERROR_LOG_INTERVAL_MS = 30_000;
  */
 @Injectable()
 export class QueueErrorLogger implements OnModuleInit {
-  private readonly logger = new Logger('WebhookQueue');
-  private lastLogged = 0;
+  private readonly warn = throttledWarning(new Logger('WebhookQueue'));
 
   constructor(
     @InjectQueue(TERRA_WEBHOOK_QUEUE) private readonly queue: Queue,
@@ -22,11 +19,7 @@ export class QueueErrorLogger implements OnModuleInit {
 
   onModuleInit(): void {
     for (const queue of [this.queue, this.maintenance]) {
-      queue.on('error', (error: Error) => {
-        if (Date.now() - this.lastLogged < ERROR_LOG_INTERVAL_MS) return;
-        this.lastLogged = Date.now();
-        this.logger.warn(`Redis unavailable for the ${queue.name} queue: ${error.message}`);
-      });
+      queue.on('error', (error: Error) => this.warn(`Redis unavailable for the ${queue.name} queue: ${error.message}`));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthDataQuery, WebhookEventsQuery } from '@terra-connections/webhook-ingest';
+import { HealthDataQuery, WebhookEventsQuery, type InflightBudget } from '@terra-connections/webhook-ingest';
 import { ApiErrors, SERVICE_KEY_SCHEME } from '../common/api-error.response';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { toPageResponse } from '../common/page.response';
@@ -13,7 +13,6 @@ import { HealthDataQueryDto } from './dto/health-data.query.dto';
 import { PageQueryDto } from './dto/page.query.dto';
 import { toWebhookEventResponse } from './dto/webhook-event.mapper';
 import { HealthDataPageResponse, WebhookEventPageResponse } from './dto/webhook.responses';
-import type { InflightBudget } from '@terra-connections/webhook-ingest';
 
 /** What internal services read instead of our tables: a connection's health data and webhook history. */
 @ApiTags('connections')

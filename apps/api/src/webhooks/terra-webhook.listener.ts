@@ -2,10 +2,9 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger as PinoInstance } from 'pino';
 import { type LogContext, loggableUrl, type MetricsService, REQUEST_ID_LOG_KEY, requestIdFor } from '@terra-connections/observability';
-import { BUSY_RETRY_AFTER_SECONDS, retryAfterOf, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
+import { BUSY_RETRY_AFTER_SECONDS, retryAfterOf, type InflightBudget, type TerraWebhookReceiver } from '@terra-connections/webhook-ingest';
 import type { ErrorBody } from '../common/api-exception.filter';
 import { toWebhookReceiptResponse } from './dto/webhook-receipt.mapper';
-import type { InflightBudget } from '@terra-connections/webhook-ingest';
 import { refusedBeforeBody } from './terra-signature-precheck.middleware';
 import { BodyRefusal, readWebhookBody, type WebhookBody } from './webhook-body.reader';
 

@@ -4,8 +4,7 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@terra-connections/config';
 import { BackfillRequester, BackfillScheduler } from '@terra-connections/connections';
 import { MetricsService } from '@terra-connections/observability';
-import { addWebhookJob, MAINTENANCE_JOB_OPTIONS, TERRA_BACKFILL_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
-import { throttledWarning } from './throttled-warning';
+import { addWebhookJob, MAINTENANCE_JOB_OPTIONS, TERRA_BACKFILL_QUEUE, throttledWarning, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 
 /**
  * A request job's id, new for every claim: a finished job kept in Redis under a reused id would swallow the add

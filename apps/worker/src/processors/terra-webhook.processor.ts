@@ -8,8 +8,7 @@ import { assertSchemaCurrent } from '@terra-connections/persistence';
 import { isApplyEventJobOf, TERRA_WEBHOOK_QUEUE, WebhookJobName, type WebhookJobOf } from '@terra-connections/queue';
 import { ConnectionReconciler, FreshnessEvaluator } from '@terra-connections/connections';
 import { EventsPruner, InboxPruner, InboxSweeper, recordAbandonedEvent, STALLED_JOB_REASON, WebhookEventApplier } from '@terra-connections/webhook-apply';
-import { webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
-import { throttledWarning } from './throttled-warning';
+import { throttledWarning, webhookBackoffStrategy, withoutStackFrames } from '@terra-connections/queue';
 
 type ApplyJobData = Partial<WebhookJobOf<WebhookJobName.ApplyEvent>>;
 
